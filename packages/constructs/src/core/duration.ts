@@ -1,0 +1,164 @@
+import { Problems } from "./errors";
+
+const UNIT_SECONDS = {
+  s: 1,
+  m: 60,
+  h: 3_600,
+  d: 86_400,
+  w: 7 * 86_400,
+  y: 365 * 86_400,
+} as const;
+
+type Unit = keyof typeof UNIT_SECONDS;
+
+const PATTERN = /^(\d{1,6})(s|m|h|d|w|y)$/;
+
+/** A duration written as a string: a whole number and one unit, `s`, `m`, `h`, `d`, `w` or `y` (365 days). */
+export type DurationString = `${number}${Unit}`;
+
+/**
+ * What arguments accept for a duration: a string such as `"35d"` (checked when the component is
+ * constructed, so values read from Pulumi config work too) or a {@link Duration}.
+ */
+export type DurationInput = DurationString | Duration | (string & {});
+
+/**
+ * A length of time, exact to the second.
+ *
+ * Parsed from strings such as `"15m"`, `"6h"`, `"35d"`, `"2w"` or `"1y"` (a year is 365 days, as in
+ * every AWS retention setting). Months are not accepted: they have no fixed length.
+ */
+export class Duration {
+  private constructor(readonly seconds: number) {}
+
+  static seconds(n: number): Duration {
+    return Duration.of(n, 1);
+  }
+  static minutes(n: number): Duration {
+    return Duration.of(n, UNIT_SECONDS.m);
+  }
+  static hours(n: number): Duration {
+    return Duration.of(n, UNIT_SECONDS.h);
+  }
+  static days(n: number): Duration {
+    return Duration.of(n, UNIT_SECONDS.d);
+  }
+
+  private static of(n: number, unit: number): Duration {
+    if (!Number.isInteger(n) || n < 0) {
+      throw new RangeError(`a duration must be a whole, non-negative number of units; received ${n}`);
+    }
+    return new Duration(n * unit);
+  }
+
+  /**
+   * Parses a duration string or passes a {@link Duration} through.
+   *
+   * @throws Error naming `argument` when the text is not a duration.
+   */
+  static parse(input: DurationInput, argument = "duration"): Duration {
+    const problems = new Problems();
+    const parsed = Duration.check(input, argument, problems);
+    problems.throwIfAny("Invalid duration");
+    return parsed as Duration;
+  }
+
+  /**
+   * Parses `input`, recording a problem under `argument` instead of throwing. Returns `undefined`
+   * when the input is not a duration.
+   */
+  static check(input: unknown, argument: string, problems: Problems): Duration | undefined {
+    if (input instanceof Duration) return input;
+    if (typeof input === "string") {
+      const match = PATTERN.exec(input.trim());
+      if (match) return new Duration(Number(match[1]) * UNIT_SECONDS[match[2] as Unit]);
+    }
+    problems.add(
+      argument,
+      input,
+      'is not a duration: write a whole number and one unit, such as "15m", "6h", "35d", "2w" or "1y" (units: s, m, h, d, w, y).',
+    );
+    return undefined;
+  }
+
+  get minutes(): number {
+    return this.seconds / UNIT_SECONDS.m;
+  }
+  get hours(): number {
+    return this.seconds / UNIT_SECONDS.h;
+  }
+  get days(): number {
+    return this.seconds / UNIT_SECONDS.d;
+  }
+  get isWholeDays(): boolean {
+    return this.seconds % UNIT_SECONDS.d === 0;
+  }
+
+  plus(other: Duration): Duration {
+    return new Duration(this.seconds + other.seconds);
+  }
+  compare(other: Duration): number {
+    return this.seconds - other.seconds;
+  }
+  isShorterThan(other: Duration): boolean {
+    return this.seconds < other.seconds;
+  }
+  isLongerThan(other: Duration): boolean {
+    return this.seconds > other.seconds;
+  }
+
+  /** A reader's form in the largest unit that divides it: `"35 days"`, `"90 minutes"`. */
+  describe(): string {
+    const [count, unit] =
+      this.seconds % UNIT_SECONDS.d === 0
+        ? [this.days, "day"]
+        : this.seconds % UNIT_SECONDS.h === 0
+          ? [this.hours, "hour"]
+          : this.seconds % UNIT_SECONDS.m === 0
+            ? [this.minutes, "minute"]
+            : [this.seconds, "second"];
+    return `${count} ${unit}${count === 1 ? "" : "s"}`;
+  }
+
+  toString(): string {
+    return this.describe();
+  }
+
+  toJSON(): string {
+    return this.describe();
+  }
+}
+
+/**
+ * Parses `input` as a duration of whole days within `[min, max]` days, recording problems under
+ * `argument`. Returns the number of days, or `undefined` when the input is unusable.
+ */
+export function checkDays(
+  input: unknown,
+  argument: string,
+  problems: Problems,
+  range: { min: number; max?: number; why?: string },
+): number | undefined {
+  const duration = Duration.check(input, argument, problems);
+  if (duration === undefined) return undefined;
+  if (!duration.isWholeDays) {
+    problems.add(argument, duration, `must be a whole number of days${range.why ? ` because ${range.why}` : ""}: write it in "d", "w" or "y".`);
+    return undefined;
+  }
+  if (duration.days < range.min || (range.max !== undefined && duration.days > range.max)) {
+    const allowed = range.max === undefined ? `at least ${plural(range.min, "day")}` : `between ${range.min} and ${plural(range.max, "day")}`;
+    problems.add(argument, duration, `must be ${allowed}${range.why ? ` because ${range.why}` : ""}.`);
+    return undefined;
+  }
+  return duration.days;
+}
+
+/** `plural(1, "day")` → `"1 day"`, `plural(35, "day")` → `"35 days"`. */
+export function plural(count: number, unit: string): string {
+  return `${count} ${unit}${count === 1 ? "" : "s"}`;
+}
+
+/** A number of days for an error message, the way {@link Duration.describe} writes it. */
+export function describeDays(days: number): string {
+  return plural(days, "day");
+}

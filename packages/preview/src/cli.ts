@@ -1,0 +1,78 @@
+// `npm start`: runs every example program offline under the Pulumi mock engine and prints what it
+// would create. `npm start -- --json` prints one JSON document and nothing else on stdout.
+import { join, resolve } from "node:path";
+import { discoverExamples } from "./examples";
+import { renderExample } from "./render";
+import { runExamples } from "./run-examples";
+
+interface Options {
+  readonly json: boolean;
+  readonly only: readonly string[];
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const only: string[] = [];
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--json") json = true;
+    else if (arg === "--example") only.push(argv[++i] ?? "");
+    else if (arg === "--help" || arg === "-h") {
+      process.stdout.write("Usage: npm start -- [--json] [--example <name>]...\n");
+      process.exit(0);
+    } else {
+      process.stderr.write(`Unknown argument ${JSON.stringify(arg)}. Usage: npm start -- [--json] [--example <name>]...\n`);
+      process.exit(2);
+    }
+  }
+  return { json, only };
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const root = resolve(__dirname, "../../..");
+  let examples = discoverExamples(join(root, "examples"));
+  if (options.only.length > 0) {
+    const unknown = options.only.filter((n) => !examples.some((e) => e.name === n));
+    if (unknown.length > 0) {
+      process.stderr.write(`No example named ${unknown.join(", ")}; examples: ${examples.map((e) => e.name).join(", ")}.\n`);
+      process.exit(2);
+    }
+    examples = examples.filter((e) => options.only.includes(e.name));
+  }
+  const started = Date.now();
+  const runs = await runExamples(examples);
+
+  if (options.json) {
+    const document = {
+      examples: runs.map((run) => ({
+        name: run.example.name,
+        project: run.example.project,
+        stack: run.example.stack,
+        ...(run.error ? { error: run.error } : {}),
+        resources: (run.stack?.resources ?? []).map((r) => ({
+          urn: r.urn,
+          type: r.type,
+          name: r.name,
+          parent: r.parent ?? null,
+          custom: r.custom,
+          provider: r.provider ?? null,
+          protect: r.protect,
+          dependencies: r.dependencies,
+          inputs: r.inputs,
+          outputs: r.outputs,
+        })),
+        outputs: run.stack?.outputs ?? {},
+      })),
+    };
+    process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${runs.map(renderExample).join("\n\n")}\n\nPreviewed ${runs.length} example(s) offline in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+  }
+  if (runs.some((r) => r.error)) process.exitCode = 1;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,161 @@
+import { createHash } from "node:crypto";
+import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * How a fake resource of one type gets its physical name and ARN. `arn` receives the physical name
+ * and returns the part after `arn:aws:<service>:<region>:<account>:`.
+ */
+interface TypeShape {
+  /** The input that holds the physical name, when the user may set it. */
+  readonly nameInput?: string;
+  /** The output the physical name is reported as (besides the input). */
+  readonly nameOutput?: string;
+  readonly service: string;
+  /** S3 and IAM ARNs have no region; IAM and S3 bucket ARNs have no account either. */
+  readonly regional?: boolean;
+  readonly global?: boolean;
+  readonly arn: (physicalName: string, hash: string) => string;
+  readonly lowercase?: boolean;
+  /** The id the engine would report, when it is not the physical name. */
+  readonly id?: (physicalName: string, arn: string, hash: string) => string;
+  /** Other outputs computed by the provider. */
+  readonly extra?: (physicalName: string, ctx: { region: string; account: string; hash: string; inputs: Record<string, unknown> }) => Record<string, unknown>;
+}
+
+const uuidFrom = (hash: string) => `${hash.slice(0, 8)}-${hash.slice(8, 12)}-${hash.slice(12, 16)}-${hash.slice(16, 20)}-${hash.slice(20, 32)}`;
+
+/** What the fake cloud knows of each resource type Lifeboat creates. Unknown types get a generic ARN. */
+const SHAPES: Record<string, TypeShape> = {
+  "aws:s3/bucket:Bucket": {
+    nameInput: "bucket",
+    nameOutput: "bucket",
+    service: "s3",
+    global: true,
+    lowercase: true,
+    arn: (n) => n,
+    extra: (n, { region }) => ({ bucketDomainName: `${n}.s3.amazonaws.com`, bucketRegionalDomainName: `${n}.s3.${region}.amazonaws.com`, region }),
+  },
+  "aws:kms/key:Key": {
+    service: "kms",
+    arn: (_n, hash) => `key/${uuidFrom(hash)}`,
+    id: (_n, _a, hash) => uuidFrom(hash),
+    extra: (_n, { hash }) => ({ keyId: uuidFrom(hash) }),
+  },
+  "aws:kms/alias:Alias": { nameInput: "name", nameOutput: "name", service: "kms", arn: (n) => n },
+  "aws:iam/role:Role": { nameInput: "name", nameOutput: "name", service: "iam", global: true, arn: (n) => `role/${n}`, extra: (_n, { hash }) => ({ uniqueId: `AROA${hash.slice(0, 17).toUpperCase()}` }) },
+  "aws:iam/policy:Policy": { nameInput: "name", nameOutput: "name", service: "iam", global: true, arn: (n) => `policy/${n}`, id: (_n, arn) => arn },
+  "aws:sns/topic:Topic": { nameInput: "name", nameOutput: "name", service: "sns", arn: (n) => n, id: (_n, arn) => arn },
+  "aws:sns/topicSubscription:TopicSubscription": { service: "sns", arn: (n) => `subscription/${n}`, id: (_n, arn) => arn },
+  "aws:sqs/queue:Queue": {
+    nameInput: "name",
+    nameOutput: "name",
+    service: "sqs",
+    arn: (n) => n,
+    id: (n, arn) => `https://sqs.${arn.split(":")[3]}.amazonaws.com/${arn.split(":")[4]}/${n}`,
+    extra: (n, { region, account }) => ({ url: `https://sqs.${region}.amazonaws.com/${account}/${n}` }),
+  },
+  "aws:lambda/function:Function": { nameInput: "name", nameOutput: "name", service: "lambda", arn: (n) => `function:${n}`, extra: (n, { region, account }) => ({ invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/arn:aws:lambda:${region}:${account}:function:${n}/invocations`, version: "$LATEST" }) },
+  "aws:cloudwatch/logGroup:LogGroup": { nameInput: "name", nameOutput: "name", service: "logs", arn: (n) => `log-group:${n}` },
+  "aws:cloudwatch/metricAlarm:MetricAlarm": { nameInput: "name", nameOutput: "name", service: "cloudwatch", arn: (n) => `alarm:${n}` },
+  "aws:cloudwatch/eventRule:EventRule": { nameInput: "name", nameOutput: "name", service: "events", arn: (n) => `rule/${n}` },
+  "aws:scheduler/schedule:Schedule": { nameInput: "name", nameOutput: "name", service: "scheduler", arn: (n) => `schedule/default/${n}` },
+  "aws:backup/vault:Vault": { nameInput: "name", nameOutput: "name", service: "backup", arn: (n) => `backup-vault:${n}` },
+  "aws:backup/plan:Plan": { service: "backup", arn: (_n, hash) => `backup-plan:${uuidFrom(hash)}`, id: (_n, _a, hash) => uuidFrom(hash), extra: (_n, { hash }) => ({ version: hash.slice(0, 16) }) },
+  "aws:backup/restoreTestingPlan:RestoreTestingPlan": { nameInput: "name", nameOutput: "name", service: "backup", arn: (n) => `restore-testing-plan:${n}` },
+  "aws:rds/instance:Instance": {
+    nameInput: "identifier",
+    nameOutput: "identifier",
+    service: "rds",
+    lowercase: true,
+    arn: (n) => `db:${n}`,
+    extra: (n, { region, inputs }) => ({ address: `${n}.abcdefghijkl.${region}.rds.amazonaws.com`, endpoint: `${n}.abcdefghijkl.${region}.rds.amazonaws.com:${inputs.port ?? 5432}`, port: inputs.port ?? 5432, resourceId: `db-${n.toUpperCase().slice(0, 20)}` }),
+  },
+  "aws:rds/cluster:Cluster": { nameInput: "clusterIdentifier", nameOutput: "clusterIdentifier", service: "rds", lowercase: true, arn: (n) => `cluster:${n}`, extra: (n, { region }) => ({ endpoint: `${n}.cluster-abcdefghijkl.${region}.rds.amazonaws.com` }) },
+  "aws:elasticache/replicationGroup:ReplicationGroup": { nameInput: "replicationGroupId", nameOutput: "replicationGroupId", service: "elasticache", lowercase: true, arn: (n) => `replicationgroup:${n}`, extra: (n, { region }) => ({ primaryEndpointAddress: `master.${n}.abcdef.${region === "us-east-1" ? "use1" : region}.cache.amazonaws.com` }) },
+  "aws:dynamodb/table:Table": { nameInput: "name", nameOutput: "name", service: "dynamodb", arn: (n) => `table/${n}` },
+  "aws:ec2/securityGroup:SecurityGroup": { nameInput: "name", nameOutput: "name", service: "ec2", arn: (_n, hash) => `security-group/sg-${hash.slice(0, 17)}`, id: (_n, _a, hash) => `sg-${hash.slice(0, 17)}` },
+};
+
+export interface FakeCloudOptions {
+  /** @default "123456789012" */
+  readonly account?: string;
+  /** The region of resources that use the default provider. @default "us-east-1" */
+  readonly region?: string;
+}
+
+/**
+ * A deterministic stand-in for AWS under `pulumi.runtime.setMocks`: every resource gets the physical
+ * name, id and ARN the provider would give it (in the region of its provider), and the data sources
+ * Lifeboat calls answer for one fake account. Unknown data sources fail loudly rather than return
+ * nothing, so a component never silently runs on made-up data.
+ */
+export class FakeCloud implements pulumi.runtime.Mocks {
+  readonly account: string;
+  readonly region: string;
+  /** Provider URN → region, learned as providers register. */
+  private readonly providerRegions = new Map<string, string>();
+
+  constructor(options: FakeCloudOptions = {}) {
+    this.account = options.account ?? "123456789012";
+    this.region = options.region ?? "us-east-1";
+  }
+
+  /** The region a resource or call using `providerRef` (`urn::id`) runs in. */
+  regionOf(providerRef: string | undefined): string {
+    if (!providerRef) return this.region;
+    const parts = providerRef.split("::");
+    const key = parts.length >= 5 ? this.keyOf(parts[2]!.split("$").pop()!, parts[3]!) : "";
+    return this.providerRegions.get(key) ?? this.region;
+  }
+
+  newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+    const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+    if (args.type.startsWith("pulumi:providers:")) {
+      if (typeof inputs.region === "string") this.providerRegions.set(this.keyOf(args.type, args.name), inputs.region);
+      return { id: `${args.name}-provider`, state: inputs };
+    }
+    if (args.custom === false) return { id: undefined, state: {} };
+
+    const region = typeof inputs.region === "string" ? inputs.region : this.regionOf(args.provider);
+    const hash = createHash("sha256").update(`${args.type}::${args.name}`).digest("hex");
+    const shape = SHAPES[args.type];
+    const given = shape?.nameInput ? inputs[shape.nameInput] : undefined;
+    const prefix = typeof inputs.namePrefix === "string" ? inputs.namePrefix : typeof inputs.bucketPrefix === "string" ? inputs.bucketPrefix : undefined;
+    let physical = typeof given === "string" ? given : prefix !== undefined ? `${prefix}${hash.slice(0, 12)}` : `${args.name}-${hash.slice(0, 7)}`;
+    if (shape?.lowercase) physical = physical.toLowerCase();
+
+    const [, modulePath = "unknown"] = args.type.split(":");
+    const service = shape?.service ?? modulePath.split("/")[0] ?? "unknown";
+    const resourcePart = shape ? shape.arn(physical, hash) : `${(modulePath.split("/")[1] ?? "resource").toLowerCase()}/${physical}`;
+    const arn = shape?.global
+      ? `arn:aws:${service}::${service === "s3" ? "" : this.account}:${resourcePart}`
+      : `arn:aws:${service}:${region}:${this.account}:${resourcePart}`;
+    const id = shape?.id ? shape.id(physical, arn, hash) : physical;
+
+    const state: Record<string, unknown> = { ...inputs, arn, id };
+    if (shape?.nameOutput) state[shape.nameOutput] = physical;
+    else if (!shape && state.name === undefined) state.name = physical;
+    if (args.type.startsWith("aws:") && state.region === undefined) state.region = region;
+    Object.assign(state, shape?.extra?.(physical, { region, account: this.account, hash, inputs }) ?? {});
+    return { id, state };
+  }
+
+  call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
+    const region = this.regionOf(args.provider);
+    switch (args.token) {
+      case "aws:index/getCallerIdentity:getCallerIdentity":
+        return { accountId: this.account, arn: `arn:aws:iam::${this.account}:user/lifeboat-preview`, userId: "AIDAPREVIEW", id: this.account };
+      case "aws:index/getPartition:getPartition":
+        return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
+      case "aws:index/getRegion:getRegion":
+        return { name: region, region, endpoint: `ec2.${region}.amazonaws.com`, description: region, id: region };
+      default:
+        throw new Error(`The fake cloud cannot answer the data source ${args.token}: teach packages/preview/src/fake-cloud.ts what it returns.`);
+    }
+  }
+
+  /** Providers are known by type and name: a provider reference carries its URN, whose last parts they are. */
+  private keyOf(type: string, name: string): string {
+    return `${type}::${name}`;
+  }
+}

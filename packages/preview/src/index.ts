@@ -1,0 +1,2 @@
+export * from "./fake-cloud";
+export * from "./recorder";

@@ -1,0 +1,64 @@
+import type { RecordedResource } from "./recorder";
+import type { ExampleRun } from "./run-examples";
+
+/** Counts of an example's resources: components (Lifeboat's and the stack) and cloud resources. */
+export function countResources(resources: readonly RecordedResource[]): { components: number; cloud: number; providers: number } {
+  let components = 0;
+  let cloud = 0;
+  let providers = 0;
+  for (const r of resources) {
+    if (r.type === "pulumi:pulumi:Stack") continue;
+    if (r.type.startsWith("pulumi:providers:")) providers++;
+    else if (r.custom) cloud++;
+    else components++;
+  }
+  return { components, cloud, providers };
+}
+
+/** The tree of components and resources, one line each, children under their parent. */
+export function renderTree(resources: readonly RecordedResource[]): string[] {
+  const children = new Map<string | undefined, RecordedResource[]>();
+  for (const r of resources) {
+    const list = children.get(r.parent) ?? [];
+    list.push(r);
+    children.set(r.parent, list);
+  }
+  const regions = new Map(resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, r.inputs.region as string | undefined]));
+  const lines: string[] = [];
+  const walk = (parent: string | undefined, indent: string) => {
+    const list = (children.get(parent) ?? []).slice().sort((a, b) => Number(a.custom) - Number(b.custom) || a.name.localeCompare(b.name));
+    list.forEach((r, i) => {
+      const last = i === list.length - 1;
+      const region = r.provider ? regions.get(r.provider) : undefined;
+      const marks = [region ? `@ ${region}` : "", r.protect ? "protected" : ""].filter(Boolean).join(", ");
+      lines.push(`${indent}${last ? "└─ " : "├─ "}${r.name}  ${r.type}${marks ? `  [${marks}]` : ""}`);
+      walk(r.urn, `${indent}${last ? "   " : "│  "}`);
+    });
+  };
+  walk(undefined, "");
+  return lines;
+}
+
+function shorten(value: unknown, width = 96): string {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+}
+
+/** The human report for one example. */
+export function renderExample(run: ExampleRun): string {
+  const title = `examples/${run.example.name}  (project ${run.example.project}, stack ${run.example.stack})`;
+  if (!run.stack) return [`${title}`, `  FAILED: ${run.error ?? "unknown error"}`].join("\n");
+  const counts = countResources(run.stack.resources);
+  const lines = [
+    `${title}`,
+    `  ${counts.cloud + counts.components + counts.providers} resources: ${counts.cloud} cloud resources, ${counts.components} components, ${counts.providers} providers`,
+    "",
+    ...renderTree(run.stack.resources).map((l) => `  ${l}`),
+  ];
+  const outputs = Object.entries(run.stack.outputs);
+  if (outputs.length > 0) {
+    lines.push("", "  Outputs:");
+    for (const [key, value] of outputs) lines.push(`    ${key}: ${shorten(value)}`);
+  }
+  return lines.join("\n");
+}
