@@ -1,0 +1,83 @@
+import { Problems } from "./errors";
+import { TIERS, type Tier } from "./retention";
+import { parseBackupKey, SOURCE_KINDS, type SourceKind } from "./vault-layout";
+
+/** The manifest's schema version; a reader refuses versions it does not know. */
+export const MANIFEST_SCHEMA_VERSION = 1;
+
+export type Compression = "zstd" | "gzip" | "none";
+
+/** A table captured by a database backup, with its row count at dump time. */
+export interface ManifestTable {
+  readonly schema: string;
+  readonly name: string;
+  readonly rows: number;
+}
+
+/**
+ * The manifest of one complete backup, written last, next to its artifact. It is what verification
+ * checks the artifact against and what restore trusts.
+ */
+export interface BackupManifest {
+  readonly schemaVersion: typeof MANIFEST_SCHEMA_VERSION;
+  readonly source: string;
+  readonly kind: SourceKind;
+  /** The artifact's key in the vault. */
+  readonly artifactKey: string;
+  /** The artifact's format before compression: `pg_dump-custom`, `redis-rdb`, `objects-index`. */
+  readonly format: string;
+  readonly compression: Compression;
+  /** ISO 8601 UTC. `startedAt` is the backup's point in time and is in the keys. */
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  /** Bytes stored in the vault (after compression). */
+  readonly sizeBytes: number;
+  /** SHA-256 (hex) of the stored bytes. */
+  readonly sha256: string;
+  readonly tier: Tier;
+  readonly tool: { readonly name: string; readonly version: string };
+  readonly server?: { readonly version: string };
+  /** For databases: every table with its row count. */
+  readonly tables?: readonly ManifestTable[];
+  /** For object sources: what the copy found and did. */
+  readonly objects?: { readonly count: number; readonly bytes: number; readonly copied: number; readonly skipped: number };
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
+/**
+ * Checks that `value` (parsed JSON) is a manifest this version understands, consistent with its own
+ * keys. Returns every problem; an empty list means the manifest can be trusted as a record.
+ */
+export function manifestProblems(value: unknown): string[] {
+  const problems = new Problems();
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return ["the manifest is not a JSON object"];
+  const m = value as Record<string, unknown>;
+  if (m.schemaVersion !== MANIFEST_SCHEMA_VERSION) problems.add("schemaVersion", m.schemaVersion, `must be ${MANIFEST_SCHEMA_VERSION}; this reader does not know other versions.`);
+  if (typeof m.source !== "string") problems.add("source", m.source, "must be the source's name.");
+  if (!SOURCE_KINDS.includes(m.kind as SourceKind)) problems.add("kind", m.kind, `must be one of ${SOURCE_KINDS.join(", ")}.`);
+  const parsed = typeof m.artifactKey === "string" ? parseBackupKey(m.artifactKey) : undefined;
+  if (!parsed || parsed.isManifest) problems.add("artifactKey", m.artifactKey, "must be an artifact key of the vault layout.");
+  else if (parsed.source !== m.source) problems.add("artifactKey", m.artifactKey, `belongs to source ${parsed.source}, not ${String(m.source)}.`);
+  for (const field of ["startedAt", "finishedAt"] as const) {
+    if (typeof m[field] !== "string" || !ISO.test(m[field] as string)) problems.add(field, m[field], "must be an ISO 8601 UTC time.");
+  }
+  if (parsed && typeof m.startedAt === "string" && ISO.test(m.startedAt) && Math.floor(Date.parse(m.startedAt) / 1000) !== parsed.startedAt.getTime() / 1000) {
+    problems.add("startedAt", m.startedAt, `does not match the artifact key's time (${parsed.startedAt.toISOString()}).`);
+  }
+  if (typeof m.sizeBytes !== "number" || !Number.isInteger(m.sizeBytes) || m.sizeBytes < 0) problems.add("sizeBytes", m.sizeBytes, "must be a whole number of bytes.");
+  if (typeof m.sha256 !== "string" || !SHA256.test(m.sha256)) problems.add("sha256", m.sha256, "must be 64 lowercase hex digits.");
+  if (!TIERS.includes(m.tier as Tier)) problems.add("tier", m.tier, `must be one of ${TIERS.join(", ")}.`);
+  if (!["zstd", "gzip", "none"].includes(m.compression as string)) problems.add("compression", m.compression, "must be zstd, gzip or none.");
+  if (typeof m.format !== "string") problems.add("format", m.format, "must name the artifact's format.");
+  const tool = m.tool as Record<string, unknown> | undefined;
+  if (typeof tool?.name !== "string" || typeof tool?.version !== "string") problems.add("tool", m.tool, "must name the tool and its version.");
+  if (m.tables !== undefined) {
+    if (!Array.isArray(m.tables)) problems.add("tables", m.tables, "must be a list.");
+    else m.tables.forEach((t: any, i: number) => {
+      if (typeof t?.schema !== "string" || typeof t?.name !== "string" || !Number.isInteger(t?.rows) || t.rows < 0) problems.add(`tables[${i}]`, t, "must be { schema, name, rows }.");
+    });
+  }
+  return problems.all.map((p) => `\`${p.argument}\` (${p.value}) ${p.message}`);
+}
