@@ -4,14 +4,24 @@ import { FakeCloud } from "./fake-cloud";
 import type { ExampleProgram } from "./examples";
 import { recordProgram } from "./recorder";
 
+/** Reports a failure once: a deploy-time error inside an Output surfaces as an unhandled rejection. */
+function fail(err: unknown): void {
+  process.send?.({ ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }, () => process.exit(1));
+}
+
+process.on("unhandledRejection", fail);
+process.on("uncaughtException", fail);
+
 async function main(): Promise<void> {
   const example = JSON.parse(process.argv[2] ?? "{}") as ExampleProgram;
   const cloud = new FakeCloud(example.config["aws:region"] ? { region: example.config["aws:region"] } : {});
   try {
     const stack = await recordProgram(example.entry, { project: example.project, stack: example.stack, config: example.config, cloud });
-    process.send?.({ ok: true, stack });
+    // Let rejections from Outputs surface before answering: they fail the program like a deployment.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    process.send?.({ ok: true, stack }, () => process.exit(0));
   } catch (err) {
-    process.send?.({ ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    fail(err);
   }
 }
 

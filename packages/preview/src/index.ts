@@ -1,2 +1,4 @@
 export * from "./fake-cloud";
 export * from "./recorder";
+export * from "./examples";
+export * from "./run-examples";

@@ -22,15 +22,20 @@ export function runExamples(examples: readonly ExampleProgram[]): Promise<Exampl
 
 function runOne(example: ExampleProgram): Promise<ExampleRun> {
   return new Promise((resolve) => {
-    const child = fork(join(__dirname, `child${__filename.endsWith(".ts") ? ".ts" : ".js"}`), [JSON.stringify(example)], {
+    const fromSource = __filename.endsWith(".ts");
+    const child = fork(join(__dirname, `child${fromSource ? ".ts" : ".js"}`), [JSON.stringify(example)], {
       stdio: ["ignore", "pipe", "pipe", "ipc"],
+      // From source (npm start, tests), the child needs the TypeScript loader and the export condition
+      // that resolves workspace packages to their sources, whatever the parent was started with.
+      ...(fromSource ? { execArgv: ["--conditions=lifeboat-source", "--import", "tsx"] } : {}),
     });
     child.stdout?.pipe(process.stderr);
     child.stderr?.pipe(process.stderr);
     let answer: ExampleRun | undefined;
     child.on("message", (message: { ok: boolean; stack?: RecordedStack; error?: string }) => {
-      answer = message.ok ? { example, stack: message.stack as RecordedStack } : { example, error: message.error ?? "unknown error" };
-      child.disconnect();
+      // A failure wins over a result: a program can record everything and still fail in an Output.
+      if (!message.ok) answer = { example, error: message.error ?? "unknown error" };
+      else answer ??= { example, stack: message.stack as RecordedStack };
     });
     child.on("exit", (code, signal) => {
       resolve(answer ?? { example, error: `the program's process ended (${signal ?? `exit code ${code}`}) without a result` });

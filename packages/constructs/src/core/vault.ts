@@ -25,10 +25,13 @@ export interface VaultPlan {
   readonly accessLogPrefix?: string;
 }
 
-/** Validates a vault's settings, recording problems with argument names under `path` (`""` or `"replica."`). */
-export function checkVault(settings: VaultSettings, problems: Problems, path = ""): VaultPlan | undefined {
+/**
+ * Validates a vault's settings, recording problems with argument names under `path` (`""` or
+ * `"replica."`). A vault without retention of its own takes `inherited` (already validated) when given.
+ */
+export function checkVault(settings: VaultSettings, problems: Problems, path = "", inherited?: Retention): VaultPlan | undefined {
   const before = problems.all.length;
-  const retention = checkRetention(settings.retention, `${path}retention`, problems);
+  const retention = settings.retention === undefined && inherited ? inherited : checkRetention(settings.retention, `${path}retention`, problems);
   const objectLock = checkObjectLock(settings.objectLock, retention, `${path}objectLock`, problems);
   const bucketName = knownString(settings.bucketName);
   if (bucketName !== undefined) checkBucketName(bucketName, `${path}bucketName`, problems);
@@ -98,15 +101,14 @@ export function planReplicatedVault(settings: ReplicatedVaultSettings, subject: 
   if (settings.objectLock && !replicaLock) {
     problems.add("replica.objectLock", settings.replica.objectLock, "must be set because the primary uses Object Lock: S3 cannot replicate locked objects into an unlocked bucket, and an unlocked copy could be deleted. Give the replica an Object Lock too.");
   }
-  const { objectLock: _replicaLockArgument, ...replicaSettings } = settings.replica;
+  const { objectLock: _replicaLockArgument, region: _region, ...replicaSettings } = settings.replica;
+  // A replica without retention of its own keeps the primary's, whose problems are already reported
+  // (when the primary's is invalid, the defaults stand in so they are not reported twice).
   const replica = checkVault(
-    {
-      ...replicaSettings,
-      retention: settings.replica.retention ?? settings.retention,
-      ...(replicaLock ? { objectLock: replicaLock } : {}),
-    },
+    { ...replicaSettings, ...(replicaLock ? { objectLock: replicaLock } : {}) },
     problems,
     "replica.",
+    settings.replica.retention === undefined ? (primary?.retention ?? checkRetention(undefined, "replica.retention", problems)) : undefined,
   );
   if (primary && replica) checkReplicaRetention(primary.retention, replica.retention, "replica.retention", problems);
   problems.throwIfAny(subject);

@@ -1,0 +1,44 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import ts from "typescript";
+import { describe, expect, it } from "vitest";
+
+const root = join(__dirname, "..");
+
+/** The README's ```ts blocks, which users copy: each must compile against the packages as they are. */
+function typeScriptBlocks(markdown: string): string[] {
+  return [...markdown.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+}
+
+describe("README", () => {
+  const blocks = typeScriptBlocks(readFileSync(join(root, "README.md"), "utf8"));
+
+  it("has a usage example", () => {
+    expect(blocks.length).toBeGreaterThan(0);
+  });
+
+  it.each(blocks.map((code, i) => [i + 1, code]))("compiles usage example %i", (_n, code) => {
+    // Placed in examples/aws so imports resolve as in a user's project; sources via the workspace condition.
+    const file = join(root, "examples/aws/__readme_example__.ts");
+    const options: ts.CompilerOptions = {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.Node16,
+      moduleResolution: ts.ModuleResolutionKind.Node16,
+      customConditions: ["lifeboat-source"],
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      types: ["node"],
+    };
+    const host = ts.createCompilerHost(options);
+    const readFile = host.readFile.bind(host);
+    host.readFile = (name) => (name === file ? (code as string) : readFile(name));
+    const fileExists = host.fileExists.bind(host);
+    host.fileExists = (name) => name === file || fileExists(name);
+    const program = ts.createProgram([file], options, host);
+
+    const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+
+    expect(diagnostics).toEqual([]);
+  });
+});
