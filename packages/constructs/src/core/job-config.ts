@@ -11,6 +11,23 @@ export interface JobConfig {
   readonly vault: VaultLocation;
   readonly sources: readonly SourceConfig[];
   readonly verify?: VerifySettings;
+  /** Where the jobs find the command-line tools they run. @default - each tool by name on the PATH */
+  readonly tools?: ToolPaths;
+}
+
+/**
+ * Paths of the tools the jobs run. A tool that cannot be started is an error, except `zstd`: without
+ * it backups are compressed with gzip (level 1) and the manifest says so.
+ */
+export interface ToolPaths {
+  /** @default "pg_dump" */
+  readonly pgDump?: string;
+  /** @default "pg_restore" */
+  readonly pgRestore?: string;
+  /** @default "psql" */
+  readonly psql?: string;
+  /** @default "zstd" */
+  readonly zstd?: string;
 }
 
 /** Where backups go. */
@@ -26,6 +43,19 @@ export interface VaultLocation {
   readonly forcePathStyle?: boolean;
   /** The replica vault, checked by verification. @default - none */
   readonly replica?: { readonly bucket: string; readonly region?: string; readonly endpoint?: string; readonly forcePathStyle?: boolean };
+  /**
+   * When the S3 client adds request checksums and validates response checksums. Keep the default
+   * against AWS; `"when-required"` is for S3-compatible servers that mishandle the SDK's default
+   * checksums on streamed uploads (s3rver, some older MinIO releases).
+   * @default "when-supported"
+   */
+  readonly checksums?: "when-supported" | "when-required";
+  /** Attempts per S3 request, with exponential backoff between them (5xx, throttling, network errors). @default 5 */
+  readonly maxAttempts?: number;
+  /** Size of each multipart upload part. Memory use is about `partSizeMiB × (queueSize + 1)`. @default 16 */
+  readonly partSizeMiB?: number;
+  /** Parts uploaded at once. @default 4 */
+  readonly queueSize?: number;
 }
 
 /** Where a credential comes from: a Secrets Manager secret or environment variables. Never the value itself. */
@@ -38,6 +68,8 @@ interface SourceBase {
   readonly kind: SourceKind;
   /** The source's recovery point objective: verification alarms when the newest backup is older. */
   readonly rpoMinutes: number;
+  /** How often the backup is scheduled; verification counts missed runs with it. @default - `rpoMinutes` */
+  readonly intervalMinutes?: number;
 }
 
 export interface PostgresSourceConfig extends SourceBase {
@@ -83,6 +115,26 @@ export interface VerifySettings {
   readonly sizeTolerance?: number;
   /** Restore the newest PostgreSQL backup into a scratch database and compare row counts. @default false */
   readonly testRestore?: boolean;
+  /**
+   * The server test restores go to; it needs the right to create and drop databases. Lifeboat
+   * creates a database named `lifeboat_verify_<stamp>` there and drops it afterwards.
+   * @default - the source's own server and credentials
+   */
+  readonly scratch?: {
+    readonly host: string;
+    /** @default 5432 */
+    readonly port?: number;
+    readonly credentials?: CredentialsSource;
+    readonly sslMode?: "disable" | "prefer" | "require" | "verify-full";
+  };
+  /** How many of the newest complete backups of each source have their SHA-256 recomputed. @default 1 */
+  readonly checksumBackups?: number;
+  /**
+   * Backups younger than this are not yet expected in the replica vault (S3 Replication Time Control
+   * replicates within 15 minutes).
+   * @default 15
+   */
+  readonly replicaLagMinutes?: number;
 }
 
 /** CloudWatch namespace of every job metric. */
@@ -145,6 +197,55 @@ export function parseJobConfig(value: unknown, subject = "Lifeboat job configura
   }
   const tolerance = config!.verify?.sizeTolerance;
   if (tolerance !== undefined && (typeof tolerance !== "number" || tolerance < 0 || tolerance > 10)) problems.add("verify.sizeTolerance", tolerance, "must be a fraction such as 0.1 (±10%).");
+  checkJobSettings(config as Partial<JobConfig>, problems);
   problems.throwIfAny(subject);
   return config as JobConfig;
+}
+
+function checkWholeNumber(value: unknown, argument: string, min: number, max: number, why: string, problems: Problems): void {
+  if (value === undefined) return;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) problems.add(argument, value, `must be a whole number from ${min} to ${max}${why}.`);
+}
+
+function checkCredentials(value: unknown, argument: string, problems: Problems): void {
+  if (value === undefined) return;
+  const c = value as Record<string, any>;
+  if (typeof c === "object" && c !== null && typeof c.secretArn === "string" && c.secretArn !== "") return;
+  if (typeof c === "object" && c !== null && typeof c.env === "object" && c.env !== null && typeof c.env.password === "string" && (c.env.username === undefined || typeof c.env.username === "string")) return;
+  // The value may hold a credential written in the wrong place: name its shape, never its content.
+  problems.add(argument, "an object with other fields", 'must be { "secretArn": "arn:aws:secretsmanager:..." } or { "env": { "username": "PGUSER", "password": "PGPASSWORD" } } (the names of environment variables, never the values).');
+}
+
+/** Checks the settings added for the jobs: S3 client tuning, tools, verification and credentials. */
+function checkJobSettings(config: Partial<JobConfig>, problems: Problems): void {
+  const vault = (config.vault ?? {}) as Partial<VaultLocation>;
+  if (vault.checksums !== undefined && vault.checksums !== "when-supported" && vault.checksums !== "when-required") {
+    problems.add("vault.checksums", vault.checksums, 'must be "when-supported" (the SDK default, for AWS) or "when-required" (for S3-compatible servers that reject the default checksums).');
+  }
+  checkWholeNumber(vault.maxAttempts, "vault.maxAttempts", 1, 10, " (each S3 request is tried this many times)", problems);
+  checkWholeNumber(vault.partSizeMiB, "vault.partSizeMiB", 5, 512, " because S3 parts are at least 5 MiB and memory grows with the part size", problems);
+  checkWholeNumber(vault.queueSize, "vault.queueSize", 1, 16, "", problems);
+  const tools = config.tools as Record<string, unknown> | undefined;
+  if (tools !== undefined) {
+    for (const [name, path] of Object.entries(tools)) {
+      if (!["pgDump", "pgRestore", "psql", "zstd"].includes(name)) problems.add(`tools.${name}`, path, "is not a tool the jobs run; the tools are pgDump, pgRestore, psql and zstd.");
+      else if (typeof path !== "string" || path === "") problems.add(`tools.${name}`, path, 'must be a command name or path, such as "/usr/lib/postgresql/15/bin/pg_dump".');
+    }
+  }
+  const verify = config.verify;
+  checkWholeNumber(verify?.checksumBackups, "verify.checksumBackups", 0, 1000, " (how many of the newest backups have their SHA-256 recomputed)", problems);
+  if (verify?.replicaLagMinutes !== undefined && (typeof verify.replicaLagMinutes !== "number" || verify.replicaLagMinutes < 0)) problems.add("verify.replicaLagMinutes", verify.replicaLagMinutes, "must be a number of minutes, 0 or more.");
+  if (verify?.scratch !== undefined) {
+    if (typeof verify.scratch.host !== "string" || verify.scratch.host === "") problems.add("verify.scratch.host", verify.scratch.host, "must name the scratch server's host.");
+    checkWholeNumber(verify.scratch.port, "verify.scratch.port", 1, 65535, "", problems);
+    checkCredentials(verify.scratch.credentials, "verify.scratch.credentials", problems);
+  }
+  if (Array.isArray(config.sources)) {
+    config.sources.forEach((s: Partial<SourceConfig> & Record<string, unknown>, i) => {
+      const at = `sources[${i}]`;
+      if (s?.intervalMinutes !== undefined && (typeof s.intervalMinutes !== "number" || !(s.intervalMinutes > 0))) problems.add(`${at}.intervalMinutes`, s.intervalMinutes, "must be a positive number of minutes.");
+      if (s?.port !== undefined) checkWholeNumber(s.port, `${at}.port`, 1, 65535, "", problems);
+      if (s?.credentials !== undefined) checkCredentials(s.credentials, `${at}.credentials`, problems);
+    });
+  }
 }

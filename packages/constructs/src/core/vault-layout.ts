@@ -111,3 +111,18 @@ export function tierFor(startedAt: Date, earlier: readonly Date[]): Tier {
   const week = isoWeekStart(startedAt);
   return before.some((d) => isoWeekStart(d) === week) ? "daily" : "weekly";
 }
+
+/**
+ * The folder where an `objects` source keeps its copied objects: `<source>/objects/`. Each object of
+ * the source bucket is stored there once per version (content and ETag) and referenced by the
+ * index (the artifact) of every backup that found it unchanged. These copies carry no tier tag: a
+ * copy is shared by backups of every tier, so a tier rule must not expire it.
+ */
+export function objectCopiesPrefix(source: string): string {
+  return `${source}/objects/`;
+}
+
+/** The key of one copied object, from a hex digest naming the source object's version. */
+export function objectCopyKey(source: string, digest: string): string {
+  return `${objectCopiesPrefix(source)}${digest.slice(0, 2)}/${digest}`;
+}
