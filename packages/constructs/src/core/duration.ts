@@ -11,6 +11,8 @@ const UNIT_SECONDS = {
 
 type Unit = keyof typeof UNIT_SECONDS;
 
+const UNIT_NAMES: Record<Unit, string> = { s: "second", m: "minute", h: "hour", d: "day", w: "week", y: "year" };
+
 const PATTERN = /^(\d{1,6})(s|m|h|d|w|y)$/;
 
 /** A duration written as a string: a whole number and one unit, `s`, `m`, `h`, `d`, `w` or `y` (365 days). */
@@ -29,7 +31,11 @@ export type DurationInput = DurationString | Duration | (string & {});
  * every AWS retention setting). Months are not accepted: they have no fixed length.
  */
 export class Duration {
-  private constructor(readonly seconds: number) {}
+  /** `zeroUnit` only names the unit of a zero duration ("0 days", "0 minutes") the way it was written. */
+  private constructor(
+    readonly seconds: number,
+    private readonly zeroUnit = "second",
+  ) {}
 
   static seconds(n: number): Duration {
     return Duration.of(n, 1);
@@ -48,7 +54,7 @@ export class Duration {
     if (!Number.isInteger(n) || n < 0) {
       throw new RangeError(`a duration must be a whole, non-negative number of units; received ${n}`);
     }
-    return new Duration(n * unit);
+    return new Duration(n * unit, UNIT_NAMES[Object.entries(UNIT_SECONDS).find(([, v]) => v === unit)?.[0] as Unit] ?? "second");
   }
 
   /**
@@ -71,7 +77,7 @@ export class Duration {
     if (input instanceof Duration) return input;
     if (typeof input === "string") {
       const match = PATTERN.exec(input.trim());
-      if (match) return new Duration(Number(match[1]) * UNIT_SECONDS[match[2] as Unit]);
+      if (match) return new Duration(Number(match[1]) * UNIT_SECONDS[match[2] as Unit], UNIT_NAMES[match[2] as Unit]);
     }
     problems.add(
       argument,
@@ -95,7 +101,7 @@ export class Duration {
   }
 
   plus(other: Duration): Duration {
-    return new Duration(this.seconds + other.seconds);
+    return new Duration(this.seconds + other.seconds, this.zeroUnit);
   }
   compare(other: Duration): number {
     return this.seconds - other.seconds;
@@ -109,6 +115,7 @@ export class Duration {
 
   /** A reader's form in the largest unit that divides it: `"35 days"`, `"90 minutes"`. */
   describe(): string {
+    if (this.seconds === 0) return `0 ${this.zeroUnit}s`;
     const [count, unit] =
       this.seconds % UNIT_SECONDS.d === 0
         ? [this.days, "day"]

@@ -9,6 +9,7 @@ export * from "./key-policy";
 export * from "./lifecycle";
 export * from "./manifest";
 export * from "./object-lock";
+export * from "./objectives";
 export * from "./replication";
 export * from "./retention";
 export * from "./topic-policy";
