@@ -23,14 +23,18 @@ export function policyDocument(statements: readonly PolicyStatement[]): PolicyDo
   return { Version: "2012-10-17", Statement: statements };
 }
 
-/** The trust policy that lets an AWS service assume a role, only on behalf of `account`. */
-export function serviceTrustPolicy(service: string, account: string): PolicyDocument {
+/**
+ * The trust policy that lets an AWS service assume a role; with `account`, only on behalf of that
+ * account (`aws:SourceAccount`, against the confused deputy). Lambda sets no source account when it
+ * assumes an execution role, so its trust takes none.
+ */
+export function serviceTrustPolicy(service: string, account?: string): PolicyDocument {
   return policyDocument([
     {
       Effect: "Allow",
       Principal: { Service: service },
       Action: ["sts:AssumeRole"],
-      Condition: { StringEquals: { "aws:SourceAccount": account } },
+      ...(account !== undefined ? { Condition: { StringEquals: { "aws:SourceAccount": account } } } : {}),
     },
   ]);
 }

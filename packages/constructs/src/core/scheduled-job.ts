@@ -1,0 +1,83 @@
+import { checkDays, Duration, type DurationInput } from "./duration";
+import { Problems } from "./errors";
+
+/** Retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/** The engine-neutral settings of a scheduled job (a backup or a verification). */
+export interface ScheduledJobSettings {
+  /** An EventBridge Scheduler expression: `rate(30 minutes)` or `cron(0 3 * * ? *)`. */
+  readonly schedule: string;
+  /** Memory in MB, 128 to 10,240. */
+  readonly memoryMb?: number;
+  /** At most 15 minutes: the Lambda limit. */
+  readonly timeout?: DurationInput;
+  readonly logRetention?: DurationInput;
+  /** Retries of a failed run by Lambda, 0 to 2. */
+  readonly retryAttempts?: number;
+}
+
+/** A scheduled job's settings after validation. */
+export interface ScheduledJobPlan {
+  readonly schedule: string;
+  /** The interval of a `rate()` schedule; a day for `cron()` schedules (they run at most daily here). */
+  readonly intervalMinutes: number;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly logRetentionDays: number;
+  readonly retryAttempts: number;
+  /** How long a failed run may still be retried: until the next run is due, within Lambda's 60 s to 6 h. */
+  readonly maxEventAgeSeconds: number;
+}
+
+const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
+const CRON = /^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/;
+
+/**
+ * Validates a scheduled job: a schedule EventBridge Scheduler accepts, memory and timeout within
+ * Lambda's limits, a log retention CloudWatch Logs accepts, 0 to 2 retries.
+ *
+ * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+ */
+export function checkScheduledJob(settings: ScheduledJobSettings, defaults: { memoryMb: number }, problems: Problems, path = ""): ScheduledJobPlan | undefined {
+  const before = problems.all.length;
+  let intervalMinutes = 1440;
+  const rate = RATE.exec(settings.schedule ?? "");
+  if (rate) {
+    const n = Number(rate[1]);
+    const unit = rate[2] as string;
+    intervalMinutes = n * (unit.startsWith("minute") ? 1 : unit.startsWith("hour") ? 60 : 1440);
+    if (n < 1 || (n === 1) !== !unit.endsWith("s")) {
+      problems.add(`${path}schedule`, settings.schedule, `must say "1 ${unit.replace(/s$/, "")}" or "${n} ${unit.endsWith("s") ? unit : `${unit}s`}": EventBridge Scheduler rejects the other form.`);
+    }
+  } else if (!CRON.test(settings.schedule ?? "")) {
+    problems.add(`${path}schedule`, settings.schedule, 'must be an EventBridge Scheduler expression such as "rate(30 minutes)", "rate(1 day)" or "cron(0 3 * * ? *)".');
+  }
+  const memoryMb = settings.memoryMb ?? defaults.memoryMb;
+  if (!Number.isInteger(memoryMb) || memoryMb < 128 || memoryMb > 10_240) {
+    problems.add(`${path}memoryMb`, settings.memoryMb, "must be a whole number of MB from 128 to 10,240 (the Lambda limits).");
+  }
+  const timeout = Duration.check(settings.timeout ?? "15m", `${path}timeout`, problems);
+  if (timeout && (timeout.seconds < 60 || timeout.seconds > 900)) {
+    problems.add(`${path}timeout`, timeout, "must be from 1 to 15 minutes: Lambda stops a function at 15 minutes. Run larger backups from the command line in a container task.");
+  }
+  const logRetentionDays = checkDays(settings.logRetention ?? "90d", `${path}logRetention`, problems, { min: 1, max: 3653 });
+  if (logRetentionDays !== undefined && !LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+    problems.add(`${path}logRetention`, Duration.days(logRetentionDays), `must be a period CloudWatch Logs offers: ${LOG_RETENTION_DAYS.join(", ")} days.`);
+  }
+  const retryAttempts = settings.retryAttempts ?? 2;
+  if (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 2) {
+    problems.add(`${path}retryAttempts`, settings.retryAttempts, "must be 0, 1 or 2: Lambda retries an asynchronous run at most twice.");
+  }
+  if (problems.all.length > before || !timeout || logRetentionDays === undefined) return undefined;
+  return {
+    schedule: settings.schedule,
+    intervalMinutes,
+    memoryMb,
+    timeoutSeconds: timeout.seconds,
+    logRetentionDays,
+    retryAttempts,
+    maxEventAgeSeconds: Math.max(60, Math.min(21_600, intervalMinutes * 60)),
+  };
+}

@@ -1,0 +1,121 @@
+import * as pulumi from "@pulumi/pulumi";
+import type * as cloudwatch from "@pulumi/aws/cloudwatch";
+import type * as iam from "@pulumi/aws/iam";
+import type * as lambda from "@pulumi/aws/lambda";
+import type * as scheduler from "@pulumi/aws/scheduler";
+import type * as sqs from "@pulumi/aws/sqs";
+import { checkSourceName, type JobConfig, jobRoleStatements, Problems, type ScheduledJobPlan, type VerifySettings } from "../../core";
+import { checkJobArgs, type JobSource, type ScheduledJobArgs, type ScheduledJobResources, secretArnsOf, type VaultTarget } from "./backup-job";
+import { createScheduledFunction } from "./scheduled-function";
+import type { VaultKey } from "./vault-key";
+
+/** Arguments of a {@link VerifyJob}. */
+export interface VerifyJobArgs extends ScheduledJobArgs {
+  /** The sources to verify, as their backup jobs describe them (each with its RPO). */
+  readonly sources: readonly JobSource[];
+  /** The vault their backups are in. */
+  readonly vault: VaultTarget;
+  /**
+   * The replica vault, checked for a copy of each verified backup.
+   * @default - no replica check
+   */
+  readonly replica?: { readonly bucketName: pulumi.Input<string>; readonly bucketArn: pulumi.Input<string>; readonly keyArn: pulumi.Input<string>; readonly region: string };
+  /**
+   * Verification settings: size tolerance, test restores, how many backups to checksum.
+   * @default - ±10% size tolerance, checksum of the newest backup, no test restore
+   */
+  readonly verify?: VerifySettings;
+}
+
+/**
+ * A scheduled verification of every source's backups: freshness against each source's RPO,
+ * completeness (artifacts without a manifest), integrity (size and SHA-256 recomputed by streaming),
+ * consistency (size change against the previous backup), restorability (the archive's table of
+ * contents) and the copy in the replica vault. It reports the `BackupAgeMinutes` and `VerifyFailed`
+ * metrics the freshness alarms watch, and fails the run when any check fails.
+ *
+ * Its role may only read: the vault (and the replica), the credentials secrets, its logs.
+ *
+ * @example
+ * const verify = new VerifyJob("verify", {
+ *   sources: [postgresSource, uploadsSource],
+ *   vault: vault.primary,
+ *   replica: { ...vault.replica, region: "us-west-2" },
+ *   schedule: "rate(15 minutes)",
+ *   code: { imageUri },
+ * });
+ */
+export class VerifyJob extends pulumi.ComponentResource implements ScheduledJobResources {
+  readonly function: lambda.Function;
+  readonly functionName: pulumi.Output<string>;
+  readonly role: iam.Role;
+  readonly logGroup: cloudwatch.LogGroup;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly schedule: scheduler.Schedule;
+  readonly key?: VaultKey;
+  readonly plan: ScheduledJobPlan;
+  /** The names of the verified sources. */
+  readonly sourceNames: readonly string[];
+
+  constructor(name: string, args: VerifyJobArgs, opts?: pulumi.ComponentResourceOptions) {
+    const problems = new Problems();
+    const sources = args.sources ?? [];
+    if (sources.length === 0) problems.add("sources", args.sources, "must list at least one source to verify.");
+    sources.forEach((s, i) => {
+      if (typeof s?.name !== "string") problems.add(`sources[${i}].name`, s?.name, "must be known when the program runs.");
+      else checkSourceName(s.name, `sources[${i}].name`, problems);
+    });
+    const plan = checkJobArgs(args, 1024, "verify", problems);
+    if (args.verify?.testRestore && args.code && "bundle" in args.code) {
+      problems.add("verify.testRestore", true, "needs pg_restore from the jobs image: pass { imageUri } as `code`, or turn test restores off.");
+    }
+    problems.throwIfAny(`VerifyJob "${name}"`);
+    super("lifeboat:aws:VerifyJob", name, {}, opts);
+    this.plan = plan as ScheduledJobPlan;
+    this.sourceNames = sources.map((s) => s.name as string);
+
+    const replica = args.replica;
+    const config = pulumi
+      .all([pulumi.output(sources as JobSource[]), args.vault.bucketName, args.vault.keyArn, replica ? pulumi.output(replica.bucketName) : undefined])
+      .apply(([resolved, bucket, kmsKeyArn, replicaBucket]) =>
+        JSON.stringify({
+          vault: {
+            bucket,
+            kmsKeyArn,
+            ...(args.vaultClient ?? {}),
+            ...(replica && replicaBucket ? { replica: { bucket: replicaBucket, region: replica.region } } : {}),
+          },
+          sources: resolved,
+          ...(args.verify ? { verify: args.verify } : {}),
+        } as JobConfig),
+      );
+    const created = createScheduledFunction(this, name, {
+      plan: this.plan,
+      handler: "verify",
+      code: args.code,
+      description: `Lifeboat verification of ${this.sourceNames.join(", ")}`,
+      config,
+      input: {},
+      ...(args.key !== undefined ? { key: args.key } : {}),
+      ...(args.vpc ? { vpc: args.vpc } : {}),
+      ...(args.tags ? { tags: args.tags } : {}),
+      statements: (job) =>
+        pulumi
+          .all([args.vault.bucketArn, args.vault.keyArn, replica?.bucketArn ?? "", replica?.keyArn ?? "", secretArnsOf(sources), pulumi.output(args.secretKeyArns ?? [])])
+          .apply(([bucketArn, keyArn, replicaBucketArn, replicaKeyArn, secretArns, secretKeyArns]) =>
+            jobRoleStatements(
+              { mode: "read", vault: { bucketArn, keyArn }, prefix: "", ...(replicaBucketArn ? { replica: { bucketArn: replicaBucketArn, keyArn: replicaKeyArn } } : {}) },
+              { ...job, secretArns, secretKeyArns, vpc: args.vpc !== undefined },
+            ),
+          ),
+    });
+    this.function = created.function;
+    this.functionName = created.function.name;
+    this.role = created.role;
+    this.logGroup = created.logGroup;
+    this.deadLetterQueue = created.deadLetterQueue;
+    this.schedule = created.schedule;
+    if (created.key) this.key = created.key;
+    this.registerOutputs({ functionName: this.functionName, schedule: this.plan.schedule });
+  }
+}
