@@ -1,1 +1,4 @@
-export {};
+export * from "./backup/backup";
+export * from "./context";
+export * from "./support/errors";
+export * from "./support/output";

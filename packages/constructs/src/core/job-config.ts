@@ -104,6 +104,8 @@ export interface ObjectsSourceConfig extends SourceBase {
   /** Any S3-compatible endpoint, such as DigitalOcean Spaces (`https://nyc3.digitaloceanspaces.com`). */
   readonly endpoint?: string;
   readonly forcePathStyle?: boolean;
+  /** As `vault.checksums`, for this bucket's endpoint. @default "when-supported" */
+  readonly checksums?: "when-supported" | "when-required";
   /** Access keys for a non-AWS endpoint. @default - the job's own AWS credentials */
   readonly credentials?: CredentialsSource;
 }
@@ -246,6 +248,7 @@ function checkJobSettings(config: Partial<JobConfig>, problems: Problems): void 
       if (s?.intervalMinutes !== undefined && (typeof s.intervalMinutes !== "number" || !(s.intervalMinutes > 0))) problems.add(`${at}.intervalMinutes`, s.intervalMinutes, "must be a positive number of minutes.");
       if (s?.port !== undefined) checkWholeNumber(s.port, `${at}.port`, 1, 65535, "", problems);
       if (s?.credentials !== undefined) checkCredentials(s.credentials, `${at}.credentials`, problems);
+      if (s?.kind === "objects" && s.checksums !== undefined && s.checksums !== "when-supported" && s.checksums !== "when-required") problems.add(`${at}.checksums`, s.checksums, 'must be "when-supported" or "when-required".');
     });
   }
 }

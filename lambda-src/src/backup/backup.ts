@@ -1,0 +1,160 @@
+import {
+  artifactKey,
+  JOB_METRICS,
+  MANIFEST_SCHEMA_VERSION,
+  manifestKey,
+  tierFor,
+  type BackupManifest,
+  type SourceConfig,
+  type Tier,
+} from "@lifeboat/constructs/core";
+import { pipeline } from "node:stream";
+import { findSource, type JobContext } from "../context";
+import { listBackups } from "../s3/catalog";
+import { MIB, putVaultObject } from "../s3/upload";
+import { describeError, JobError } from "../support/errors";
+import { DigestStream } from "../support/streams";
+import { objectsProducer } from "./objects";
+import { postgresProducer } from "./postgres";
+import type { ArtifactProducer } from "./producer";
+import { redisProducer } from "./redis";
+
+/** The result of one successful backup. */
+export interface BackupResult {
+  readonly source: string;
+  readonly artifactKey: string;
+  readonly manifestKey: string;
+  readonly manifest: BackupManifest;
+  readonly durationSeconds: number;
+}
+
+/** Observers for tests and progress reporting. */
+export interface BackupHooks {
+  /** A tool was started (`pg_dump`), with its process id. */
+  readonly onTool?: (label: string, pid: number | undefined) => void;
+  /** Bytes of the artifact uploaded so far. */
+  readonly onProgress?: (bytes: number) => void;
+}
+
+const LIFEBOAT_VERSION = "0.1.0";
+
+/** Months whose keys can hold an earlier backup of the same ISO week or month as `at`. */
+function tierPrefixes(source: string, at: Date): string[] {
+  const monday = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate() - ((at.getUTCDay() + 6) % 7)));
+  const months = new Set([monday, at].map((d) => `${source}/${d.getUTCFullYear()}/${String(d.getUTCMonth() + 1).padStart(2, "0")}/`));
+  return [...months];
+}
+
+/**
+ * The tier of a backup starting at `startedAt`, from the complete backups (manifests) already in
+ * the vault this month and ISO week. Needs only `s3:ListBucket`, which the writer role has.
+ */
+export async function decideTier(job: JobContext, source: string, startedAt: Date): Promise<Tier> {
+  const earlier: Date[] = [];
+  for (const prefix of tierPrefixes(source, startedAt)) {
+    for (const entry of await listBackups(job.vault, job.config.vault.bucket, source, prefix)) {
+      if (entry.manifestObject) earlier.push(entry.startedAt);
+    }
+  }
+  return tierFor(startedAt, earlier);
+}
+
+function producerFor(job: JobContext, source: SourceConfig, hooks: BackupHooks, startedAt: Date, tier: Tier): Promise<ArtifactProducer> {
+  switch (source.kind) {
+    case "postgres":
+      return postgresProducer(job, source, hooks.onTool);
+    case "redis":
+      return redisProducer(job, source);
+    case "objects":
+      return objectsProducer(job, source, startedAt, tier);
+  }
+}
+
+/**
+ * Backs up one source: streams its artifact into the vault (compressed, hashed, encrypted, tagged
+ * with its tier), then writes the manifest, last. On failure nothing that looks like a backup is
+ * left: the multipart upload is aborted and no manifest is written. Emits BackupSucceeded or
+ * BackupFailed with bytes and duration, and throws a {@link JobError} on failure.
+ */
+export async function runBackup(job: JobContext, sourceName: string, hooks: BackupHooks = {}): Promise<BackupResult> {
+  const source = findSource(job.config, sourceName);
+  const startedAt = job.now();
+  const clock = process.hrtime.bigint();
+  const seconds = () => Number(process.hrtime.bigint() - clock) / 1e9;
+  const { vault } = job.config;
+  job.output.log({ level: "info", event: "backup.started", message: `Backing up ${source.name} (${source.kind}).`, source: source.name, startedAt: startedAt.toISOString() });
+  let producer: ArtifactProducer | undefined;
+  try {
+    const tier = await decideTier(job, source.name, startedAt);
+    producer = await producerFor(job, source, hooks, startedAt, tier);
+    const key = artifactKey(source.name, startedAt, producer.extension);
+    const digest = new DigestStream();
+    pipeline(producer.stream, digest, () => undefined);
+    const metadata = {
+      "lifeboat-source": source.name,
+      "lifeboat-kind": source.kind,
+      "lifeboat-format": producer.format,
+      "lifeboat-compression": producer.compression,
+      "lifeboat-started-at": startedAt.toISOString(),
+    };
+    const common = { bucket: vault.bucket, tier, metadata, ...(vault.kmsKeyArn ? { kmsKeyArn: vault.kmsKeyArn } : {}) };
+    try {
+      await putVaultObject(job.vault, {
+        ...common,
+        key,
+        body: digest,
+        contentType: producer.contentType,
+        partSize: (vault.partSizeMiB ?? 16) * MIB,
+        queueSize: vault.queueSize ?? 4,
+        ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+      });
+    } catch (error) {
+      producer.stop();
+      throw error;
+    }
+    const details = await producer.details();
+    const manifest: BackupManifest = {
+      schemaVersion: MANIFEST_SCHEMA_VERSION,
+      source: source.name,
+      kind: source.kind,
+      artifactKey: key,
+      format: producer.format,
+      compression: producer.compression,
+      startedAt: startedAt.toISOString(),
+      finishedAt: job.now().toISOString(),
+      sizeBytes: digest.bytes,
+      sha256: digest.sha256,
+      tier,
+      ...details,
+    };
+    const mKey = manifestKey(source.name, startedAt);
+    await putVaultObject(job.vault, { ...common, key: mKey, body: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), contentType: "application/json" });
+    const durationSeconds = seconds();
+    job.output.metrics(source.name, {
+      [JOB_METRICS.backupSucceeded]: 1,
+      [JOB_METRICS.backupFailed]: 0,
+      [JOB_METRICS.backupBytes]: manifest.sizeBytes,
+      [JOB_METRICS.backupDurationSeconds]: durationSeconds,
+    });
+    job.output.log({
+      level: "info",
+      event: "backup.succeeded",
+      message: `Backed up ${source.name}: ${manifest.sizeBytes} bytes (${manifest.compression}) in ${durationSeconds.toFixed(1)} s, tier ${tier}.`,
+      source: source.name,
+      artifactKey: key,
+      manifestKey: mKey,
+      sizeBytes: manifest.sizeBytes,
+      sha256: manifest.sha256,
+      tier,
+      durationSeconds,
+      version: LIFEBOAT_VERSION,
+    });
+    return { source: source.name, artifactKey: key, manifestKey: mKey, manifest, durationSeconds };
+  } catch (error) {
+    producer?.stop();
+    const failure = new JobError(`Backup of ${source.name} failed: ${describeError(error)}`, { cause: error });
+    job.output.metrics(source.name, { [JOB_METRICS.backupSucceeded]: 0, [JOB_METRICS.backupFailed]: 1, [JOB_METRICS.backupDurationSeconds]: seconds() });
+    job.output.log({ level: "error", event: "backup.failed", message: failure.message, source: source.name });
+    throw failure;
+  }
+}

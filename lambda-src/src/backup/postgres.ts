@@ -1,0 +1,70 @@
+import type { PostgresSourceConfig } from "@lifeboat/constructs/core";
+import { pipeline } from "node:stream";
+import { toolPaths, type JobContext } from "../context";
+import { CustomArchiveInspector } from "../postgres/custom-format";
+import { describeConnection, libpqArgs, libpqEnv, sourceConnection } from "../postgres/connection";
+import { chooseCompression, compressionExtension, startCompressor } from "../support/compression";
+import { JobError } from "../support/errors";
+import { ToolProcess } from "../support/process";
+import { GateStream } from "../support/streams";
+import type { ArtifactProducer } from "./producer";
+
+/**
+ * Streams `pg_dump -Fc -Z0` of a PostgreSQL source through the archive inspector (tables and row
+ * counts, from the bytes themselves) into zstd (or gzip level 1). Nothing touches the disk.
+ */
+export async function postgresProducer(job: JobContext, source: PostgresSourceConfig, onTool?: (label: string, pid: number | undefined) => void): Promise<ArtifactProducer> {
+  const tools = toolPaths(job.config);
+  const index = job.config.sources.indexOf(source);
+  const connection = await sourceConnection(source, index, job.env);
+  const compression = await chooseCompression(tools.zstd);
+
+  const dump = new ToolProcess("pg_dump", tools.pgDump, ["--format=custom", "--compress=0", ...libpqArgs(connection), "--dbname", connection.database], {
+    env: libpqEnv(connection, job.env),
+    hint: "Install the PostgreSQL client or set `tools.pgDump` to its path.",
+  });
+  onTool?.("pg_dump", dump.pid);
+  const inspector = new CustomArchiveInspector();
+  const compressor = startCompressor(compression, tools.zstd);
+  const gate = new GateStream(async () => {
+    try {
+      await Promise.all([dump.exited, compressor.done()]);
+    } catch (error) {
+      throw new JobError(`pg_dump of ${describeConnection(connection)} failed: ${(error as Error).message}`, { cause: error });
+    }
+  });
+
+  let failed: Error | undefined;
+  const fail = (error: Error | null | undefined) => {
+    if (!error || failed) return;
+    failed = error;
+    dump.kill();
+    compressor.stop();
+    // A dump that fails makes the whole stream fail, whichever end noticed first.
+    dump.exited.then(
+      () => gate.destroy(error),
+      (exitError: Error) => gate.destroy(new JobError(`pg_dump of ${describeConnection(connection)} failed: ${exitError.message}`, { cause: exitError })),
+    );
+  };
+  pipeline(dump.stdout, inspector, compressor.input, fail);
+  pipeline(compressor.output, gate, (error) => {
+    if (error && !failed) fail(error);
+  });
+  gate.on("close", () => {
+    if (!gate.readableEnded) fail(new JobError("The upload stopped reading the dump."));
+  });
+
+  return {
+    extension: `dump${compressionExtension(compression)}`,
+    format: "pg_dump-custom",
+    compression,
+    contentType: compression === "zstd" ? "application/zstd" : "application/gzip",
+    stream: gate,
+    stop: () => fail(new JobError("The backup was stopped.")),
+    details: async () => {
+      const summary = inspector.summary;
+      return { tool: { name: "pg_dump", version: summary.dumpVersion }, server: { version: summary.serverVersion }, tables: summary.tables };
+    },
+  };
+}
+

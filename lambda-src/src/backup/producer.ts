@@ -1,0 +1,24 @@
+import type { Compression, ManifestTable } from "@lifeboat/constructs/core";
+import type { Readable } from "node:stream";
+
+/** What a backup of one kind hands the shared backup path: a stream of the bytes to store. */
+export interface ArtifactProducer {
+  /** Extension of the artifact's key, without the leading dot: `dump.zst`, `rdb.gz`. */
+  readonly extension: string;
+  readonly format: string;
+  readonly compression: Compression;
+  readonly contentType: string;
+  /** The bytes to store. Ends only after every tool has exited cleanly; errors otherwise. */
+  readonly stream: Readable;
+  /** Stops every tool (after a failure elsewhere). */
+  stop(): void;
+  /** What the manifest records about the contents; call once `stream` has ended. */
+  details(): Promise<ProducedDetails>;
+}
+
+export interface ProducedDetails {
+  readonly tool: { readonly name: string; readonly version: string };
+  readonly server?: { readonly version: string };
+  readonly tables?: readonly ManifestTable[];
+  readonly objects?: { readonly count: number; readonly bytes: number; readonly copied: number; readonly skipped: number };
+}

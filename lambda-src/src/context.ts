@@ -1,0 +1,34 @@
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { JobConfig, ToolPaths } from "@lifeboat/constructs/core";
+import { s3Client } from "./s3/client";
+import { JobError } from "./support/errors";
+import type { Output } from "./support/output";
+
+/** Everything a job needs from its surroundings, so Lambda, the command line and tests differ only here. */
+export interface JobContext {
+  readonly config: JobConfig;
+  readonly output: Output;
+  readonly env: NodeJS.ProcessEnv;
+  readonly now: () => Date;
+  /** The vault's S3 client. */
+  readonly vault: S3Client;
+}
+
+/** Builds a job context with the vault client the configuration describes. */
+export function jobContext(config: JobConfig, output: Output, options: { env?: NodeJS.ProcessEnv; now?: () => Date } = {}): JobContext {
+  return { config, output, env: options.env ?? process.env, now: options.now ?? (() => new Date()), vault: s3Client(config.vault) };
+}
+
+/** The tool paths with their defaults. */
+export function toolPaths(config: JobConfig): Required<ToolPaths> {
+  return { pgDump: "pg_dump", pgRestore: "pg_restore", psql: "psql", zstd: "zstd", ...config.tools };
+}
+
+/** The configured source named `name`, or an error listing the sources there are. */
+export function findSource(config: JobConfig, name: unknown) {
+  const source = config.sources.find((s) => s.name === name);
+  if (!source) {
+    throw new JobError(`There is no source named ${JSON.stringify(name)} in the configuration.`, { hint: `The sources are: ${config.sources.map((s) => s.name).join(", ")}.` });
+  }
+  return source;
+}

@@ -1,0 +1,261 @@
+import { Transform, type TransformCallback } from "node:stream";
+import { JobError } from "../support/errors";
+
+/**
+ * Reads a `pg_dump -Fc -Z0` archive as it streams past, without holding it: the header, the table
+ * of contents, and each table's data block, whose COPY rows it counts (one line per row). The counts
+ * come from the very bytes stored, so they match the dump exactly, at no cost to the database.
+ *
+ * Format: PostgreSQL's `pg_backup_archiver.c` and `pg_backup_custom.c` (archive versions 1.12–1.15).
+ */
+
+/** What the archive says about itself and its tables. */
+export interface ArchiveSummary {
+  readonly version: string;
+  readonly database: string;
+  readonly serverVersion: string;
+  readonly dumpVersion: string;
+  readonly entries: number;
+  /** Every table whose data the archive holds, with its row count. */
+  readonly tables: { readonly schema: string; readonly name: string; readonly rows: number }[];
+}
+
+interface TocEntry {
+  readonly dumpId: number;
+  readonly desc: string;
+  readonly tag: string;
+  readonly namespace: string;
+}
+
+const BLK_DATA = 1;
+const BLK_BLOBS = 3;
+const NEWLINE = 0x0a;
+
+class NeedMore extends Error {}
+
+/** A cursor over a buffer that throws {@link NeedMore} at its end. */
+class Cursor {
+  pos = 0;
+  constructor(
+    readonly buf: Buffer,
+    public intSize = 4,
+  ) {}
+  byte(): number {
+    if (this.pos + 1 > this.buf.length) throw new NeedMore();
+    return this.buf[this.pos++]!;
+  }
+  bytes(n: number): Buffer {
+    if (this.pos + n > this.buf.length) throw new NeedMore();
+    const out = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+  int(): number {
+    const sign = this.byte();
+    const raw = this.bytes(this.intSize);
+    let value = 0;
+    for (let i = raw.length - 1; i >= 0; i--) value = value * 256 + raw[i]!;
+    return sign ? -value : value;
+  }
+  str(): string | undefined {
+    const length = this.int();
+    if (length < 0) return undefined;
+    return this.bytes(length).toString("utf8");
+  }
+}
+
+type State =
+  | { readonly at: "head" }
+  | { readonly at: "block" }
+  | { readonly at: "block-id"; readonly type: number }
+  | { readonly at: "chunk-length"; readonly table?: Counted; readonly blobs: boolean }
+  | { readonly at: "chunk"; readonly table?: Counted; readonly blobs: boolean; remaining: number }
+  | { readonly at: "blob-oid" };
+
+interface Counted {
+  /** Newlines in the block so far. */
+  rows: number;
+  seen: boolean;
+  /** The block's last bytes, to recognise pg_dump's end-of-COPY marker. */
+  tail: Buffer;
+}
+
+/** pg_dump ends each table's COPY data with `\.` and two blank lines: three newlines that are no rows. */
+const END_OF_COPY = Buffer.from("\\.\n\n\n");
+
+/**
+ * A pass-through that parses the archive and fails the stream when it is not a well-formed,
+ * uncompressed custom-format archive. {@link summary} is complete once the stream has ended.
+ */
+export class CustomArchiveInspector extends Transform {
+  private state: State = { at: "head" };
+  private pending: Buffer = Buffer.alloc(0);
+  /** The header and table of contents are parsed whole; retried once this much has arrived. */
+  private retryAt = 0;
+  private intSize = 4;
+  private header?: Omit<ArchiveSummary, "tables" | "entries">;
+  private readonly toc = new Map<number, TocEntry>();
+  private readonly counts = new Map<number, Counted>();
+  private offSize = 8;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      this.consume(chunk);
+      callback(null, chunk);
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+
+  override _flush(callback: TransformCallback): void {
+    const at = this.state.at;
+    if (at === "head") return callback(new JobError("The dump ended before its table of contents: it is not a complete pg_dump custom-format archive."));
+    if (at !== "block" || this.pending.length > 0) return callback(new JobError("The dump ended in the middle of a data block: the archive is truncated."));
+    const missing = [...this.counts.entries()].filter(([, c]) => !c.seen).map(([id]) => this.label(id));
+    if (missing.length > 0) return callback(new JobError(`The dump ended without the data of ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` and ${missing.length - 5} more` : ""}: the archive is truncated.`));
+    callback();
+  }
+
+  /** What the archive held; complete only after the stream has ended without error. */
+  get summary(): ArchiveSummary {
+    if (!this.header) throw new JobError("The archive's header was not read.");
+    const tables = [...this.counts.entries()].map(([id, c]) => {
+      const entry = this.toc.get(id)!;
+      return { schema: entry.namespace, name: entry.tag, rows: c.rows };
+    });
+    tables.sort((a, b) => (a.schema === b.schema ? (a.name < b.name ? -1 : 1) : a.schema < b.schema ? -1 : 1));
+    return { ...this.header, entries: this.toc.size, tables };
+  }
+
+  private label(dumpId: number): string {
+    const e = this.toc.get(dumpId);
+    return e ? `${e.namespace}.${e.tag}` : `entry ${dumpId}`;
+  }
+
+  private consume(chunk: Buffer): void {
+    let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = Buffer.alloc(0);
+    if (this.state.at === "head") {
+      if (buf.length < this.retryAt) {
+        this.pending = buf;
+        return;
+      }
+      const cursor = new Cursor(buf);
+      try {
+        this.readHead(cursor);
+      } catch (error) {
+        if (!(error instanceof NeedMore)) throw error;
+        this.pending = buf;
+        this.retryAt = buf.length * 2;
+        return;
+      }
+      buf = buf.subarray(cursor.pos);
+      this.state = { at: "block" };
+    }
+    let pos = 0;
+    while (pos < buf.length) {
+      const state: State = this.state;
+      if (state.at === "chunk") {
+        const take = Math.min(state.remaining, buf.length - pos);
+        if (state.table) {
+          state.table.rows += countNewlines(buf, pos, pos + take);
+          state.table.tail = Buffer.concat([state.table.tail, buf.subarray(Math.max(pos, pos + take - END_OF_COPY.length), pos + take)]).subarray(-END_OF_COPY.length);
+        }
+        state.remaining -= take;
+        pos += take;
+        if (state.remaining === 0) this.state = { at: "chunk-length", ...(state.table ? { table: state.table } : {}), blobs: state.blobs };
+        continue;
+      }
+      // Every other state reads a small fixed-size field that may straddle chunks.
+      const need: number = state.at === "block" ? 1 : 1 + this.intSize;
+      if (buf.length - pos < need) {
+        this.pending = Buffer.from(buf.subarray(pos));
+        return;
+      }
+      const cursor: Cursor = new Cursor(buf.subarray(pos, pos + need), this.intSize);
+      pos += need;
+      if (state.at === "block") {
+        const type: number = cursor.byte();
+        if (type !== BLK_DATA && type !== BLK_BLOBS) throw new JobError(`The dump has an unknown block type ${type} after the table of contents: the archive is damaged.`);
+        this.state = { at: "block-id", type };
+      } else if (state.at === "block-id") {
+        const dumpId = cursor.int();
+        if (state.type === BLK_BLOBS) {
+          this.state = { at: "blob-oid" };
+          continue;
+        }
+        const table = this.counts.get(dumpId);
+        if (!this.toc.has(dumpId)) throw new JobError(`The dump has data for entry ${dumpId}, which is not in its table of contents: the archive is damaged.`);
+        if (table) table.seen = true;
+        this.state = { at: "chunk-length", ...(table ? { table } : {}), blobs: false };
+      } else if (state.at === "blob-oid") {
+        const oid = cursor.int();
+        this.state = oid === 0 ? { at: "block" } : { at: "chunk-length", blobs: true };
+      } else if (state.at === "chunk-length") {
+        const length = cursor.int();
+        if (length < 0) throw new JobError(`The dump has a data chunk of negative length (${length}): the archive is damaged.`);
+        if (length === 0) {
+          if (state.table?.tail.equals(END_OF_COPY)) state.table.rows -= 3;
+          this.state = state.blobs ? { at: "blob-oid" } : { at: "block" };
+        }
+        else this.state = { at: "chunk", ...(state.table ? { table: state.table } : {}), blobs: state.blobs, remaining: length };
+      }
+    }
+  }
+
+  private readHead(c: Cursor): void {
+    const magic = c.bytes(5).toString("latin1");
+    if (magic !== "PGDMP") throw new JobError("The dump does not start with PGDMP: it is not a pg_dump custom-format archive.");
+    const [major, minor, rev] = [c.byte(), c.byte(), c.byte()];
+    const version = `${major}.${minor}.${rev}`;
+    if (major !== 1 || minor < 12 || minor > 15) throw new JobError(`The dump's archive version is ${version}; this reader knows 1.12 to 1.15 (pg_dump 11 to 16).`, { hint: "Use a pg_dump of one of those versions (`tools.pgDump`)." });
+    this.intSize = c.intSize = c.byte();
+    this.offSize = c.byte();
+    const format = c.byte();
+    if (format !== 1) throw new JobError(`The dump's format is ${format}, not custom (1): run pg_dump with -Fc.`);
+    const compressed = minor >= 15 ? c.byte() !== 0 : c.int() !== 0;
+    if (compressed) throw new JobError("The dump is compressed by pg_dump itself; Lifeboat runs pg_dump with -Z0 and compresses the stream.", { hint: "Do not pass -Z to pg_dump." });
+    for (let i = 0; i < 7; i++) c.int(); // creation time: sec, min, hour, mday, mon, year, isdst
+    const database = c.str() ?? "";
+    const serverVersion = c.str() ?? "";
+    const dumpVersion = c.str() ?? "";
+    const count = c.int();
+    const entries: TocEntry[] = [];
+    for (let i = 0; i < count; i++) {
+      const dumpId = c.int();
+      c.int(); // hadDumper
+      c.str(); // table oid
+      c.str(); // oid
+      const tag = c.str() ?? "";
+      const desc = c.str() ?? "";
+      c.int(); // section
+      c.str(); // definition
+      c.str(); // drop statement
+      c.str(); // copy statement
+      const namespace = c.str() ?? "";
+      c.str(); // tablespace
+      if (minor >= 14) c.str(); // table access method
+      c.str(); // owner
+      c.str(); // "false": the old WITH OIDS flag
+      while (c.str() !== undefined); // dependencies, ended by a null string
+      c.byte(); // data offset flag
+      c.bytes(this.offSize); // data offset: not set when written to a pipe
+      entries.push({ dumpId, desc, tag, namespace });
+    }
+    this.header = { version, database, serverVersion, dumpVersion };
+    for (const e of entries) {
+      this.toc.set(e.dumpId, e);
+      if (e.desc === "TABLE DATA") this.counts.set(e.dumpId, { rows: 0, seen: false, tail: Buffer.alloc(0) });
+    }
+  }
+}
+
+function countNewlines(buf: Buffer, from: number, to: number): number {
+  let n = 0;
+  let i = buf.indexOf(NEWLINE, from);
+  while (i !== -1 && i < to) {
+    n++;
+    i = buf.indexOf(NEWLINE, i + 1);
+  }
+  return n;
+}

@@ -1,0 +1,114 @@
+import { PassThrough, type Readable } from "node:stream";
+import { JobError } from "../support/errors";
+import { encodeCommand, openSocket, type RedisEndpoint, describeRedis } from "./resp";
+
+const EOF_MARK_LENGTH = 40;
+
+/**
+ * Streams a Redis server's RDB snapshot the way `redis-cli --rdb` obtains it: authenticate, ask for
+ * the RDB only (`REPLCONF rdb-only 1`, Redis 7), send `SYNC`, and read the bulk transfer, in either of
+ * its shapes: a length (`$<bytes>`), or diskless (`$EOF:<40-byte mark>`, ended by the same mark).
+ * The stream carries the RDB file exactly, and fails if the transfer ends early.
+ *
+ * Managed services that disable SYNC (ElastiCache, MemoryDB) cannot serve this; use their native
+ * snapshots.
+ */
+export async function streamRdb(e: RedisEndpoint): Promise<{ stream: Readable; done: Promise<void> }> {
+  const socket = await openSocket(e);
+  const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+  let settle!: { resolve: () => void; reject: (e: Error) => void };
+  const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  done.catch(() => undefined);
+  const fail = (error: Error) => {
+    socket.destroy();
+    out.destroy(error);
+    settle.reject(error);
+  };
+
+  // Replies to AUTH and REPLCONF come first, then the transfer.
+  let expectedReplies = (e.password !== undefined ? 1 : 0) + 1;
+  let buffer: Buffer = Buffer.alloc(0);
+  let mode: "replies" | "preamble" | "length" | "mark" = "replies";
+  let remaining = 0;
+  let mark: Buffer | undefined;
+  let held: Buffer = Buffer.alloc(0);
+  let finished = false;
+
+  const finish = () => {
+    finished = true;
+    socket.destroy();
+    out.end();
+    settle.resolve();
+  };
+
+  socket.on("data", (chunk: Buffer) => {
+    buffer = buffer.length ? Buffer.concat([buffer, chunk]) : chunk;
+    try {
+      while (buffer.length > 0 && !finished) {
+        if (mode === "replies" || mode === "preamble") {
+          // The master sends bare newlines as keep-alives while it prepares the snapshot.
+          if (mode === "preamble" && buffer[0] === 0x0a) {
+            buffer = buffer.subarray(1);
+            continue;
+          }
+          const eol = buffer.indexOf("\r\n");
+          if (eol === -1) return;
+          const line = buffer.toString("latin1", 0, eol);
+          buffer = buffer.subarray(eol + 2);
+          if (mode === "replies") {
+            if (line.startsWith("-") && !/REPLCONF|rdb-only/i.test(line)) throw new JobError(`${describeRedis(e)} refused the snapshot request: ${line.slice(1)}`, { hint: line.includes("NOAUTH") || line.includes("WRONGPASS") ? "Check the source's credentials." : "The user needs permission for SYNC and REPLCONF." });
+            if (--expectedReplies === 0) mode = "preamble";
+            continue;
+          }
+          if (line.startsWith("-")) throw new JobError(`${describeRedis(e)} refused SYNC: ${line.slice(1)}`, { hint: "Managed services such as ElastiCache disable SYNC; use their native snapshots." });
+          if (!line.startsWith("$")) throw new JobError(`${describeRedis(e)} answered SYNC with ${JSON.stringify(line.slice(0, 40))} instead of a bulk transfer.`);
+          if (line.startsWith("$EOF:")) {
+            mark = Buffer.from(line.slice(5), "latin1");
+            if (mark.length !== EOF_MARK_LENGTH) throw new JobError(`${describeRedis(e)} sent a diskless transfer mark of ${mark.length} bytes instead of ${EOF_MARK_LENGTH}.`);
+            mode = "mark";
+          } else {
+            remaining = Number(line.slice(1));
+            if (!Number.isSafeInteger(remaining) || remaining < 0) throw new JobError(`${describeRedis(e)} announced a transfer of ${line.slice(1)} bytes.`);
+            mode = "length";
+            if (remaining === 0) finish();
+          }
+          continue;
+        }
+        if (mode === "length") {
+          const take = buffer.subarray(0, Math.min(remaining, buffer.length));
+          buffer = buffer.subarray(take.length);
+          remaining -= take.length;
+          if (!out.write(take)) socket.pause();
+          if (remaining === 0) finish();
+          continue;
+        }
+        // Diskless: everything but the last 40 bytes is payload until those 40 bytes are the mark.
+        held = Buffer.concat([held, buffer]);
+        buffer = Buffer.alloc(0);
+        if (held.length >= EOF_MARK_LENGTH && held.subarray(-EOF_MARK_LENGTH).equals(mark!)) {
+          const payload = held.subarray(0, held.length - EOF_MARK_LENGTH);
+          if (payload.length) out.write(payload);
+          finish();
+        } else if (held.length > EOF_MARK_LENGTH) {
+          if (!out.write(held.subarray(0, held.length - EOF_MARK_LENGTH))) socket.pause();
+          held = Buffer.from(held.subarray(held.length - EOF_MARK_LENGTH));
+        }
+      }
+    } catch (error) {
+      fail(error as Error);
+    }
+  });
+  out.on("drain", () => socket.resume());
+  socket.on("error", (error) => {
+    if (!finished) fail(new JobError(`The snapshot transfer from ${describeRedis(e)} failed: ${error.message}.`));
+  });
+  socket.on("close", () => {
+    if (!finished) fail(new JobError(`${describeRedis(e)} closed the connection before the snapshot was complete.`));
+  });
+
+  const hello: Buffer[] = [];
+  if (e.password !== undefined) hello.push(encodeCommand(e.username ? ["AUTH", e.username, e.password] : ["AUTH", e.password]));
+  hello.push(encodeCommand(["REPLCONF", "rdb-only", "1"]), encodeCommand(["SYNC"]));
+  socket.write(Buffer.concat(hello));
+  return { stream: out, done };
+}

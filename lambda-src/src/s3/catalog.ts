@@ -1,0 +1,113 @@
+import { GetObjectCommand, ListObjectsV2Command, type S3Client, type _Object } from "@aws-sdk/client-s3";
+import { manifestProblems, parseBackupKey, type BackupManifest } from "@lifeboat/constructs/core";
+import { describeError, JobError } from "../support/errors";
+
+/** An object in a listing. */
+export interface StoredObject {
+  readonly key: string;
+  readonly size: number;
+  readonly etag?: string;
+  readonly lastModified?: Date;
+}
+
+/** Lists every object under `prefix`, page by page. */
+export async function* listObjects(client: S3Client, bucket: string, prefix: string): AsyncGenerator<StoredObject> {
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: 1000 }));
+    for (const o of page.Contents ?? []) yield toStored(o);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+}
+
+function toStored(o: _Object): StoredObject {
+  return { key: o.Key!, size: o.Size ?? 0, ...(o.ETag ? { etag: o.ETag } : {}), ...(o.LastModified ? { lastModified: o.LastModified } : {}) };
+}
+
+/** One backup of the layout: its artifact, its manifest, or both. */
+export interface BackupEntry {
+  readonly source: string;
+  readonly stem: string;
+  readonly startedAt: Date;
+  readonly artifact?: StoredObject;
+  readonly manifestObject?: StoredObject;
+}
+
+/** Every backup of `source` in the vault (listing only, no reads), oldest first. */
+export async function listBackups(client: S3Client, bucket: string, source: string, prefix = `${source}/`): Promise<BackupEntry[]> {
+  const byStem = new Map<string, { startedAt: Date; artifact?: StoredObject; manifestObject?: StoredObject }>();
+  try {
+    for await (const object of listObjects(client, bucket, prefix)) {
+      const parsed = parseBackupKey(object.key);
+      if (!parsed || parsed.source !== source) continue;
+      const entry = byStem.get(parsed.stem) ?? { startedAt: parsed.startedAt };
+      if (parsed.isManifest) entry.manifestObject = object;
+      else entry.artifact = object;
+      byStem.set(parsed.stem, entry);
+    }
+  } catch (error) {
+    throw new JobError(`Listing s3://${bucket}/${prefix} failed: ${describeError(error)}.`, { cause: error });
+  }
+  return [...byStem.entries()]
+    .map(([stem, e]) => ({ source, stem, ...e }))
+    .sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+}
+
+/** Reads a small object whole (a manifest, an index line count). */
+export async function readSmallObject(client: S3Client, bucket: string, key: string): Promise<Buffer> {
+  const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return Buffer.from(await response.Body!.transformToByteArray());
+}
+
+/** A manifest read from the vault, or why it cannot be trusted. */
+export type ManifestRead = { readonly manifest: BackupManifest; readonly problems: readonly [] } | { readonly manifest?: undefined; readonly problems: readonly string[] };
+
+/** Reads and checks the manifest at `key`. */
+export async function readManifest(client: S3Client, bucket: string, key: string): Promise<ManifestRead> {
+  let value: unknown;
+  try {
+    value = JSON.parse((await readSmallObject(client, bucket, key)).toString("utf8"));
+  } catch (error) {
+    return { problems: [`the manifest could not be read as JSON: ${describeError(error)}`] };
+  }
+  const problems = manifestProblems(value);
+  return problems.length === 0 ? { manifest: value as BackupManifest, problems: [] } : { problems };
+}
+
+/** A complete backup: a valid manifest whose artifact is in the vault. */
+export interface CompleteBackup {
+  readonly entry: BackupEntry;
+  readonly manifest: BackupManifest;
+  readonly artifact: StoredObject;
+}
+
+/** What a vault holds for a source, sorted: complete backups (oldest first) and everything else. */
+export interface SourceCatalog {
+  readonly complete: CompleteBackup[];
+  /** Artifacts without a manifest, manifests without an artifact, manifests that cannot be trusted. */
+  readonly incomplete: { readonly entry: BackupEntry; readonly reason: string }[];
+}
+
+/** Lists a source's backups and reads their manifests (a reader's view: needs GetObject). */
+export async function catalogSource(client: S3Client, bucket: string, source: string): Promise<SourceCatalog> {
+  const entries = await listBackups(client, bucket, source);
+  const complete: CompleteBackup[] = [];
+  const incomplete: SourceCatalog["incomplete"] = [];
+  for (const entry of entries) {
+    if (!entry.manifestObject) {
+      incomplete.push({ entry, reason: `artifact ${entry.artifact!.key} has no manifest: the backup never finished, so it is not a backup` });
+      continue;
+    }
+    const read = await readManifest(client, bucket, entry.manifestObject.key);
+    if (!read.manifest) {
+      incomplete.push({ entry, reason: `manifest ${entry.manifestObject.key} cannot be trusted: ${read.problems.join("; ")}` });
+    } else if (!entry.artifact) {
+      incomplete.push({ entry, reason: `manifest ${entry.manifestObject.key} names ${read.manifest.artifactKey}, which is not in the vault` });
+    } else if (read.manifest.artifactKey !== entry.artifact.key) {
+      incomplete.push({ entry, reason: `manifest ${entry.manifestObject.key} names ${read.manifest.artifactKey}, but the artifact stored is ${entry.artifact.key}` });
+    } else {
+      complete.push({ entry, manifest: read.manifest, artifact: entry.artifact });
+    }
+  }
+  return { complete, incomplete };
+}

@@ -1,0 +1,46 @@
+import { redact } from "./redact";
+
+/**
+ * A job failure told to a person: what failed, why, and what to do. Its message never holds a
+ * secret (it is redacted when built), so it may be logged, returned from Lambda and printed.
+ */
+export class JobError extends Error {
+  /** What to do about it, when the job knows. */
+  readonly hint?: string;
+
+  constructor(message: string, options: { cause?: unknown; hint?: string } = {}) {
+    const text = options.hint ? `${message} ${options.hint}` : message;
+    super(redact(text));
+    this.name = "JobError";
+    if (options.hint !== undefined) this.hint = redact(options.hint);
+    if (options.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+interface SdkErrorShape {
+  name?: string;
+  message?: string;
+  code?: string;
+  $metadata?: { httpStatusCode?: number; attempts?: number };
+}
+
+/**
+ * One line describing any error for a person, with what an AWS SDK error knows (status, attempts),
+ * redacted.
+ */
+export function describeError(error: unknown): string {
+  if (error instanceof JobError) return error.message;
+  if (error instanceof Error || (typeof error === "object" && error !== null)) {
+    const e = error as SdkErrorShape;
+    const parts: string[] = [];
+    const status = e.$metadata?.httpStatusCode;
+    const name = e.name && e.name !== "Error" ? e.name : e.code;
+    let text = e.message && e.message !== name ? `${name ? `${name}: ` : ""}${e.message}` : (name ?? "unknown error");
+    if (text === "UnknownError" && status) text = `HTTP ${status}`;
+    parts.push(text);
+    if (status) parts.push(`HTTP ${status}`);
+    if (e.$metadata?.attempts && e.$metadata.attempts > 1) parts.push(`after ${e.$metadata.attempts} attempts`);
+    return redact(parts.join(", "));
+  }
+  return redact(String(error));
+}

@@ -1,0 +1,90 @@
+import { execFile, execFileSync } from "node:child_process";
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { freePort } from "./ports";
+
+const run = promisify(execFile);
+
+/** Where PostgreSQL 15's binaries are: Debian's versioned directory first (CI has them only there). */
+export function postgresBin(tool: string): string {
+  for (const dir of ["/usr/lib/postgresql/15/bin", "/usr/local/bin", "/usr/bin"]) {
+    if (existsSync(join(dir, tool))) return join(dir, tool);
+  }
+  throw new Error(`${tool} not found: install Debian's postgresql package (PostgreSQL 15)`);
+}
+
+const isRoot = process.getuid?.() === 0;
+
+/** Runs a server command as `postgres` when we are root (PostgreSQL refuses to run as root). */
+function asServerUser(command: string, args: string[]): [string, string[]] {
+  return isRoot ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, args];
+}
+
+/** A throwaway PostgreSQL 15 cluster on 127.0.0.1, password authentication, superuser `lifeboat`. */
+export interface TestPostgres {
+  readonly host: "127.0.0.1";
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  /** `postgres://lifeboat@127.0.0.1:port/db`, no password (give it in PGPASSWORD). */
+  url(database: string): string;
+  /** Runs SQL in `database` and returns psql's unaligned, tab-separated output lines. */
+  sql(database: string, sql: string): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+/** Starts a cluster in a temporary directory (initdb + pg_ctl) on a free port. */
+export async function startPostgres(): Promise<TestPostgres> {
+  const dir = mkdtempSync(join(tmpdir(), "lifeboat-pg-"));
+  const data = join(dir, "data");
+  const password = `pw-${Math.random().toString(36).slice(2)}`;
+  const pwfile = join(dir, "pwfile");
+  writeFileSync(pwfile, `${password}\n`);
+  if (isRoot) {
+    const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
+    const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
+    chownSync(dir, uid, gid);
+    chownSync(pwfile, uid, gid);
+  }
+  chmodSync(dir, 0o700);
+  const port = await freePort();
+  const [initdb, initArgs] = asServerUser(postgresBin("initdb"), ["-D", data, "-U", "lifeboat", "--auth=scram-sha-256", `--pwfile=${pwfile}`, "--no-sync", "-E", "UTF8", "--locale=C"]);
+  await run(initdb, initArgs);
+  const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=2GB`;
+  const [pgctl, ctlArgs] = asServerUser(postgresBin("pg_ctl"), ["-D", data, "-o", options, "-l", join(dir, "log"), "-w", "-t", "60", "start"]);
+  await run(pgctl, ctlArgs);
+  const env = { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: "10" };
+  const psql = postgresBin("psql");
+  return {
+    host: "127.0.0.1",
+    port,
+    user: "lifeboat",
+    password,
+    url: (database) => `postgres://lifeboat@127.0.0.1:${port}/${database}`,
+    async sql(database, sql) {
+      const { stdout } = await run(psql, ["-h", "127.0.0.1", "-p", String(port), "-U", "lifeboat", "-d", database, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql], { env, maxBuffer: 256 * 1024 * 1024 });
+      return stdout.split("\n").filter((l) => l !== "");
+    },
+    async stop() {
+      const [cmd, args] = asServerUser(postgresBin("pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"]);
+      await run(cmd, args).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Per-table digests of a database's contents: for each user table, its row count and the MD5 of
+ * all its rows in a stable order. Two databases with equal digests hold the same data.
+ */
+export async function tableDigests(pg: TestPostgres, database: string): Promise<Record<string, string>> {
+  const tables = await pg.sql(database, "SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1");
+  const digests: Record<string, string> = {};
+  for (const table of tables) {
+    const [row] = await pg.sql(database, `SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text)), '') FROM ${table} t`);
+    digests[table] = row!;
+  }
+  return digests;
+}
