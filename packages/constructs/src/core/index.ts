@@ -1,3 +1,4 @@
+export * from "./alarms";
 export * from "./alert-topic";
 export * from "./aws-names";
 export * from "./deploy-time";

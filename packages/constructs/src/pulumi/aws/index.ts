@@ -1,5 +1,6 @@
 export * from "./account";
 export * from "./alert-topic";
+export * from "./backup-alarms";
 export * from "./backup-job";
 export * from "./backup-vault";
 export * from "./replicated-backup-vault";

@@ -84,6 +84,8 @@ export class ReplicatedBackupVault extends pulumi.ComponentResource {
   readonly replicationPolicy: iam.RolePolicy;
   readonly replication: s3.BucketReplicationConfig;
   readonly plan: ReplicatedVaultPlan;
+  /** The component's name, which names what others create for it (its alarms, for example). */
+  readonly vaultName: string;
 
   constructor(name: string, args: ReplicatedBackupVaultArgs, opts?: pulumi.ComponentResourceOptions) {
     const explicitProvider = opts?.provider !== undefined || opts?.providers !== undefined;
@@ -111,6 +113,7 @@ export class ReplicatedBackupVault extends pulumi.ComponentResource {
     );
     super("lifeboat:aws:ReplicatedBackupVault", name, {}, opts);
     this.plan = plan;
+    this.vaultName = name;
     const { replica: _replica, primaryRegion: _primaryRegion, replicateDeleteMarkers: _markers, ...primaryArgs } = args;
 
     this.primary = new BackupVault(`${name}-primary`, primaryArgs, { parent: this });
