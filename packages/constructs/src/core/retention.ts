@@ -146,23 +146,10 @@ export function checkRetention(args: RetentionArgs | undefined, argument: string
   }
 
   const range = { min: 1, max: MAX_LIFECYCLE_DAYS, why: "S3 lifecycle rules count whole days" };
-  const daily = input.daily === undefined
-    ? (problems.add(`${argument}.daily`, undefined, 'is required: say how long daily backups are kept, for example "35d".'), undefined)
-    : checkDays(input.daily, `${argument}.daily`, problems, range);
-  const weekly = input.weekly === undefined ? daily : checkDays(input.weekly, `${argument}.weekly`, problems, range);
-  const monthly = input.monthly === undefined ? weekly : checkDays(input.monthly, `${argument}.monthly`, problems, range);
-
-  if (daily !== undefined && weekly !== undefined && weekly < daily) {
-    problems.add(`${argument}.weekly`, Duration.days(weekly), `must be at least \`${argument}.daily\` (${describeDays(daily)}): a weekly backup is kept at least as long as a daily one. Raise weekly or lower daily.`);
-  }
-  if (weekly !== undefined && monthly !== undefined && monthly < weekly) {
-    problems.add(`${argument}.monthly`, Duration.days(monthly), `must be at least \`${argument}.weekly\` (${describeDays(weekly)}): a monthly backup is kept at least as long as a weekly one. Raise monthly or lower weekly.`);
-  }
+  const tiers = checkTierDays(input, argument, problems, range);
 
   const noncurrentDays = checkDays(input.noncurrentVersions ?? DEFAULT_NONCURRENT, `${argument}.noncurrentVersions`, problems, range);
   const abortIncompleteUploadDays = checkDays(input.abortIncompleteUploadsAfter ?? DEFAULT_ABORT_UPLOADS, `${argument}.abortIncompleteUploadsAfter`, problems, range);
-  const tiers = daily !== undefined && weekly !== undefined && monthly !== undefined ? { daily, weekly, monthly } : undefined;
-
   const archive = checkArchive(input, argument, tiers, problems);
 
   let maxDays: number | undefined;
@@ -185,6 +172,35 @@ export function checkRetention(args: RetentionArgs | undefined, argument: string
     ...(maxDays !== undefined ? { maxDays } : {}),
     abortIncompleteUploadDays,
   };
+}
+
+/**
+ * Checks how long each tier is kept, in whole days within `range`, and that a weekly backup is kept at
+ * least as long as a daily one and a monthly at least as long as a weekly one. A missing weekly
+ * takes the daily's days, a missing monthly the weekly's. Records problems under `argument`; returns
+ * the days of every tier that parsed (also when their order is wrong, which is recorded), else
+ * `undefined`. Shared by S3 vault retention and AWS Backup plan rules.
+ */
+export function checkTierDays(
+  input: { readonly daily?: unknown; readonly weekly?: unknown; readonly monthly?: unknown },
+  argument: string,
+  problems: Problems,
+  range: { min: number; max?: number; why?: string },
+): Record<Tier, number> | undefined {
+  const daily = input.daily === undefined
+    ? (problems.add(`${argument}.daily`, undefined, 'is required: say how long daily backups are kept, for example "35d".'), undefined)
+    : checkDays(input.daily, `${argument}.daily`, problems, range);
+  const weekly = input.weekly === undefined ? daily : checkDays(input.weekly, `${argument}.weekly`, problems, range);
+  const monthly = input.monthly === undefined ? weekly : checkDays(input.monthly, `${argument}.monthly`, problems, range);
+
+  if (daily !== undefined && weekly !== undefined && weekly < daily) {
+    problems.add(`${argument}.weekly`, Duration.days(weekly), `must be at least \`${argument}.daily\` (${describeDays(daily)}): a weekly backup is kept at least as long as a daily one. Raise weekly or lower daily.`);
+  }
+  if (weekly !== undefined && monthly !== undefined && monthly < weekly) {
+    problems.add(`${argument}.monthly`, Duration.days(monthly), `must be at least \`${argument}.weekly\` (${describeDays(weekly)}): a monthly backup is kept at least as long as a weekly one. Raise monthly or lower weekly.`);
+  }
+
+  return daily !== undefined && weekly !== undefined && monthly !== undefined ? { daily, weekly, monthly } : undefined;
 }
 
 function checkArchive(input: RetentionArgs, argument: string, tiers: Record<Tier, number> | undefined, problems: Problems): Retention["archive"] {

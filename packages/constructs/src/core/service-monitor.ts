@@ -1,0 +1,253 @@
+import { checkDatabaseIdentifier, regionOfArn } from "./database-backup";
+import { isDeployTimeValue, knownString } from "./deploy-time";
+import { Duration, type DurationInput } from "./duration";
+import { Problems } from "./errors";
+import { checkWholeUnits } from "./whole-units";
+
+/**
+ * Route 53 publishes health check metrics only in us-east-1, so an alarm on a health check lives
+ * there, and so must the SNS topic it notifies (an alarm can only notify a topic in its own region).
+ *
+ * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-checks.html
+ */
+export const ROUTE53_METRICS_REGION = "us-east-1";
+
+/** What a CloudWatch alarm does when its metric has no data for a period. */
+export type TreatMissingData = "missing" | "ignore" | "breaching" | "notBreaching";
+export type ComparisonOperator = "GreaterThanOrEqualToThreshold" | "GreaterThanThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
+
+/** One metric an alarm reads; the dimension's value is the engine layer's (a resource's id). */
+export interface AlarmMetric {
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly statistic: string;
+  readonly periodSeconds: number;
+  /** The name of the single dimension, such as `HealthCheckId` or `DBInstanceIdentifier`. */
+  readonly dimension: string;
+}
+
+/** A CloudWatch metric alarm decided before any resource exists. */
+export interface AlarmDesign {
+  readonly description: string;
+  readonly comparisonOperator: ComparisonOperator;
+  /** The threshold, when it does not depend on a deploy-time value (storage size). */
+  readonly threshold?: number;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+  readonly treatMissingData: TreatMissingData;
+  /** Why missing data is treated so: printed in docs and runbooks, where on-call reads it. */
+  readonly missingDataReason: string;
+  /** The metric, for a single-metric alarm. */
+  readonly metric?: AlarmMetric;
+  /** Metric math, for an alarm on an expression: the metrics by id, then the expression that returns data. */
+  readonly math?: { readonly id: string; readonly expression: string; readonly label: string; readonly periodSeconds: number; readonly metrics: readonly (AlarmMetric & { readonly id: string })[] };
+}
+
+/** The engine-neutral settings of a service monitor. Values known only at deploy time are skipped. */
+export interface ServiceMonitorSettings {
+  readonly healthCheck: {
+    readonly fqdn: unknown;
+    readonly path?: unknown;
+    readonly port?: unknown;
+    readonly requestInterval?: unknown;
+    readonly failureThreshold?: unknown;
+    readonly alarmAfter?: DurationInput;
+  };
+  readonly loadBalancer?: { readonly arnSuffix: unknown; readonly threshold?: unknown; readonly period?: DurationInput };
+  readonly database?: {
+    readonly identifier?: unknown;
+    readonly maxConnections: unknown;
+    /** The allocated storage: a number (checked), a deploy-time value (not checked) or `undefined` (refused). */
+    readonly allocatedStorageGiB?: unknown;
+    readonly connectionsPercent?: unknown;
+    readonly storageUsedPercent?: unknown;
+  };
+  readonly alarmTopicArn?: unknown;
+  readonly healthCheckTopicArn?: unknown;
+}
+
+export interface ServiceMonitorPlan {
+  readonly healthCheck: {
+    readonly path: string;
+    readonly port: number;
+    readonly requestInterval: 10 | 30;
+    readonly failureThreshold: number;
+    readonly alarm: AlarmDesign;
+  };
+  readonly loadBalancer5xx?: AlarmDesign & { readonly thresholdPercent: number };
+  readonly database?: {
+    readonly connections: AlarmDesign;
+    /** The storage alarm's threshold comes from the allocated storage: see {@link freeStorageThresholdBytes}. */
+    readonly storage: AlarmDesign & { readonly usedPercent: number };
+  };
+}
+
+const GIB = 1024 ** 3;
+
+/** FreeStorageSpace, in bytes, below which more than `usedPercent` of `allocatedGiB` is in use. */
+export function freeStorageThresholdBytes(allocatedGiB: number, usedPercent: number): number {
+  return Math.round(allocatedGiB * GIB * (1 - usedPercent / 100));
+}
+
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+function checkInteger(value: unknown, argument: string, problems: Problems, min: number, max: number, what: string): number | undefined {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    problems.add(argument, value, `must be a whole number from ${min} to ${max}: ${what}.`);
+    return undefined;
+  }
+  return value;
+}
+
+function checkPercent(value: unknown, argument: string, problems: Problems, what: string): number | undefined {
+  if (typeof value !== "number" || !(value > 0 && value < 100)) {
+    problems.add(argument, value, `must be a percentage above 0 and below 100: ${what}.`);
+    return undefined;
+  }
+  return value;
+}
+
+/**
+ * Validates a service monitor and decides its alarms:
+ * - the health check is down when Route 53's `HealthCheckStatus` stays below 1 for `alarmAfter`
+ *   (one-minute periods); no data counts as down, because a silent checker proves nothing;
+ * - the load balancer's 5xx rate is (ELB 5xx + target 5xx) / requests over the period; missing
+ *   counts are filled with 0 (ALB publishes no count when there are no errors), and a period without
+ *   requests has no rate and counts as fine, because the health check covers a dead service;
+ * - database connections at `connectionsPercent` of the maximum for 5 minutes; no data counts as
+ *   fine (a database that stops reporting is the health check's alarm, not a connection limit);
+ * - free storage below `100 - storageUsedPercent` percent of the allocated storage; no data keeps the
+ *   last state, because storage changes slowly and the last reading is the best estimate.
+ */
+export function planServiceMonitor(settings: ServiceMonitorSettings, subject: string): ServiceMonitorPlan {
+  const problems = new Problems();
+  const hc = settings.healthCheck ?? ({} as ServiceMonitorSettings["healthCheck"]);
+
+  const fqdn = knownString(hc.fqdn);
+  if (hc.fqdn === undefined) {
+    problems.add("healthCheck.fqdn", undefined, 'is required: the host name Route 53 checks, like "app.example.com".');
+  } else if (fqdn !== undefined && !/^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/.test(fqdn)) {
+    problems.add("healthCheck.fqdn", fqdn, 'is not a host name: write only the name, without scheme, port or path, like "app.example.com".');
+  }
+  const path = knownString(hc.path ?? "/healthz");
+  if (path !== undefined && (!path.startsWith("/") || path.length > 255 || /\s/.test(path))) {
+    problems.add("healthCheck.path", path, 'must be a URL path starting with "/", without spaces, at most 255 characters, like "/healthz".');
+  }
+  const port = checkInteger(hc.port ?? 443, "healthCheck.port", problems, 1, 65_535, "a TCP port");
+  const requestInterval = hc.requestInterval ?? 30;
+  if (requestInterval !== 10 && requestInterval !== 30) {
+    problems.add("healthCheck.requestInterval", requestInterval, "must be 10 or 30 (seconds): the only intervals Route 53 offers.");
+  }
+  const failureThreshold = checkInteger(hc.failureThreshold ?? 3, "healthCheck.failureThreshold", problems, 1, 10, "the consecutive failed checks Route 53 allows before it calls the endpoint unhealthy");
+  const downMinutes = checkWholeUnits(hc.alarmAfter ?? "2m", "healthCheck.alarmAfter", problems, "minute", { min: 1, max: 60, why: "Route 53 reports health each minute, and an outage longer than an hour must not wait for its alarm" });
+
+  let loadBalancer5xx: ServiceMonitorPlan["loadBalancer5xx"];
+  if (settings.loadBalancer !== undefined) {
+    const lb = settings.loadBalancer;
+    const suffix = knownString(lb.arnSuffix);
+    if (lb.arnSuffix === undefined) {
+      problems.add("loadBalancer.arnSuffix", undefined, "is required: CloudWatch names a load balancer by its arnSuffix (`app/<name>/<id>`). Pass the load balancer's `arnSuffix` output.");
+    } else if (suffix !== undefined && !/^app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/.test(suffix)) {
+      problems.add("loadBalancer.arnSuffix", suffix, `is not an Application Load Balancer's arnSuffix${suffix.startsWith("arn:") ? " (it is a full ARN)" : ""}: CloudWatch's LoadBalancer dimension is "app/<name>/<id>". Pass the load balancer's \`arnSuffix\` output.`);
+    }
+    const thresholdPercent = checkPercent(lb.threshold ?? 5, "loadBalancer.threshold", problems, "the share of requests answered 5xx that raises the alarm");
+    const periodMinutes = checkWholeUnits(lb.period ?? "5m", "loadBalancer.period", problems, "minute", { min: 1, max: 60, why: "the rate is measured over whole minutes" });
+    if (thresholdPercent !== undefined && periodMinutes !== undefined) {
+      const periodSeconds = periodMinutes * 60;
+      const metric = (id: string, metricName: string) => ({ id, namespace: "AWS/ApplicationELB", metricName, statistic: "Sum", periodSeconds, dimension: "LoadBalancer" });
+      loadBalancer5xx = {
+        description: `More than ${thresholdPercent}% of requests answered 5xx (load balancer or targets) over ${Duration.minutes(periodMinutes).describe()}.`,
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: thresholdPercent,
+        thresholdPercent,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        treatMissingData: "notBreaching",
+        missingDataReason: "A period without requests has no error rate; a service that receives nothing is the health check's alarm.",
+        math: {
+          id: "rate",
+          expression: "100 * (FILL(elb5xx, 0) + FILL(target5xx, 0)) / requests",
+          label: "5xx responses (% of requests)",
+          periodSeconds,
+          metrics: [metric("elb5xx", "HTTPCode_ELB_5XX_Count"), metric("target5xx", "HTTPCode_Target_5XX_Count"), metric("requests", "RequestCount")],
+        },
+      };
+    }
+  }
+
+  let database: ServiceMonitorPlan["database"];
+  if (settings.database !== undefined) {
+    const db = settings.database;
+    const identifier = knownString(db.identifier);
+    if (identifier !== undefined) checkDatabaseIdentifier(identifier, "database.instance", problems, "rds-instance");
+    const maxConnections = checkInteger(db.maxConnections, "database.maxConnections", problems, 1, 1_000_000, "the database's max_connections, which the alarm compares connections with");
+    if (db.allocatedStorageGiB === undefined) {
+      problems.add("database.allocatedStorageGiB", undefined, "is required when the instance is given by identifier: the storage alarm fires at a share of the allocated storage. Pass the instance's allocated storage in GiB, or the rds.Instance itself.");
+    } else if (!isDeployTimeValue(db.allocatedStorageGiB)) {
+      checkInteger(db.allocatedStorageGiB, "database.allocatedStorageGiB", problems, 5, 65_536, "RDS allocates 5 to 65,536 GiB");
+    }
+    const connectionsPercent = checkPercent(db.connectionsPercent ?? 80, "database.connectionsPercent", problems, "the share of max connections that raises the alarm");
+    const storageUsedPercent = checkPercent(db.storageUsedPercent ?? 80, "database.storageUsedPercent", problems, "the share of allocated storage in use that raises the alarm");
+    if (maxConnections !== undefined && connectionsPercent !== undefined && storageUsedPercent !== undefined) {
+      database = {
+        connections: {
+          description: `Database connections at ${connectionsPercent}% of the maximum (${maxConnections}) for 5 minutes: new connections will soon be refused.`,
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          threshold: (maxConnections * connectionsPercent) / 100,
+          evaluationPeriods: 5,
+          datapointsToAlarm: 5,
+          treatMissingData: "notBreaching",
+          missingDataReason: "A database that stops reporting is down, which the health check alarms on; it is not running out of connections.",
+          metric: { namespace: "AWS/RDS", metricName: "DatabaseConnections", statistic: "Maximum", periodSeconds: 60, dimension: "DBInstanceIdentifier" },
+        },
+        storage: {
+          description: `More than ${storageUsedPercent}% of the database's allocated storage in use: a full volume stops writes.`,
+          comparisonOperator: "LessThanThreshold",
+          usedPercent: storageUsedPercent,
+          evaluationPeriods: 1,
+          datapointsToAlarm: 1,
+          treatMissingData: "missing",
+          missingDataReason: "Storage changes slowly: without data the alarm keeps its last state, the best estimate there is.",
+          metric: { namespace: "AWS/RDS", metricName: "FreeStorageSpace", statistic: "Minimum", periodSeconds: 300, dimension: "DBInstanceIdentifier" },
+        },
+      };
+    }
+  }
+
+  for (const [argument, value] of [["alarmTopic", settings.alarmTopicArn], ["healthCheckAlarmTopic", settings.healthCheckTopicArn]] as const) {
+    const arn = knownString(value);
+    if (arn !== undefined && !SNS_TOPIC_ARN.test(arn)) {
+      problems.add(argument, arn, 'is not an SNS topic ARN; write it like "arn:aws:sns:us-east-1:123456789012:alerts", or pass an AlertTopic.');
+    }
+  }
+  const healthCheckTopic = knownString(settings.healthCheckTopicArn ?? settings.alarmTopicArn);
+  if (healthCheckTopic !== undefined && SNS_TOPIC_ARN.test(healthCheckTopic) && regionOfArn(healthCheckTopic) !== ROUTE53_METRICS_REGION) {
+    problems.add(
+      settings.healthCheckTopicArn !== undefined ? "healthCheckAlarmTopic" : "alarmTopic",
+      healthCheckTopic,
+      `is in ${regionOfArn(healthCheckTopic)}, but the health check alarm lives in ${ROUTE53_METRICS_REGION} (where Route 53 publishes its metrics) and an alarm can only notify a topic of its own region. Pass healthCheckAlarmTopic: a topic in ${ROUTE53_METRICS_REGION}.`,
+    );
+  }
+
+  problems.throwIfAny(subject);
+  return {
+    healthCheck: {
+      path: path ?? "/healthz",
+      port: port as number,
+      requestInterval: requestInterval as 10 | 30,
+      failureThreshold: failureThreshold as number,
+      alarm: {
+        description: `${fqdn ?? "The service"} failed Route 53 health checks for ${Duration.minutes(downMinutes as number).describe()}.`,
+        comparisonOperator: "LessThanThreshold",
+        threshold: 1,
+        evaluationPeriods: downMinutes as number,
+        datapointsToAlarm: downMinutes as number,
+        treatMissingData: "breaching",
+        missingDataReason: "A health check that stops reporting proves nothing about the service: silence counts as down.",
+        metric: { namespace: "AWS/Route53", metricName: "HealthCheckStatus", statistic: "Minimum", periodSeconds: 60, dimension: "HealthCheckId" },
+      },
+    },
+    ...(loadBalancer5xx ? { loadBalancer5xx } : {}),
+    ...(database ? { database } : {}),
+  };
+}
