@@ -1,0 +1,277 @@
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { objectCopyKey, parseBackupStamp, type ObjectsSourceConfig, type SourceConfig } from "@lifeboat/constructs/core";
+import { pipeline, type Readable } from "node:stream";
+import { findSource, toolPaths, type JobContext } from "../context";
+import { objectVersionDigest, sourceClient } from "../objects/source";
+import { checkReachable, describeConnection, parseDatabaseUrl, withDatabase, type PgConnection } from "../postgres/connection";
+import { prepareTarget, startPgRestore } from "../postgres/target";
+import { ByteReader } from "../redis/byte-reader";
+import { parseRedisUrl } from "../redis/endpoint";
+import { readRdb } from "../redis/rdb";
+import { describeRedis, RespClient, type RedisEndpoint } from "../redis/resp";
+import { readArtifact, type Pin } from "../s3/artifact";
+import { catalogSource, type CompleteBackup } from "../s3/catalog";
+import { MIB, putVaultObject } from "../s3/upload";
+import { describeError, JobError } from "../support/errors";
+import { redact } from "../support/redact";
+import { DigestStream, GateStream } from "../support/streams";
+import { readDecoded, readObjectsIndex } from "../verify/decoded-checks";
+
+/** What to restore, where. */
+export interface RestoreRequest {
+  readonly source: string;
+  /** `latest`, an ISO 8601 time, or a backup stamp (`20261121T090503Z`). */
+  readonly at: string;
+  /** `postgres://...` for PostgreSQL, `redis://...` for Redis, `s3://bucket/prefix` for objects. */
+  readonly target: string;
+  readonly dryRun?: boolean;
+}
+
+/** What a restore will do (or did). */
+export interface RestorePlan {
+  readonly source: string;
+  readonly kind: SourceConfig["kind"];
+  readonly at: string;
+  readonly backup: { readonly artifactKey: string; readonly startedAt: string; readonly sizeBytes: number; readonly sha256: string; readonly tier: string; readonly compression: string };
+  /** Seconds between the backup's point in time and `at`: the data a restore to `at` loses. */
+  readonly dataLossWindowSeconds: number;
+  readonly target: string;
+  readonly steps: readonly string[];
+}
+
+export interface RestoreResult {
+  readonly plan: RestorePlan;
+  readonly dryRun: boolean;
+  /** Wall time of the restore, checksum pass included. */
+  readonly durationSeconds?: number;
+  readonly detail?: string;
+}
+
+/** Parses `--at`. */
+export function parseAt(at: string, now: Date): Date {
+  if (at === "latest") return now;
+  const stamp = parseBackupStamp(at);
+  if (stamp) return stamp;
+  if (/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(at)) {
+    const parsed = new Date(at.length === 10 ? `${at}T23:59:59Z` : at);
+    if (!Number.isNaN(parsed.getTime())) return parsed;
+  }
+  throw new JobError(`--at (${JSON.stringify(at)}) is not a time.`, { hint: 'Write "latest", an ISO 8601 time with a zone such as 2026-11-21T09:00:00Z, or a backup stamp such as 20261121T090000Z.' });
+}
+
+/** Picks the newest complete backup started at or before `at`. */
+export function pickBackup(complete: readonly CompleteBackup[], at: Date, source: string): CompleteBackup {
+  const candidates = complete.filter((b) => b.entry.startedAt.getTime() <= at.getTime());
+  const chosen = candidates[candidates.length - 1];
+  if (!chosen) {
+    const oldest = complete[0];
+    throw new JobError(`There is no complete backup of ${source} at or before ${at.toISOString()}.`, {
+      hint: oldest ? `The oldest complete backup started at ${oldest.manifest.startedAt}.` : "The vault holds no complete backup of it.",
+    });
+  }
+  return chosen;
+}
+
+function describeTarget(kind: SourceConfig["kind"], target: string): string {
+  if (kind === "postgres") return describeConnection(parseDatabaseUrl(target));
+  if (kind === "redis") return describeRedis(parseRedisUrl(target));
+  return redact(target);
+}
+
+/**
+ * Restores a source as it was at a point in time: picks the newest complete backup at or before it,
+ * verifies the stored bytes (size, SHA-256, and that they decode) before touching the target, then
+ * streams them into the target, checking the checksum again on the way. `dryRun` prints the plan
+ * and touches nothing.
+ */
+export async function runRestore(job: JobContext, request: RestoreRequest): Promise<RestoreResult> {
+  const source = findSource(job.config, request.source);
+  const now = job.now();
+  const at = parseAt(request.at, now);
+  const targetText = describeTarget(source.kind, request.target);
+  const { complete } = await catalogSource(job.vault, job.config.vault.bucket, source.name);
+  const backup = pickBackup(complete, at, source.name);
+  const m = backup.manifest;
+  const plan: RestorePlan = {
+    source: source.name,
+    kind: source.kind,
+    at: at.toISOString(),
+    backup: { artifactKey: m.artifactKey, startedAt: m.startedAt, sizeBytes: m.sizeBytes, sha256: m.sha256, tier: m.tier, compression: m.compression },
+    dataLossWindowSeconds: Math.round((at.getTime() - backup.entry.startedAt.getTime()) / 1000),
+    target: targetText,
+    steps: [
+      `check that ${targetText} answers`,
+      `stream s3://${job.config.vault.bucket}/${m.artifactKey} (${m.sizeBytes} bytes) and check its SHA-256 and contents before touching the target`,
+      source.kind === "postgres"
+        ? `create the database if it does not exist, refuse it if it holds tables, then pg_restore in one transaction`
+        : source.kind === "redis"
+          ? `refuse the target if it holds keys, then RESTORE every key with its expiry`
+          : `refuse the target prefix if it holds objects, then copy every object of the index`,
+    ],
+  };
+  if (request.dryRun) {
+    job.output.log({ level: "info", event: "restore.plan", message: `Dry run: would restore ${source.name} from ${m.artifactKey} into ${targetText}.`, source: source.name, plan });
+    return { plan, dryRun: true };
+  }
+  const clock = Date.now();
+  job.output.log({ level: "info", event: "restore.started", message: `Restoring ${source.name} from ${m.artifactKey} into ${targetText}.`, source: source.name });
+  let detail: string;
+  try {
+    if (source.kind === "postgres") detail = await restorePostgres(job, backup, parseDatabaseUrl(request.target));
+    else if (source.kind === "redis") detail = await restoreRedis(job, backup, parseRedisUrl(request.target));
+    else detail = await restoreObjects(job, source, backup, request.target);
+  } catch (error) {
+    const failure = new JobError(`Restore of ${source.name} into ${targetText} failed: ${describeError(error)}`, { cause: error });
+    job.output.log({ level: "error", event: "restore.failed", message: failure.message, source: source.name });
+    throw failure;
+  }
+  const durationSeconds = (Date.now() - clock) / 1000;
+  job.output.log({
+    level: "info",
+    event: "restore.succeeded",
+    message: `Restored ${source.name} into ${targetText} in ${durationSeconds.toFixed(1)} s; data-loss window ${plan.dataLossWindowSeconds} s.`,
+    source: source.name,
+    durationSeconds,
+    dataLossWindowSeconds: plan.dataLossWindowSeconds,
+  });
+  return { plan, dryRun: false, durationSeconds, detail };
+}
+
+/** The checksum pass: the whole artifact, hashed and decoded, before the target is touched. */
+async function checkBeforeRestore(job: JobContext, backup: CompleteBackup): Promise<Pin> {
+  const tools = toolPaths(job.config);
+  const read = await readArtifact(job.vault, job.config.vault.bucket, backup, tools.zstd, (decoded) => readDecoded(backup.manifest, decoded, tools.pgRestore));
+  const key = backup.artifact.key;
+  if (read.sizeBytes !== backup.manifest.sizeBytes || read.sha256 !== backup.manifest.sha256) {
+    throw new JobError(`The backup ${key} is corrupt: ${read.sizeBytes} bytes with SHA-256 ${read.sha256}, but its manifest says ${backup.manifest.sizeBytes} bytes with ${backup.manifest.sha256}. The target was not touched.`, {
+      hint: "Restore an earlier backup with --at, or from the replica vault.",
+    });
+  }
+  if (!read.decoded.ok) throw new JobError(`The backup ${key} does not decode: ${describeError(read.decoded.error)}. The target was not touched.`, { hint: "Restore an earlier backup with --at." });
+  return read.pin;
+}
+
+async function restorePostgres(job: JobContext, backup: CompleteBackup, target: PgConnection): Promise<string> {
+  const tools = toolPaths(job.config);
+  await checkReachable(tools.psql, withDatabase(target, "postgres"), "target server", job.env);
+  const pin = await checkBeforeRestore(job, backup);
+  const { created } = await prepareTarget(tools.psql, target, job.env);
+  const restore = startPgRestore(tools.pgRestore, target, job.env);
+  const read = await readArtifactThroughGate(job, backup, pin, async (decoded) => {
+    await new Promise<void>((resolve, reject) => pipeline(decoded, restore.stdin, (e) => (e ? reject(e) : resolve())));
+    await restore.exited;
+  }, () => restore.kill());
+  if (!read.ok) throw read.error;
+  return `${created ? "created and " : ""}restored ${describeConnection(target)} (${backup.manifest.tables?.length ?? 0} tables)`;
+}
+
+/**
+ * The restore pass: reads the pinned artifact again, hashing it; the decoded bytes reach the
+ * consumer through a gate that ends its input only when the hash matches the manifest, so a restore
+ * in one transaction never commits bytes that differ from the ones checked.
+ */
+async function readArtifactThroughGate(
+  job: JobContext,
+  backup: CompleteBackup,
+  pin: Pin,
+  consume: (decoded: Readable) => Promise<void>,
+  stop: () => void,
+): Promise<{ ok: true } | { ok: false; error: Error }> {
+  const tools = toolPaths(job.config);
+  let read;
+  try {
+    read = await readArtifact(job.vault, job.config.vault.bucket, backup, tools.zstd, (decoded, stored) => {
+      const gate = new GateStream(async () => {
+        const sha256 = await stored;
+        if (sha256 !== backup.manifest.sha256) {
+          stop();
+          throw new JobError(`The backup ${backup.artifact.key} changed between the checksum pass and the restore (SHA-256 ${sha256}); the restore was stopped before it finished.`);
+        }
+      });
+      pipeline(decoded, gate, () => undefined);
+      return consume(gate);
+    }, pin);
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  if (!read.decoded.ok) stop();
+  return read.decoded.ok ? { ok: true } : { ok: false, error: read.decoded.error };
+}
+
+async function restoreRedis(job: JobContext, backup: CompleteBackup, target: RedisEndpoint): Promise<string> {
+  const probe = await RespClient.connect(target);
+  try {
+    await probe.call(["PING"]);
+  } finally {
+    probe.close();
+  }
+  const pin = await checkBeforeRestore(job, backup);
+  const client = await RespClient.connect(target);
+  let restored = 0;
+  try {
+    const keyspace = String(await client.call(["INFO", "keyspace"]));
+    if (/^db\d+:keys=[1-9]/m.test(keyspace)) throw new JobError(`The target ${describeRedis(target)} already holds keys (${keyspace.split("\n").filter((l) => l.startsWith("db")).join(", ").trim()}).`, { hint: "Restore into an empty Redis; Lifeboat never mixes a backup into existing data." });
+    let db = -1;
+    const pending: Promise<unknown>[] = [];
+    const read = await readArtifactThroughGate(job, backup, pin, async (decoded) => {
+      const reader = new ByteReader();
+      const parsing = readRdb(reader, async (key) => {
+        if (key.db !== db) {
+          await client.call(["SELECT", String(key.db)]);
+          db = key.db;
+        }
+        const args = ["RESTORE", key.key, String(key.expiresAt), key.payload, "REPLACE", ...(key.expiresAt ? ["ABSTTL"] : [])];
+        pending.push(client.send(args));
+        if (pending.length >= 1000) await settle(pending.splice(0));
+        restored++;
+      });
+      for await (const chunk of decoded) await reader.feed(chunk as Buffer);
+      reader.end();
+      const summary = await parsing;
+      await settle(pending.splice(0));
+      for (const code of summary.functions) await client.call(["FUNCTION", "LOAD", "REPLACE", code]);
+    }, () => client.close());
+    if (!read.ok) throw read.error;
+  } finally {
+    client.close();
+  }
+  return `restored ${restored} keys into ${describeRedis(target)}`;
+}
+
+async function settle(replies: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.all(replies);
+  const failed = results.find((r) => typeof r === "object" && r !== null && "message" in r && !(r instanceof Buffer) && !Array.isArray(r));
+  if (failed) throw new JobError(`The target refused RESTORE: ${(failed as { message: string }).message}`);
+}
+
+async function restoreObjects(job: JobContext, source: ObjectsSourceConfig, backup: CompleteBackup, target: string): Promise<string> {
+  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(target);
+  if (!match) throw new JobError(`--target (${JSON.stringify(target)}) must be an s3://bucket or s3://bucket/prefix URL.`);
+  const [, bucket, rawPrefix = ""] = match;
+  const prefix = rawPrefix && !rawPrefix.endsWith("/") ? `${rawPrefix}/` : rawPrefix;
+  const to: S3Client = await sourceClient(source, job.config.sources.indexOf(source), job.env, job.config.vault.maxAttempts);
+  let existing;
+  try {
+    existing = await to.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }));
+  } catch (error) {
+    throw new JobError(`The target s3://${bucket}/${prefix} cannot be listed: ${describeError(error)}.`, { cause: error });
+  }
+  await checkBeforeRestore(job, backup);
+  if ((existing.KeyCount ?? 0) > 0) throw new JobError(`The target s3://${bucket}/${prefix} already holds objects.`, { hint: "Restore into an empty bucket or prefix." });
+  const tools = toolPaths(job.config);
+  const read = await readArtifact(job.vault, job.config.vault.bucket, backup, tools.zstd, readObjectsIndex);
+  if (!read.decoded.ok) throw read.decoded.error;
+  const index = read.decoded.value.index ?? [];
+  for (const entry of index) {
+    if (entry.copy !== objectCopyKey(source.name, objectVersionDigest(entry.key, entry.etag, entry.size))) {
+      throw new JobError(`The index entry for ${entry.key} points at ${entry.copy}, which is not its copy's key.`);
+    }
+    const got = await job.vault.send(new GetObjectCommand({ Bucket: job.config.vault.bucket, Key: entry.copy }));
+    const digest = new DigestStream();
+    pipeline(got.Body as Readable, digest, () => undefined);
+    await putVaultObject(to, { bucket, key: `${prefix}${entry.key}`, body: digest, contentType: got.ContentType ?? "application/octet-stream", partSize: (job.config.vault.partSizeMiB ?? 16) * MIB, queueSize: 1 });
+    if (entry.sha256 && digest.sha256 !== entry.sha256) throw new JobError(`The copy of ${entry.key} (${entry.copy}) does not match the SHA-256 recorded when it was copied.`);
+  }
+  return `restored ${index.length} objects into s3://${bucket}/${prefix}`;
+}

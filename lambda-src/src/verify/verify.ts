@@ -1,0 +1,256 @@
+import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { backupStamp, JOB_METRICS, objectCopiesPrefix, type SourceConfig } from "@lifeboat/constructs/core";
+import { pipeline, type Readable } from "node:stream";
+import { findSource, toolPaths, type JobContext } from "../context";
+import { describeConnection, serverConnection, sourceConnection, withDatabase } from "../postgres/connection";
+import { countRows, dropDatabase, prepareTarget, startPgRestore } from "../postgres/target";
+import { readArtifact } from "../s3/artifact";
+import { catalogSource, listObjects, type CompleteBackup, type SourceCatalog } from "../s3/catalog";
+import { replicaClient } from "../s3/client";
+import { describeError, JobError } from "../support/errors";
+import { readDecoded, tableDifferences, type DecodedContents } from "./decoded-checks";
+
+/** The outcome of one check. `skip` means the check does not apply yet (no previous backup, say). */
+export interface CheckResult {
+  readonly check: "freshness" | "completeness" | "integrity" | "consistency" | "restorability" | "test-restore" | "replica";
+  readonly status: "pass" | "fail" | "skip";
+  readonly detail: string;
+  /** Keys of the backups or artifacts concerned. */
+  readonly keys?: readonly string[];
+}
+
+/** Verification of one source. */
+export interface SourceReport {
+  readonly source: string;
+  readonly kind: SourceConfig["kind"];
+  readonly ok: boolean;
+  readonly completeBackups: number;
+  readonly newest?: { readonly artifactKey: string; readonly startedAt: string; readonly ageMinutes: number; readonly sizeBytes: number; readonly tier: string };
+  readonly missedRuns: number;
+  readonly incompleteBackups: number;
+  readonly checks: readonly CheckResult[];
+}
+
+/** The structured report of a verification run. */
+export interface VerifyReport {
+  readonly ok: boolean;
+  readonly checkedAt: string;
+  readonly sources: readonly SourceReport[];
+}
+
+const DEFAULT_TOLERANCE = 0.1;
+
+/**
+ * Verifies each source's backups (all configured sources when `names` is empty): freshness against
+ * the RPO, completeness, integrity (size and SHA-256 streamed from the vault), consistency of size
+ * with the previous backup, restorability (the archive reads; optionally a test restore), and the
+ * replica. Emits BackupAgeMinutes, VerifyFailed, MissedRuns and IncompleteBackups per source, logs
+ * each failure, and returns the report; {@link runVerify} throws when anything failed.
+ */
+export async function verifySources(job: JobContext, names: readonly string[] = []): Promise<VerifyReport> {
+  const sources = names.length ? names.map((n) => findSource(job.config, n)) : job.config.sources;
+  const reports: SourceReport[] = [];
+  for (const source of sources) {
+    const report = await verifySource(job, source);
+    reports.push(report);
+    job.output.metrics(source.name, {
+      ...(report.newest ? { [JOB_METRICS.backupAgeMinutes]: report.newest.ageMinutes } : {}),
+      [JOB_METRICS.verifyFailed]: report.ok ? 0 : 1,
+      [JOB_METRICS.missedRuns]: report.missedRuns,
+      [JOB_METRICS.incompleteBackups]: report.incompleteBackups,
+    });
+    for (const c of report.checks.filter((c) => c.status === "fail")) {
+      job.output.log({ level: "error", event: "verify.failed", message: `${source.name}: ${c.check} failed: ${c.detail}`, source: source.name, check: c.check, ...(c.keys ? { keys: c.keys } : {}) });
+    }
+    job.output.log({ level: report.ok ? "info" : "error", event: "verify.source", message: `${source.name}: ${report.ok ? "every check passed" : "verification failed"}.`, source: source.name, checks: report.checks.map((c) => `${c.check}:${c.status}`).join(" ") });
+  }
+  return { ok: reports.every((r) => r.ok), checkedAt: job.now().toISOString(), sources: reports };
+}
+
+/** Verifies, then throws a {@link JobError} naming every failed check if any failed. */
+export async function runVerify(job: JobContext, names: readonly string[] = []): Promise<VerifyReport> {
+  const report = await verifySources(job, names);
+  if (!report.ok) throw new VerifyFailedError(report);
+  return report;
+}
+
+/** Verification found problems; carries the full report. */
+export class VerifyFailedError extends JobError {
+  constructor(readonly report: VerifyReport) {
+    const failed = report.sources.flatMap((s) => s.checks.filter((c) => c.status === "fail").map((c) => `${s.source} ${c.check}: ${c.detail}`));
+    super(`Verification failed (${failed.length} checks):\n  - ${failed.join("\n  - ")}`);
+    this.name = "VerifyFailedError";
+  }
+}
+
+async function verifySource(job: JobContext, source: SourceConfig): Promise<SourceReport> {
+  const checks: CheckResult[] = [];
+  const now = job.now();
+  let catalog: SourceCatalog;
+  try {
+    catalog = await catalogSource(job.vault, job.config.vault.bucket, source.name);
+  } catch (error) {
+    checks.push({ check: "completeness", status: "fail", detail: `the vault could not be listed: ${describeError(error)}` });
+    return { source: source.name, kind: source.kind, ok: false, completeBackups: 0, missedRuns: 0, incompleteBackups: 0, checks };
+  }
+  const { complete, incomplete } = catalog;
+  const newest = complete[complete.length - 1];
+  const interval = source.intervalMinutes ?? source.rpoMinutes;
+
+  // Freshness.
+  let missedRuns = 0;
+  let newestInfo: SourceReport["newest"];
+  if (!newest) {
+    checks.push({ check: "freshness", status: "fail", detail: `there is no complete backup of ${source.name} in s3://${job.config.vault.bucket}/${source.name}/` });
+  } else {
+    const ageMinutes = Math.max(0, (now.getTime() - newest.entry.startedAt.getTime()) / 60_000);
+    missedRuns = Math.floor(ageMinutes / interval);
+    newestInfo = { artifactKey: newest.artifact.key, startedAt: newest.manifest.startedAt, ageMinutes: Math.round(ageMinutes * 10) / 10, sizeBytes: newest.manifest.sizeBytes, tier: newest.manifest.tier };
+    const fresh = ageMinutes <= source.rpoMinutes;
+    checks.push({
+      check: "freshness",
+      status: fresh ? "pass" : "fail",
+      detail: `the newest complete backup started ${ageMinutes.toFixed(1)} minutes ago (RPO ${source.rpoMinutes} minutes)${missedRuns ? `; ${missedRuns} scheduled runs missed since` : ""}`,
+      keys: [newest.artifact.key],
+    });
+  }
+
+  // Completeness.
+  checks.push(
+    incomplete.length === 0
+      ? { check: "completeness", status: "pass", detail: `${complete.length} complete backups, none incomplete` }
+      : {
+          check: "completeness",
+          status: "fail",
+          detail: `${incomplete.length} incomplete: ${incomplete.map((i) => i.reason).join("; ")}`,
+          keys: incomplete.map((i) => i.entry.artifact?.key ?? i.entry.manifestObject!.key),
+        },
+  );
+
+  // Integrity: sizes of every complete backup from the listing; SHA-256 of the newest few by streaming.
+  const sizeMismatches = complete.filter((b) => b.artifact.size !== b.manifest.sizeBytes);
+  const toHash = complete.slice(-(job.config.verify?.checksumBackups ?? 1)).reverse();
+  const hashFailures: string[] = [];
+  let decodedNewest: { backup: CompleteBackup; result: { ok: true; value: DecodedContents } | { ok: false; error: Error } } | undefined;
+  const tools = toolPaths(job.config);
+  for (const backup of toHash) {
+    if (backup.artifact.size !== backup.manifest.sizeBytes) continue;
+    try {
+      const read = await readArtifact(job.vault, job.config.vault.bucket, backup, tools.zstd, (decoded) => readDecoded(backup.manifest, decoded, tools.pgRestore));
+      if (read.sha256 !== backup.manifest.sha256) hashFailures.push(`${backup.artifact.key}: SHA-256 is ${read.sha256}, the manifest says ${backup.manifest.sha256}`);
+      if (backup === newest) decodedNewest = { backup, result: read.decoded };
+    } catch (error) {
+      hashFailures.push(`${backup.artifact.key}: ${describeError(error)}`);
+    }
+  }
+  if (complete.length === 0) checks.push({ check: "integrity", status: "skip", detail: "no complete backup to check" });
+  else if (sizeMismatches.length || hashFailures.length) {
+    checks.push({
+      check: "integrity",
+      status: "fail",
+      detail: [...sizeMismatches.map((b) => `${b.artifact.key}: stored size is ${b.artifact.size} bytes, the manifest says ${b.manifest.sizeBytes}`), ...hashFailures].join("; "),
+      keys: [...sizeMismatches.map((b) => b.artifact.key), ...hashFailures.map((f) => f.split(":")[0]!)],
+    });
+  } else {
+    checks.push({ check: "integrity", status: "pass", detail: `sizes match for ${complete.length} backups; SHA-256 recomputed and matching for ${toHash.length}` });
+  }
+
+  // Consistency: size against the previous complete backup.
+  const tolerance = job.config.verify?.sizeTolerance ?? DEFAULT_TOLERANCE;
+  const previous = complete[complete.length - 2];
+  if (!newest || !previous) checks.push({ check: "consistency", status: "skip", detail: "fewer than two complete backups to compare" });
+  else {
+    const change = previous.manifest.sizeBytes === 0 ? (newest.manifest.sizeBytes === 0 ? 0 : Infinity) : newest.manifest.sizeBytes / previous.manifest.sizeBytes - 1;
+    const within = Math.abs(change) <= tolerance;
+    checks.push({
+      check: "consistency",
+      status: within ? "pass" : "fail",
+      detail: `the newest backup is ${newest.manifest.sizeBytes} bytes, ${(change * 100).toFixed(1)}% against the previous (${previous.manifest.sizeBytes} bytes); allowed ±${(tolerance * 100).toFixed(0)}%`,
+      keys: [newest.artifact.key, previous.artifact.key],
+    });
+  }
+
+  // Restorability of the newest.
+  if (!newest) checks.push({ check: "restorability", status: "skip", detail: "no complete backup" });
+  else if (!decodedNewest) checks.push({ check: "restorability", status: "fail", detail: `${newest.artifact.key} could not be read (see integrity)`, keys: [newest.artifact.key] });
+  else if (!decodedNewest.result.ok) checks.push({ check: "restorability", status: "fail", detail: `${newest.artifact.key} does not read: ${describeError(decodedNewest.result.error)}`, keys: [newest.artifact.key] });
+  else {
+    const contents = decodedNewest.result.value;
+    const problems = [...(contents.tables && newest.manifest.tables ? tableDifferences(newest.manifest.tables, contents.tables) : []), ...(contents.index ? await missingCopies(job, source.name, contents.index) : [])];
+    checks.push(
+      problems.length
+        ? { check: "restorability", status: "fail", detail: `${newest.artifact.key}: ${problems.slice(0, 10).join("; ")}`, keys: [newest.artifact.key] }
+        : { check: "restorability", status: "pass", detail: `${newest.artifact.key}: ${contents.detail}${contents.tables ? ", and its row counts match the manifest" : ""}`, keys: [newest.artifact.key] },
+    );
+  }
+
+  if (job.config.verify?.testRestore && source.kind === "postgres") checks.push(await testRestore(job, source, newest));
+  if (job.config.vault.replica) checks.push(await checkReplica(job, complete, now));
+
+  return {
+    source: source.name,
+    kind: source.kind,
+    ok: checks.every((c) => c.status !== "fail"),
+    completeBackups: complete.length,
+    ...(newestInfo ? { newest: newestInfo } : {}),
+    missedRuns,
+    incompleteBackups: incomplete.length,
+    checks,
+  };
+}
+
+/** Copies an objects index refers to that are missing from the vault or have another size. */
+async function missingCopies(job: JobContext, source: string, index: readonly { key: string; copy: string; size: number }[]): Promise<string[]> {
+  const stored = new Map<string, number>();
+  for await (const o of listObjects(job.vault, job.config.vault.bucket, objectCopiesPrefix(source))) stored.set(o.key, o.size);
+  return index.filter((e) => stored.get(e.copy) !== e.size).map((e) => `the copy of ${e.key} (${e.copy}) is ${stored.has(e.copy) ? `${stored.get(e.copy)} bytes, not ${e.size}` : "missing"}`);
+}
+
+/** Restores the newest backup into a scratch database, compares row counts with the manifest, drops it. */
+async function testRestore(job: JobContext, source: Extract<SourceConfig, { kind: "postgres" }>, newest: CompleteBackup | undefined): Promise<CheckResult> {
+  if (!newest) return { check: "test-restore", status: "skip", detail: "no complete backup" };
+  const tools = toolPaths(job.config);
+  const scratchServer = job.config.verify?.scratch;
+  const base = scratchServer ? await serverConnection(scratchServer, "postgres", "verify.scratch", job.env) : await sourceConnection(source, job.config.sources.indexOf(source), job.env);
+  const scratch = withDatabase(base, `lifeboat_verify_${backupStamp(job.now()).toLowerCase()}`);
+  try {
+    await prepareTarget(tools.psql, scratch, job.env);
+    const restore = startPgRestore(tools.pgRestore, scratch, job.env);
+    const read = await readArtifact(job.vault, job.config.vault.bucket, newest, tools.zstd, async (decoded: Readable) => {
+      await new Promise<void>((resolve, reject) => pipeline(decoded, restore.stdin, (e) => (e ? reject(e) : resolve())));
+      await restore.exited;
+    });
+    if (!read.decoded.ok) throw read.decoded.error;
+    const counted = await countRows(tools.psql, scratch, job.env);
+    const problems = tableDifferences(newest.manifest.tables ?? [], counted);
+    return problems.length
+      ? { check: "test-restore", status: "fail", detail: `restored into ${describeConnection(scratch)}, but ${problems.slice(0, 10).join("; ")}`, keys: [newest.artifact.key] }
+      : { check: "test-restore", status: "pass", detail: `restored into a scratch database; ${counted.length} tables' row counts match the manifest`, keys: [newest.artifact.key] };
+  } catch (error) {
+    return { check: "test-restore", status: "fail", detail: `restoring ${newest.artifact.key} into ${describeConnection(scratch)} failed: ${describeError(error)}`, keys: [newest.artifact.key] };
+  } finally {
+    await dropDatabase(tools.psql, scratch, job.env).catch(() => undefined);
+  }
+}
+
+/** The newest backup old enough to have been replicated must be in the replica vault, with its manifest. */
+async function checkReplica(job: JobContext, complete: readonly CompleteBackup[], now: Date): Promise<CheckResult> {
+  const replica = job.config.vault.replica!;
+  const client: S3Client = replicaClient(job.config.vault)!;
+  const lagMinutes = job.config.verify?.replicaLagMinutes ?? 15;
+  const due = [...complete].reverse().find((b) => now.getTime() - Date.parse(b.manifest.finishedAt) >= lagMinutes * 60_000);
+  if (!due) return { check: "replica", status: "skip", detail: `no backup is older than the replication window (${lagMinutes} minutes) yet` };
+  const missing: string[] = [];
+  for (const key of [due.artifact.key, due.entry.manifestObject!.key]) {
+    try {
+      const head = await client.send(new HeadObjectCommand({ Bucket: replica.bucket, Key: key }));
+      if (key === due.artifact.key && head.ContentLength !== due.manifest.sizeBytes) missing.push(`${key} is ${head.ContentLength} bytes in the replica, not ${due.manifest.sizeBytes}`);
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      missing.push(status === 404 ? `${key} is not in s3://${replica.bucket}` : `${key}: ${describeError(error)}`);
+    }
+  }
+  return missing.length
+    ? { check: "replica", status: "fail", detail: missing.join("; "), keys: [due.artifact.key] }
+    : { check: "replica", status: "pass", detail: `${due.artifact.key} and its manifest are in s3://${replica.bucket}`, keys: [due.artifact.key] };
+}
