@@ -1,1 +1,12 @@
-export {};
+export * from "./adapters";
+export * from "./cdk/policy-validation-plugin";
+export * from "./engine/evaluate";
+export * from "./engine/exemptions";
+export * from "./engine/finding";
+export * from "./engine/patterns";
+export * from "./engine/rule";
+export * from "./engine/settings";
+export * from "./facts";
+export * from "./rules";
+export * from "./rules/support/vaults";
+export * from "./docs/rules-md";

@@ -1,0 +1,471 @@
+import {
+  type BackupLifecycleFact,
+  type BucketFact,
+  emptyFacts,
+  type FactBase,
+  type MutableStackFacts,
+  readPolicyDocument,
+  regionOfArn,
+  type StackFacts,
+} from "../../facts";
+import { type Bag, Reader } from "../values";
+import type { PulumiResource } from "./resource";
+import { BUCKET_PART_TYPES, BUCKET_TYPES, readEncryption, readLifecycle, readObjectLock, readReplication, readVersioning } from "./s3";
+
+const KMS_KEY = "aws:kms/key:Key";
+
+/** Indexes over the stack that correlation needs. */
+class StackIndex {
+  readonly byUrn = new Map<string, PulumiResource>();
+  /** Physical bucket name, id or ARN → bucket URN. */
+  readonly bucketByRef = new Map<string, string>();
+  /** KMS key ARN, id, alias name or alias ARN → key URN. */
+  readonly keyByRef = new Map<string, string>();
+
+  constructor(resources: readonly PulumiResource[]) {
+    for (const res of resources) this.byUrn.set(res.urn, res);
+    for (const res of resources) {
+      const p = res.properties ?? {};
+      if (BUCKET_TYPES.has(res.type)) {
+        for (const ref of [p.bucket, p.id, p.arn]) if (typeof ref === "string") this.bucketByRef.set(ref, res.urn);
+      } else if (res.type === KMS_KEY) {
+        for (const ref of [p.arn, p.id, p.keyId]) if (typeof ref === "string") this.keyByRef.set(ref, res.urn);
+      } else if (res.type === "aws:kms/alias:Alias") {
+        const target = typeof p.targetKeyId === "string" ? this.keyByRef.get(p.targetKeyId) : this.dependencyOfType(res, "targetKeyId", KMS_KEY);
+        if (target) for (const ref of [p.name, p.arn]) if (typeof ref === "string") this.keyByRef.set(ref, target);
+      }
+    }
+  }
+
+  /** The one resource of `type` the input `property` (or, failing that, the resource) depends on. */
+  dependencyOfType(res: PulumiResource, property: string | undefined, type: string | Set<string>, exclude?: string): string | undefined {
+    const matches = (urn: string) => urn !== exclude && (typeof type === "string" ? this.byUrn.get(urn)?.type === type : type.has(this.byUrn.get(urn)?.type ?? ""));
+    if (property !== undefined) {
+      const found = [...new Set((res.propertyDependencies?.[property] ?? []).filter(matches))];
+      if (found.length === 1) return found[0];
+      if (found.length > 1) return undefined;
+    }
+    const found = [...new Set((res.dependencies ?? []).filter(matches))];
+    return found.length === 1 ? found[0] : undefined;
+  }
+
+  /** The bucket a reference names: a physical name, an ARN (`arn:aws:s3:::name`) or an id. */
+  bucketOf(ref: unknown): string | undefined {
+    if (typeof ref !== "string") return undefined;
+    return this.bucketByRef.get(ref) ?? (ref.startsWith("arn:") ? this.bucketByRef.get(ref.slice(ref.lastIndexOf(":") + 1)) : undefined);
+  }
+
+  /** `true` when a key reference is a KMS key of this stack (by value, or by the input's dependencies). */
+  keyInStack(res: PulumiResource, property: string, keyId: string | undefined): boolean {
+    if (keyId !== undefined && this.keyByRef.has(keyId)) return true;
+    return (res.propertyDependencies?.[property] ?? []).some((urn) => this.byUrn.get(urn)?.type === KMS_KEY);
+  }
+
+  /** The region from the resource's own `region`, its provider, or its ARN. */
+  regionOf(res: PulumiResource): string | undefined {
+    const p = res.properties ?? {};
+    if (isRegion(p.region)) return p.region;
+    const provider = res.provider;
+    let providerProps: Bag | undefined;
+    if (typeof provider === "string") providerProps = this.byUrn.get(provider)?.properties;
+    else if (provider) providerProps = provider.properties ?? (provider.urn ? this.byUrn.get(provider.urn)?.properties : undefined);
+    if (isRegion(providerProps?.region)) return providerProps.region;
+    return regionOfArn(p.arn);
+  }
+}
+
+/**
+ * Builds facts from a Pulumi stack: merges each bucket's separate configuration resources onto it
+ * (found through the `bucket` input's dependencies, then its value, then the resource's
+ * dependencies), accepts the legacy inline properties and the v6 `BucketV2` tokens, and never
+ * throws: a resource it cannot read is listed in `unreadable`.
+ */
+export function factsFromPulumi(resources: readonly PulumiResource[]): StackFacts {
+  const facts = emptyFacts();
+  const index = new StackIndex(resources);
+  const parts = new Map<string, PulumiResource[]>();
+  const deferred: PulumiResource[] = [];
+
+  for (const res of resources) {
+    const aspect = BUCKET_PART_TYPES[res.type];
+    if (!aspect) continue;
+    try {
+      const owner = aspect === "logging" ? undefined : (index.dependencyOfType(res, "bucket", BUCKET_TYPES) ?? index.bucketOf(res.properties?.bucket));
+      const bucketUrn = owner ?? (aspect === "logging" ? undefined : index.dependencyOfType(res, undefined, BUCKET_TYPES));
+      if (aspect === "logging") deferred.push(res);
+      else if (bucketUrn) parts.set(bucketUrn, [...(parts.get(bucketUrn) ?? []), res]);
+    } catch (err) {
+      unreadable(facts, res, err);
+    }
+  }
+
+  for (const res of resources) {
+    try {
+      readResource(facts, index, res, parts.get(res.urn) ?? []);
+    } catch (err) {
+      unreadable(facts, res, err);
+    }
+  }
+  link(facts, index, resources, deferred);
+  return facts;
+}
+
+function unreadable(facts: MutableStackFacts, res: PulumiResource, err: unknown): void {
+  facts.unreadable.push({ id: res.urn, type: res.type, name: res.name, error: err instanceof Error ? err.message : String(err) });
+}
+
+function base(index: StackIndex, res: PulumiResource, r: Reader): Omit<FactBase, "unknown"> & { unknown: Set<string> } {
+  const p = res.properties ?? {};
+  const region = index.regionOf(res);
+  return { id: res.urn, type: res.type, name: res.name, source: "pulumi", ...(region ? { region } : {}), tags: r.tags(p.tags ?? p.tagsAll), unknown: r.unknown };
+}
+
+function readResource(facts: MutableStackFacts, index: StackIndex, res: PulumiResource, bucketParts: readonly PulumiResource[]): void {
+  const p: Bag = res.properties ?? {};
+  const r = new Reader();
+  if (BUCKET_TYPES.has(res.type)) {
+    facts.buckets.push(readBucket(index, res, bucketParts, r));
+    return;
+  }
+  switch (res.type) {
+    case KMS_KEY:
+      facts.keys.push({
+        ...base(index, res, r),
+        kind: "kms-key",
+        ...(r.known(p.arn) ? { arn: r.known(p.arn) as string } : {}),
+        keySpec: r.known(p.customerMasterKeySpec ?? p.keySpec) ?? "SYMMETRIC_DEFAULT",
+        keyUsage: r.known(p.keyUsage) ?? "ENCRYPT_DECRYPT",
+        ...optional("rotationEnabled", r.bool(p.enableKeyRotation, "rotationEnabled")),
+        ...optional("deletionWindowDays", r.num(p.deletionWindowInDays, "deletionWindowDays")),
+      });
+      return;
+    case "aws:rds/instance:Instance":
+    case "aws:rds/cluster:Cluster": {
+      const instance = res.type === "aws:rds/instance:Instance";
+      const kmsKeyId = r.str(p.kmsKeyId, "kmsKeyId") || undefined;
+      const member = instance && !!r.str(p.clusterIdentifier, "isReplicaOrMember");
+      const replica = !!r.str(instance ? p.replicateSourceDb : p.replicationSourceIdentifier, "isReplicaOrMember");
+      facts.databases.push({
+        ...base(index, res, r),
+        kind: "database",
+        engineKind: instance ? "instance" : "cluster",
+        ...(r.known(p.arn) ? { arn: r.known(p.arn) as string } : {}),
+        ...optional("identifier", r.known(instance ? p.identifier : p.clusterIdentifier)),
+        ...optional("backupRetentionDays", r.num(p.backupRetentionPeriod, "backupRetentionDays")),
+        ...optional("storageEncrypted", r.bool(p.storageEncrypted, "storageEncrypted")),
+        ...(kmsKeyId ? { kmsKeyId } : {}),
+        keyInStack: index.keyInStack(res, "kmsKeyId", kmsKeyId),
+        ...optional("deletionProtection", r.bool(p.deletionProtection, "deletionProtection")),
+        finalSnapshot: r.bool(p.skipFinalSnapshot, "finalSnapshot") !== true,
+        isReplicaOrMember: member || replica,
+      });
+      return;
+    }
+    case "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": {
+      const sourceArn = r.str(p.sourceDbInstanceArn, "sourceArn");
+      const sourceId = index.dependencyOfType(res, "sourceDbInstanceArn", "aws:rds/instance:Instance") ?? findByArn(index, sourceArn);
+      facts.backupReplications.push({ ...base(index, res, r), kind: "backup-replication", ...optional("sourceArn", sourceArn), ...optional("sourceId", sourceId) });
+      return;
+    }
+    case "aws:elasticache/replicationGroup:ReplicationGroup":
+    case "aws:elasticache/cluster:Cluster":
+    case "aws:elasticache/serverlessCache:ServerlessCache": {
+      const engine = r.known(p.engine);
+      if (engine === "memcached") return;
+      facts.caches.push({
+        ...base(index, res, r),
+        kind: "cache",
+        ...optional("engine", engine),
+        ...optional("snapshotRetentionDays", r.num(p.snapshotRetentionLimit, "snapshotRetentionDays")),
+        isMember: res.type === "aws:elasticache/cluster:Cluster" && !!r.str(p.replicationGroupId, "isMember"),
+      });
+      return;
+    }
+    case "aws:dynamodb/table:Table": {
+      const pitr = r.obj(p.pointInTimeRecovery, "pointInTimeRecovery");
+      facts.tables.push({
+        ...base(index, res, r),
+        kind: "table",
+        ...optional("arn", r.known(p.arn)),
+        ...optional("pointInTimeRecovery", pitr ? r.bool(pitr.enabled, "pointInTimeRecovery") : undefined),
+      });
+      return;
+    }
+    case "aws:sns/topic:Topic": {
+      const kmsKeyId = r.str(p.kmsMasterKeyId, "kmsKeyId") || undefined;
+      facts.topics.push({ ...base(index, res, r), kind: "topic", ...(kmsKeyId ? { kmsKeyId } : {}), keyInStack: index.keyInStack(res, "kmsMasterKeyId", kmsKeyId) });
+      return;
+    }
+    case "aws:cloudwatch/metricAlarm:MetricAlarm":
+      facts.alarms.push({
+        ...base(index, res, r),
+        kind: "alarm",
+        actionsEnabled: r.bool(p.actionsEnabled, "actionsEnabled") !== false,
+        alarmActions: r.arr(p.alarmActions, "alarmActions").map((a) => r.str(a, "alarmActions") ?? "").filter(Boolean),
+      });
+      return;
+    case "aws:cloudwatch/logGroup:LogGroup":
+      facts.logGroups.push({ ...base(index, res, r), kind: "log-group", ...optional("retentionDays", r.num(p.retentionInDays, "retentionDays")) });
+      return;
+    case "aws:backup/plan:Plan": {
+      const b = base(index, res, r);
+      facts.backupPlans.push({
+        ...b,
+        kind: "backup-plan",
+        rules: r.arr(p.rules, "rules").flatMap((raw, i) => {
+          const rule = r.obj(raw, "rules");
+          if (!rule) return [];
+          const lifecycle = backupLifecycle(r, rule.lifecycle, "rules");
+          return [
+            {
+              name: r.known(rule.ruleName) ?? `rule ${i + 1}`,
+              ...optional("targetVault", r.str(rule.targetVaultName, "rules")),
+              continuous: r.bool(rule.enableContinuousBackup, "rules") === true,
+              ...optional("lifecycle", lifecycle),
+              copies: r.arr(rule.copyActions, "rules").flatMap((c) => {
+                const copy = r.obj(c, "rules.copies");
+                if (!copy) return [];
+                const arn = r.str(copy.destinationVaultArn, "rules.copies");
+                return [{ ...optional("destinationVaultArn", arn), ...optional("destinationRegion", regionOfArn(arn)), ...optional("lifecycle", backupLifecycle(r, copy.lifecycle, "rules.copies")) }];
+              }),
+            },
+          ];
+        }),
+      });
+      return;
+    }
+    case "aws:backup/vault:Vault":
+      facts.backupVaults.push({ ...base(index, res, r), kind: "backup-vault", ...optional("vaultName", r.known(p.name)), ...optional("arn", r.known(p.arn)) });
+      return;
+    case "aws:backup/selection:Selection": {
+      const planId = index.dependencyOfType(res, "planId", "aws:backup/plan:Plan");
+      const tagConditions = r.arr(p.selectionTags, "selection").flatMap((t) => {
+        const tag = r.obj(t, "selection");
+        const key = r.known(tag?.key);
+        return key && r.known(tag?.type) !== "NOTEQUALS" ? [{ key, value: r.known(tag?.value) ?? "" }] : [];
+      });
+      const conditions = r.obj(p.conditions, "selection");
+      for (const c of r.arr(conditions?.stringEquals, "selection")) {
+        const cond = r.obj(c, "selection");
+        const key = r.known(cond?.key)?.replace(/^aws:ResourceTag\//, "");
+        if (key) tagConditions.push({ key, value: r.known(cond?.value) ?? "" });
+      }
+      facts.backupSelections.push({
+        ...base(index, res, r),
+        kind: "backup-selection",
+        ...optional("planId", planId),
+        resourceIds: [...(res.propertyDependencies?.resources ?? [])],
+        resources: r.arr(p.resources, "selection").map((x) => r.str(x, "selection") ?? "").filter(Boolean),
+        notResources: r.arr(p.notResources, "selection").map((x) => r.str(x, "selection") ?? "").filter(Boolean),
+        tagConditions,
+      });
+      return;
+    }
+    case "digitalocean:index/spacesBucket:SpacesBucket": {
+      facts.spacesBuckets.push({
+        ...base(index, res, r),
+        ...optional("region", r.known(p.region)),
+        kind: "spaces-bucket",
+        ...optional("bucketName", r.known(p.name)),
+        acl: r.str(p.acl, "acl") ?? "private",
+        versioning: r.bool(r.obj(p.versioning, "versioning")?.enabled, "versioning") === true,
+        publicPolicy: false,
+        lifecycle: r.arr(p.lifecycleRules, "lifecycle").flatMap((raw) => {
+          const rule = r.obj(raw, "lifecycle");
+          if (!rule) return [];
+          const expiration = r.obj(rule.expirations ?? rule.expiration, "lifecycle");
+          const noncurrent = r.obj(rule.noncurrentVersionExpiration, "lifecycle");
+          const prefix = r.known(rule.prefix);
+          const days = r.num(expiration?.days, "lifecycle");
+          const noncurrentDays = r.num(noncurrent?.days, "lifecycle");
+          const date = r.known(expiration?.date);
+          const id = r.known(rule.id);
+          return [
+            {
+              ...optional("id", id),
+              enabled: r.bool(rule.enabled, "lifecycle") === true,
+              coversEveryObject: !prefix,
+              filter: prefix ? `prefix ${prefix}` : "every object",
+              ...optional("expirationDays", days !== undefined && days > 0 ? days : undefined),
+              ...optional("expirationDate", date || undefined),
+              ...optional("noncurrentExpirationDays", noncurrentDays !== undefined && noncurrentDays > 0 ? noncurrentDays : undefined),
+            },
+          ];
+        }),
+      });
+      return;
+    }
+    case "digitalocean:index/databaseCluster:DatabaseCluster":
+    case "digitalocean:index/databaseReplica:DatabaseReplica":
+      facts.doDatabases.push({
+        ...base(index, res, r),
+        ...optional("region", r.known(p.region)),
+        kind: "do-database",
+        ...optional("engine", r.known(p.engine)),
+        isReplica: res.type.endsWith("DatabaseReplica"),
+      });
+      return;
+    default:
+      return;
+  }
+}
+
+function readBucket(index: StackIndex, res: PulumiResource, bucketParts: readonly PulumiResource[], r: Reader): BucketFact {
+  const p: Bag = res.properties ?? {};
+  const part = (aspect: string) => bucketParts.filter((x) => BUCKET_PART_TYPES[x.type] === aspect).at(-1);
+  const partIds: Record<string, string> = {};
+  for (const x of bucketParts) partIds[BUCKET_PART_TYPES[x.type] as string] = x.urn;
+
+  // A separate resource always wins: the bucket's own (deprecated, computed) copies describe the
+  // bucket as created, before the separate resources configured it.
+  const versioningPart = part("versioning");
+  const versioning = versioningPart
+    ? readVersioning(r, r.obj(versioningPart.properties.versioningConfiguration, "versioning"), "versioning")
+    : readVersioning(r, r.obj(p.versioning ?? p.versionings, "versioning"), "versioning");
+
+  const encryptionPart = part("encryption");
+  const encryption = encryptionPart
+    ? readEncryption(r, encryptionPart.properties, (k) => index.keyInStack(encryptionPart, "rules", k))
+    : readEncryption(r, r.obj(p.serverSideEncryptionConfiguration ?? p.serverSideEncryptionConfigurations, "encryption"), (k) => index.keyInStack(res, "serverSideEncryptionConfiguration", k));
+
+  const pabPart = part("publicAccessBlock");
+  const flag = (name: string) => (pabPart ? r.bool(pabPart.properties[name], `publicAccessBlock.${name}`) === true : false);
+
+  const aclPart = part("acl");
+  const acl = r.known(aclPart ? aclPart.properties.acl : p.acl) || undefined;
+
+  const policyPart = part("policy");
+  const policySource = policyPart ? policyPart.properties.policy : p.policy;
+  let policy: BucketFact["policy"];
+  let policyUnreadable: string | undefined;
+  if (policySource !== undefined && policySource !== null && policySource !== "") {
+    if (r.str(policySource, "policy") === "(known after deploy)") policy = [];
+    else {
+      const read = readPolicyDocument(policySource);
+      if ("error" in read) policyUnreadable = read.error;
+      else policy = read.statements;
+    }
+  }
+
+  const lifecyclePart = part("lifecycle");
+  const inlineLifecycle = Array.isArray(p.lifecycleRules) && p.lifecycleRules.length > 0 ? p.lifecycleRules : undefined;
+  const lifecycle = lifecyclePart ? readLifecycle(r, lifecyclePart.properties.rules) : inlineLifecycle ? readLifecycle(r, inlineLifecycle) : undefined;
+
+  const replicationPart = part("replication");
+  const replicationConfig = replicationPart ? replicationPart.properties : r.obj(p.replicationConfiguration ?? p.replicationConfigurations, "replication");
+  const destination = (ref: string | undefined) => {
+    const urn = index.bucketOf(ref) ?? (replicationPart ? index.dependencyOfType(replicationPart, "rules", BUCKET_TYPES, res.urn) : undefined);
+    const dest = urn ? index.byUrn.get(urn) : undefined;
+    return { ...(urn ? { id: urn } : {}), ...(dest ? optional("region", index.regionOf(dest)) : {}) };
+  };
+  const replication = replicationConfig && replicationConfig.rules !== undefined ? readReplication(r, replicationConfig, destination) : undefined;
+
+  const lockPart = part("objectLock");
+  const objectLock = readObjectLock(r, p.objectLockEnabled, lockPart ? lockPart.properties : r.obj(p.objectLockConfiguration, "objectLock"));
+
+  return {
+    ...base(index, res, r),
+    kind: "bucket",
+    ...optional("bucketName", r.known(p.bucket)),
+    arns: [...new Set([r.known(p.arn), r.known(p.bucket) ? `arn:aws:s3:::${r.known(p.bucket)}` : undefined].filter((a): a is string => !!a))],
+    ...optional("versioning", versioning),
+    ...optional("encryption", encryption),
+    ...(pabPart
+      ? { publicAccessBlock: { blockPublicAcls: flag("blockPublicAcls"), blockPublicPolicy: flag("blockPublicPolicy"), ignorePublicAcls: flag("ignorePublicAcls"), restrictPublicBuckets: flag("restrictPublicBuckets") } }
+      : {}),
+    ...optional("acl", acl),
+    ...optional("policy", policy),
+    ...optional("policyUnreadable", policyUnreadable),
+    ...optional("lifecycle", lifecycle),
+    ...optional("replication", replication),
+    ...optional("objectLock", objectLock),
+    replicatedFrom: [],
+    isAccessLogTarget: false,
+    parts: partIds,
+  };
+}
+
+/** Second pass: replication sources onto destinations, access-log targets, inline loggings. */
+function link(facts: MutableStackFacts, index: StackIndex, resources: readonly PulumiResource[], loggings: readonly PulumiResource[]): void {
+  const byId = new Map(facts.buckets.map((b) => [b.id, b]));
+  const mark = (urn: string | undefined, update: (b: BucketFact) => BucketFact) => {
+    const b = urn ? byId.get(urn) : undefined;
+    if (b) byId.set(b.id, update(b));
+  };
+  for (const b of facts.buckets) {
+    for (const rule of b.replication ?? []) mark(rule.destinationId, (d) => ({ ...d, replicatedFrom: [...new Set([...d.replicatedFrom, b.id])] }));
+  }
+
+  for (const res of loggings) {
+    const target = index.bucketOf(res.properties?.targetBucket) ?? index.dependencyOfType(res, "targetBucket", BUCKET_TYPES);
+    mark(target, (d) => ({ ...d, isAccessLogTarget: true }));
+  }
+  for (const res of resources) {
+    if (!BUCKET_TYPES.has(res.type)) continue;
+    const r = new Reader();
+    for (const l of r.arr(res.properties?.loggings ?? res.properties?.logging, "logging")) {
+      const target = index.bucketOf(r.obj(l, "logging")?.targetBucket);
+      mark(target, (d) => ({ ...d, isAccessLogTarget: true }));
+    }
+  }
+  facts.buckets = facts.buckets
+    .map((b) => byId.get(b.id) ?? b)
+    .map((b) =>
+      b.replication && b.region
+        ? { ...b, replication: b.replication.map((rule) => (rule.destinationRegion ? { ...rule, destinationInSameRegion: rule.destinationRegion === b.region } : rule)) }
+        : b,
+    );
+
+  for (const res of resources) {
+    const p: Bag = res.properties ?? {};
+    const r = new Reader();
+    if (res.type === "aws:backup/vaultLockConfiguration:VaultLockConfiguration") {
+      const owner = index.dependencyOfType(res, "backupVaultName", "aws:backup/vault:Vault");
+      const i = facts.backupVaults.findIndex((v) => v.id === owner || (v.vaultName !== undefined && v.vaultName === p.backupVaultName));
+      if (i < 0) continue;
+      const vault = facts.backupVaults[i]!;
+      facts.backupVaults[i] = {
+        ...vault,
+        lock: {
+          lockId: res.urn,
+          ...optional("minRetentionDays", r.num(p.minRetentionDays, "lock")),
+          ...optional("maxRetentionDays", r.num(p.maxRetentionDays, "lock")),
+          ...optional("changeableForDays", r.num(p.changeableForDays, "lock")),
+        },
+      };
+    } else if (res.type === "digitalocean:index/spacesBucketPolicy:SpacesBucketPolicy") {
+      const owner = index.dependencyOfType(res, "bucket", "digitalocean:index/spacesBucket:SpacesBucket");
+      const i = facts.spacesBuckets.findIndex((b) => b.id === owner || (b.bucketName !== undefined && b.bucketName === p.bucket));
+      if (i < 0) continue;
+      const read = readPolicyDocument(p.policy);
+      const isPublic = "statements" in read && read.statements.some((s) => s.effect === "Allow" && s.principals.includes("*"));
+      facts.spacesBuckets[i] = { ...facts.spacesBuckets[i]!, publicPolicy: isPublic };
+    }
+  }
+}
+
+/** An AWS region name (`us-east-1`), and not a value computed at deploy time. */
+function isRegion(value: unknown): value is string {
+  return typeof value === "string" && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(value);
+}
+
+function findByArn(index: StackIndex, arn: string | undefined): string | undefined {
+  if (!arn) return undefined;
+  for (const res of index.byUrn.values()) if (res.properties?.arn === arn) return res.urn;
+  return undefined;
+}
+
+function backupLifecycle(r: Reader, value: unknown, path: string): BackupLifecycleFact | undefined {
+  const l = r.obj(value, path);
+  if (!l) return undefined;
+  return { ...optional("coldStorageAfterDays", positive(r.num(l.coldStorageAfter, path))), ...optional("deleteAfterDays", positive(r.num(l.deleteAfter, path))) };
+}
+
+function positive(n: number | undefined): number | undefined {
+  return n !== undefined && n > 0 ? n : undefined;
+}
+
+/** `{ key: value }` when the value is defined, `{}` otherwise: keeps facts free of `undefined` fields. */
+export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}

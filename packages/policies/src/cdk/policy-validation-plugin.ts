@@ -1,0 +1,82 @@
+import { readFileSync } from "node:fs";
+import type { IPolicyValidationContextBeta1, IPolicyValidationPluginBeta1, PolicyValidationPluginReportBeta1, PolicyViolationBeta1 } from "aws-cdk-lib";
+import { factsFromTemplate } from "../adapters/cloudformation/from-template";
+import { evaluate } from "../engine/evaluate";
+import { type Finding, isBlocking } from "../engine/finding";
+import type { Rule } from "../engine/rule";
+import { checkConfig, type PolicyConfig } from "../engine/settings";
+import { RULES } from "../rules";
+
+/** Properties of a {@link LifeboatPolicyPlugin}. */
+export interface LifeboatPolicyPluginProps {
+  /**
+   * Thresholds, per-rule enforcement and exemptions.
+   * @default - the pack's defaults (see RULES.md)
+   */
+  readonly config?: PolicyConfig;
+  /**
+   * The region the stacks deploy to, for rules that compare regions when a template does not say.
+   * @default - unknown: only ARNs that name a region are compared
+   */
+  readonly region?: string;
+  /** @default - every rule */
+  readonly rules?: readonly Rule[];
+}
+
+/**
+ * A CDK policy validation plugin that judges each synthesized template with Lifeboat's rules. A
+ * mandatory finding that is not exempted fails `cdk synth`; advisory and exempted findings are
+ * listed in the report without failing it.
+ *
+ * @see https://docs.aws.amazon.com/cdk/v2/guide/policy-validation-synthesis.html
+ *
+ * @example
+ * const app = new App({ policyValidationBeta1: [new LifeboatPolicyPlugin({ config: { allowedRegions: ["eu-west-1", "eu-central-1"] } })] });
+ */
+export class LifeboatPolicyPlugin implements IPolicyValidationPluginBeta1 {
+  readonly name = "lifeboat-dr";
+  readonly version = "0.1.0";
+  readonly ruleIds: string[];
+  private readonly rules: readonly Rule[];
+  private readonly config: PolicyConfig | undefined;
+  private readonly region: string | undefined;
+
+  constructor(props: LifeboatPolicyPluginProps = {}) {
+    this.rules = props.rules ?? RULES;
+    this.ruleIds = this.rules.map((r) => r.id);
+    const problems = checkConfig(props.config, this.ruleIds);
+    if (problems.length > 0) throw new Error(`LifeboatPolicyPlugin: ${problems.length} problem(s) in \`config\`:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.config = props.config;
+    this.region = props.region;
+  }
+
+  validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+    const byRule = new Map<string, { rule: Rule; findings: { finding: Finding; templatePath: string }[] }>();
+    let success = true;
+    for (const templatePath of context.templatePaths) {
+      const template = JSON.parse(readFileSync(templatePath, "utf8")) as Record<string, unknown>;
+      const facts = factsFromTemplate(template, this.region ? { region: this.region } : {});
+      for (const finding of evaluate(facts, this.rules, this.config).findings) {
+        if (isBlocking(finding)) success = false;
+        const rule = this.rules.find((r) => r.id === finding.ruleId) as Rule;
+        const entry = byRule.get(rule.id) ?? { rule, findings: [] };
+        entry.findings.push({ finding, templatePath });
+        byRule.set(rule.id, entry);
+      }
+    }
+    const violations: PolicyViolationBeta1[] = [];
+    for (const { rule, findings } of byRule.values()) {
+      for (const { finding, templatePath } of findings) {
+        violations.push({
+          ruleName: rule.id,
+          description: `${finding.exemption ? `EXEMPTED (${finding.exemption.reason}): ` : ""}${finding.message} Found: ${JSON.stringify(finding.actual)}.`,
+          fix: finding.fix,
+          severity: finding.exemption ? "exempted" : finding.enforcement,
+          violatingResources: [{ resourceLogicalId: finding.resource, templatePath, locations: [`Resources/${finding.resource}`] }],
+          ruleMetadata: { explanation: rule.explanation },
+        });
+      }
+    }
+    return { success, violations, pluginVersion: this.version };
+  }
+}

@@ -1,0 +1,75 @@
+import type { Rule } from "../engine/rule";
+import { DEFAULT_SETTINGS, EXEMPT_REASON_TAG, EXEMPT_TAG, MIN_REASON_LENGTH, SETTINGS_SCHEMA, type SettingName } from "../engine/settings";
+import { VAULT_TAG } from "../rules/support/vaults";
+
+function defaultOf(name: SettingName): string {
+  const value = DEFAULT_SETTINGS[name];
+  return value === undefined ? "not set" : `\`${JSON.stringify(value)}\``;
+}
+
+/** RULES.md: every rule with its cause, explanation and settings; a test keeps the file equal to this. */
+export function renderRulesMarkdown(rules: readonly Rule[]): string {
+  const lines: string[] = [
+    "# Lifeboat DR rules",
+    "",
+    "<!-- Generated from packages/policies/src/rules by `npm run rules-md -w packages/policies`; a test fails when it is out of date. -->",
+    "",
+    "One rule set, judged over Pulumi stacks (`pulumi preview --policy-pack packages/policies`) and CloudFormation templates (the CDK plugin `LifeboatPolicyPlugin`).",
+    "Each finding names the resource (URN or logical id), the value found and the fix.",
+    "",
+    "## Which buckets are backup vaults",
+    "",
+    "Encryption (`s3-bucket-kms-encryption`) and public access (`s3-bucket-public-access-block`) apply to every bucket. The retention, versioning, TLS, replication and Object Lock rules apply to backup vaults only, so log and website buckets make no noise. A bucket (or a Spaces bucket) is a vault when:",
+    "",
+    "- `vaultBuckets` is `all`; or",
+    `- it has the tag \`${VAULT_TAG}\` (any value but \`false\`, which also takes a bucket out); or`,
+    "- it replicates, is a replication destination, or has Object Lock enabled: only backups get that care; or",
+    "- its name (the program's or the physical one) matches `vaultNamePatterns` (default `*backup*`, `*vault*`), unless it receives server access logs.",
+    "",
+    "Buckets that receive server access logs are skipped by `s3-bucket-kms-encryption`: S3 log delivery cannot write with a KMS key.",
+    "",
+    "## Configuration",
+    "",
+    "Every setting can be given for every rule (`PolicyConfig`, CDK plugin) or for one rule. With Pulumi, each rule is a policy with its own config (`pulumi preview --policy-pack packages/policies --policy-pack-config config.json`):",
+    "",
+    "```json",
+    '{ "all": "mandatory", "s3-vault-minimum-retention": { "minimumRetentionDays": 35 }, "data-store-allowed-regions": { "allowedRegions": ["eu-west-1", "eu-central-1"] } }',
+    "```",
+    "",
+    "Enforcement per rule: `advisory` (reported), `mandatory` (fails the preview or the synth) or `disabled`. Pulumi does not apply schema defaults; the pack applies these:",
+    "",
+    "| Setting | Default | Meaning |",
+    "|---|---|---|",
+    ...(Object.keys(SETTINGS_SCHEMA) as SettingName[]).map((name) => `| \`${name}\` | ${defaultOf(name)} | ${String(SETTINGS_SCHEMA[name].description)} |`),
+    "",
+    "## Exemptions",
+    "",
+    `- On a resource: the tag \`${EXEMPT_TAG}\` names rule ids separated by spaces, and \`${EXEMPT_REASON_TAG}\` says why in at least ${MIN_REASON_LENGTH} characters. Findings about a bucket use the bucket's tags.`,
+    `- In configuration: \`exemptions: [{ resources: "legacy-*", rules: ["s3-vault-replication"], reason: "..." }]\` (with Pulumi, \`exemptions: [{ resources, reason }]\` in the rule's config). The pattern matches the resource's name, URN or logical id; \`*\` is a wildcard.`,
+    "- An exempted finding is still reported, marked exempted with its reason, and never fails. An exemption without a reason is not applied and is itself a finding (`exemption-reason-required`).",
+    "",
+    "A value computed at deploy time (a preview of new resources) cannot be judged: its finding is reported as advisory, \"known after deploy\".",
+    "",
+    "## Rules",
+    "",
+    "| Rule | Area | Enforcement |",
+    "|---|---|---|",
+    ...rules.map((r) => `| [\`${r.id}\`](#${r.id}) | ${r.area} | ${r.enforcement} |`),
+    "",
+  ];
+  for (const r of rules) {
+    lines.push(
+      `### ${r.id}`,
+      "",
+      r.description,
+      "",
+      `- **Cause:** ${r.cause}`,
+      `- **Why it matters:** ${r.explanation}`,
+      `- **Enforcement:** ${r.enforcement}; judged per ${r.scope === "resource" ? "resource" : "stack (correlates resources)"}.`,
+      `- **Applies to:** ${r.appliesTo}`,
+      `- **Settings:** ${r.settings.length > 0 ? r.settings.map((s) => `\`${s}\` (${defaultOf(s)})`).join(", ") : "none"}`,
+      "",
+    );
+  }
+  return lines.join("\n");
+}

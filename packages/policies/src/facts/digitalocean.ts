@@ -1,0 +1,28 @@
+import type { FactBase } from "./fact";
+
+/** A DigitalOcean Spaces bucket. */
+export interface SpacesBucketFact extends FactBase {
+  readonly kind: "spaces-bucket";
+  readonly bucketName?: string;
+  /** `private` unless set. */
+  readonly acl: string;
+  readonly versioning: boolean;
+  /** `true` when a bucket policy lets anyone read. */
+  readonly publicPolicy: boolean;
+  readonly lifecycle: readonly {
+    readonly id?: string;
+    readonly enabled: boolean;
+    readonly coversEveryObject: boolean;
+    readonly filter: string;
+    readonly expirationDays?: number;
+    readonly expirationDate?: string;
+    readonly noncurrentExpirationDays?: number;
+  }[];
+}
+
+/** A DigitalOcean managed database cluster or read replica. */
+export interface DoDatabaseFact extends FactBase {
+  readonly kind: "do-database";
+  readonly engine?: string;
+  readonly isReplica: boolean;
+}
