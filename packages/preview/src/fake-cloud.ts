@@ -14,6 +14,8 @@ interface TypeShape {
   /** S3 and IAM ARNs have no region; IAM and S3 bucket ARNs have no account either. */
   readonly regional?: boolean;
   readonly global?: boolean;
+  /** Route 53 ARNs have no account either. */
+  readonly noAccount?: boolean;
   readonly arn: (physicalName: string, hash: string) => string;
   readonly lowercase?: boolean;
   /** The id the engine would report, when it is not the physical name. */
@@ -74,6 +76,12 @@ const SHAPES: Record<string, TypeShape> = {
   "aws:elasticache/replicationGroup:ReplicationGroup": { nameInput: "replicationGroupId", nameOutput: "replicationGroupId", service: "elasticache", lowercase: true, arn: (n) => `replicationgroup:${n}`, extra: (n, { region }) => ({ primaryEndpointAddress: `master.${n}.abcdef.${region === "us-east-1" ? "use1" : region}.cache.amazonaws.com` }) },
   "aws:dynamodb/table:Table": { nameInput: "name", nameOutput: "name", service: "dynamodb", arn: (n) => `table/${n}` },
   "aws:ec2/securityGroup:SecurityGroup": { nameInput: "name", nameOutput: "name", service: "ec2", arn: (_n, hash) => `security-group/sg-${hash.slice(0, 17)}`, id: (_n, _a, hash) => `sg-${hash.slice(0, 17)}` },
+  "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": { service: "rds", arn: (_n, hash) => `auto-backup:ab-${hash.slice(0, 38)}`, id: (_n, arn) => arn },
+  "aws:backup/vaultLockConfiguration:VaultLockConfiguration": { service: "backup", arn: (n) => `backup-vault:${n}`, extra: (_n, { region, account, inputs }) => ({ backupVaultArn: `arn:aws:backup:${region}:${account}:backup-vault:${inputs.backupVaultName}` }) },
+  "aws:backup/vaultNotifications:VaultNotifications": { service: "backup", arn: (n) => `backup-vault:${n}`, extra: (_n, { region, account, inputs }) => ({ backupVaultArn: `arn:aws:backup:${region}:${account}:backup-vault:${inputs.backupVaultName}` }) },
+  "aws:backup/selection:Selection": { service: "backup", arn: (_n, hash) => `backup-selection:${uuidFrom(hash)}`, id: (_n, _a, hash) => uuidFrom(hash) },
+  "aws:backup/restoreTestingSelection:RestoreTestingSelection": { nameInput: "name", nameOutput: "name", service: "backup", arn: (n) => `restore-testing-selection:${n}` },
+  "aws:route53/healthCheck:HealthCheck": { service: "route53", global: true, noAccount: true, arn: (_n, hash) => `healthcheck/${uuidFrom(hash)}`, id: (_n, _a, hash) => uuidFrom(hash) },
 };
 
 export interface FakeCloudOptions {
@@ -128,7 +136,7 @@ export class FakeCloud implements pulumi.runtime.Mocks {
     const service = shape?.service ?? modulePath.split("/")[0] ?? "unknown";
     const resourcePart = shape ? shape.arn(physical, hash) : `${(modulePath.split("/")[1] ?? "resource").toLowerCase()}/${physical}`;
     const arn = shape?.global
-      ? `arn:aws:${service}::${service === "s3" ? "" : this.account}:${resourcePart}`
+      ? `arn:aws:${service}::${service === "s3" || shape?.noAccount ? "" : this.account}:${resourcePart}`
       : `arn:aws:${service}:${region}:${this.account}:${resourcePart}`;
     const id = shape?.id ? shape.id(physical, arn, hash) : physical;
 

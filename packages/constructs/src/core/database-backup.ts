@@ -178,6 +178,25 @@ export function databaseArn(engine: ManagedDatabaseEngine, at: { partition: stri
   return `arn:${at.partition}:${shape.service}:${at.region}:${at.account}:${shape.resource}:${at.identifier}`;
 }
 
+/** How an adopted database is named in arguments, per engine. */
+export const ADOPTED_DATABASE_KEYS: Readonly<Record<string, ManagedDatabaseEngine>> = { rdsInstance: "rds-instance", auroraCluster: "aurora-cluster", elastiCache: "elasticache" };
+
+/**
+ * The engine of an adopted database given as `{ rdsInstance }`, `{ auroraCluster }` or
+ * `{ elastiCache }`; throws when not exactly one is given, since nothing else can be judged
+ * without the engine.
+ */
+export function adoptedEngine(database: Readonly<Record<string, unknown>>, subject: string): { engine: ManagedDatabaseEngine; key: string } {
+  const keys = Object.keys(database ?? {}).filter((k) => database[k] !== undefined);
+  const known = keys.filter((k) => k in ADOPTED_DATABASE_KEYS);
+  if (known.length !== 1 || keys.length !== 1) {
+    const problems = new Problems();
+    problems.add("database", keys, "must name exactly one database: { rdsInstance }, { auroraCluster } or { elastiCache }, each the resource, its ARN or its identifier.");
+    problems.throwIfAny(subject);
+  }
+  return { engine: ADOPTED_DATABASE_KEYS[known[0]!]!, key: known[0]! };
+}
+
 /** Where the automated backups of an RDS instance are replicated. */
 export interface BackupReplicationSettings {
   readonly region: unknown;

@@ -62,8 +62,10 @@ export interface ServiceMonitorSettings {
     readonly connectionsPercent?: unknown;
     readonly storageUsedPercent?: unknown;
   };
-  readonly alarmTopicArn?: unknown;
-  readonly healthCheckTopicArn?: unknown;
+  /** The alarms' topic: an ARN (checked), a deploy-time value (not checked) or `undefined` (refused). */
+  readonly topic: unknown;
+  /** The health check alarm's topic, when it differs: it must be in us-east-1. */
+  readonly healthCheckTopic?: unknown;
 }
 
 export interface ServiceMonitorPlan {
@@ -214,18 +216,21 @@ export function planServiceMonitor(settings: ServiceMonitorSettings, subject: st
     }
   }
 
-  for (const [argument, value] of [["alarmTopic", settings.alarmTopicArn], ["healthCheckAlarmTopic", settings.healthCheckTopicArn]] as const) {
+  if (settings.topic === undefined) {
+    problems.add("topic", undefined, "is required: alarms nobody receives protect nothing. Pass an AlertTopic or a topic ARN.");
+  }
+  for (const [argument, value] of [["topic", settings.topic], ["healthCheckTopic", settings.healthCheckTopic]] as const) {
     const arn = knownString(value);
     if (arn !== undefined && !SNS_TOPIC_ARN.test(arn)) {
       problems.add(argument, arn, 'is not an SNS topic ARN; write it like "arn:aws:sns:us-east-1:123456789012:alerts", or pass an AlertTopic.');
     }
   }
-  const healthCheckTopic = knownString(settings.healthCheckTopicArn ?? settings.alarmTopicArn);
+  const healthCheckTopic = knownString(settings.healthCheckTopic ?? settings.topic);
   if (healthCheckTopic !== undefined && SNS_TOPIC_ARN.test(healthCheckTopic) && regionOfArn(healthCheckTopic) !== ROUTE53_METRICS_REGION) {
     problems.add(
-      settings.healthCheckTopicArn !== undefined ? "healthCheckAlarmTopic" : "alarmTopic",
+      settings.healthCheckTopic !== undefined ? "healthCheckTopic" : "topic",
       healthCheckTopic,
-      `is in ${regionOfArn(healthCheckTopic)}, but the health check alarm lives in ${ROUTE53_METRICS_REGION} (where Route 53 publishes its metrics) and an alarm can only notify a topic of its own region. Pass healthCheckAlarmTopic: a topic in ${ROUTE53_METRICS_REGION}.`,
+      `is in ${regionOfArn(healthCheckTopic)}, but the health check alarm lives in ${ROUTE53_METRICS_REGION} (where Route 53 publishes its metrics) and an alarm can only notify a topic of its own region. Pass healthCheckTopic: a topic in ${ROUTE53_METRICS_REGION}.`,
     );
   }
 

@@ -1,0 +1,275 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as rds from "@pulumi/aws/rds";
+import * as route53 from "@pulumi/aws/route53";
+import {
+  type AlarmDesign,
+  type DurationInput,
+  freeStorageThresholdBytes,
+  planServiceMonitor,
+  regionOfArn,
+  ROUTE53_METRICS_REGION,
+  type ServiceMonitorPlan,
+} from "../../core";
+import { AlertTopic } from "./alert-topic";
+
+/** The HTTPS endpoint Route 53 checks. */
+export interface ServiceHealthCheckArgs {
+  /** The host name checked, such as `"app.example.com"` (no scheme, no path). */
+  readonly fqdn: pulumi.Input<string>;
+  /** @default "/healthz" */
+  readonly path?: pulumi.Input<string>;
+  /** @default 443 */
+  readonly port?: number;
+  /**
+   * Seconds between checks from each checker: 10 or 30.
+   * @default 30
+   */
+  readonly requestInterval?: 10 | 30;
+  /**
+   * Consecutive failed checks before Route 53 calls the endpoint unhealthy (1 to 10).
+   * @default 3
+   */
+  readonly failureThreshold?: number;
+  /**
+   * How long the health check must be unhealthy before the alarm fires (whole minutes, 1 to 60).
+   * @default 2 minutes
+   */
+  readonly alarmAfter?: DurationInput;
+  /**
+   * Regions the Route 53 checkers run from (at least three).
+   * @default - every checker region
+   */
+  readonly regions?: readonly string[];
+}
+
+/** The Application Load Balancer whose 5xx rate is watched. */
+export interface LoadBalancerMonitorArgs {
+  /** The load balancer's `arnSuffix` (`app/<name>/<id>`): CloudWatch's LoadBalancer dimension. */
+  readonly arnSuffix: pulumi.Input<string>;
+  /**
+   * The share of requests answered 5xx, by the load balancer or its targets, above which the alarm fires (percent).
+   * @default 5
+   */
+  readonly threshold?: number;
+  /**
+   * The period the rate is measured over (whole minutes).
+   * @default 5 minutes
+   */
+  readonly period?: DurationInput;
+}
+
+/** The RDS instance whose connections and storage are watched. */
+export interface DatabaseMonitorArgs {
+  /** The instance, or its identifier. */
+  readonly instance: rds.Instance | pulumi.Input<string>;
+  /** The instance's `max_connections` (it depends on the engine, class and parameter group). */
+  readonly maxConnections: number;
+  /**
+   * The instance's allocated storage in GiB. With storage autoscaling, the alarm follows the value
+   * the program last deployed.
+   * @default - the instance's `allocatedStorage` (required when the instance is given by identifier)
+   */
+  readonly allocatedStorageGiB?: pulumi.Input<number>;
+  /**
+   * Connections, as a percentage of `maxConnections`, at which the alarm fires.
+   * @default 80
+   */
+  readonly connectionsPercent?: number;
+  /**
+   * Storage in use, as a percentage of the allocated storage, at which the alarm fires.
+   * @default 80
+   */
+  readonly storageUsedPercent?: number;
+}
+
+/** Arguments of a {@link ServiceMonitor}. */
+export interface ServiceMonitorArgs {
+  /** Where every alarm goes (and its return to OK): an {@link AlertTopic} or a topic ARN. */
+  readonly topic: AlertTopic | pulumi.Input<string>;
+  /**
+   * Where the health check alarm goes. It must be a topic in us-east-1: Route 53 publishes health
+   * check metrics only there, so the alarm lives there, and an alarm notifies only topics of its
+   * own region. Pass an AlertTopic created with a us-east-1 provider when `topic` is elsewhere.
+   * @default - `topic`, which must then be in us-east-1 (checked at deploy time)
+   */
+  readonly healthCheckTopic?: AlertTopic | pulumi.Input<string>;
+  readonly healthCheck: ServiceHealthCheckArgs;
+  /** @default - no 5xx alarm */
+  readonly loadBalancer?: LoadBalancerMonitorArgs;
+  /** @default - no database alarms */
+  readonly database?: DatabaseMonitorArgs;
+  readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** One alarm and the reason it treats missing data as it does, for the runbook. */
+export interface MonitorAlarm {
+  readonly role: string;
+  readonly alarm: cloudwatch.MetricAlarm;
+  readonly treatMissingData: string;
+  readonly missingDataReason: string;
+}
+
+/**
+ * The production monitoring of a service: a Route 53 HTTPS health check on `/healthz` with an alarm
+ * when it has been down for 2 minutes; optionally the load balancer's 5xx rate (ELB and target 5xx
+ * over requests, above 5% over 5 minutes); optionally the database's connections (80% of the
+ * maximum) and storage (80% of the allocated storage in use). Every alarm notifies the topic when it
+ * fires and when it clears.
+ *
+ * Missing data is handled per alarm, on purpose: a silent health check counts as down; a period
+ * without requests has no 5xx rate and counts as fine; a database that stops reporting is not out
+ * of connections (the health check reports the outage); the storage alarm keeps its last state.
+ *
+ * The health check alarm is created in us-east-1 (the resource's `region` argument, with the same
+ * provider and credentials as the rest), because Route 53 publishes its metrics only there.
+ *
+ * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating.html
+ * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
+ *
+ * @example
+ * const alerts = new AlertTopic("alerts", { emails: ["oncall@example.com"] });
+ * const monitor = new ServiceMonitor("app", {
+ *   topic: alerts,
+ *   healthCheck: { fqdn: "app.example.com" },
+ *   loadBalancer: { arnSuffix: alb.arnSuffix },
+ *   database: { instance: orders, maxConnections: 400 },
+ * });
+ */
+export class ServiceMonitor extends pulumi.ComponentResource {
+  readonly healthCheck: route53.HealthCheck;
+  readonly healthCheckId: pulumi.Output<string>;
+  readonly healthCheckAlarm: cloudwatch.MetricAlarm;
+  readonly errorRateAlarm?: cloudwatch.MetricAlarm;
+  readonly databaseConnectionsAlarm?: cloudwatch.MetricAlarm;
+  readonly databaseStorageAlarm?: cloudwatch.MetricAlarm;
+  /** Every alarm with its missing-data handling and why. */
+  readonly alarms: readonly MonitorAlarm[];
+  readonly topicArn: pulumi.Output<string>;
+  readonly healthCheckTopicArn: pulumi.Output<string>;
+  /** Thresholds, periods and missing-data handling as decided before creation. */
+  readonly plan: ServiceMonitorPlan;
+
+  constructor(name: string, args: ServiceMonitorArgs, opts?: pulumi.ComponentResourceOptions) {
+    const topicArnOf = (t: AlertTopic | pulumi.Input<string> | undefined) => (t instanceof AlertTopic ? t.arn : t);
+    const database = args?.database;
+    const instance = database?.instance instanceof rds.Instance ? database.instance : undefined;
+    const plan = planServiceMonitor(
+      {
+        healthCheck: args?.healthCheck ?? ({} as ServiceMonitorArgs["healthCheck"]),
+        ...(args?.loadBalancer ? { loadBalancer: args.loadBalancer } : {}),
+        ...(database
+          ? {
+              database: {
+                identifier: instance ? undefined : database.instance,
+                maxConnections: database.maxConnections,
+                allocatedStorageGiB: database.allocatedStorageGiB ?? instance?.allocatedStorage,
+                connectionsPercent: database.connectionsPercent,
+                storageUsedPercent: database.storageUsedPercent,
+              },
+            }
+          : {}),
+        topic: topicArnOf(args?.topic),
+        ...(args?.healthCheckTopic !== undefined ? { healthCheckTopic: topicArnOf(args.healthCheckTopic) } : {}),
+      },
+      `ServiceMonitor "${name}"`,
+    );
+    super("lifeboat:aws:ServiceMonitor", name, {}, opts);
+    this.plan = plan;
+    const tags = args.tags ? { tags: args.tags } : {};
+
+    this.topicArn = args.topic instanceof AlertTopic ? args.topic.arn : pulumi.output(args.topic);
+    const healthCheckTopic = args.healthCheckTopic ?? args.topic;
+    const healthCheckTopicArn = healthCheckTopic instanceof AlertTopic ? healthCheckTopic.arn : pulumi.output(healthCheckTopic);
+    this.healthCheckTopicArn = healthCheckTopicArn.apply((arn) => {
+      const region = regionOfArn(arn);
+      if (region !== undefined && region !== ROUTE53_METRICS_REGION) {
+        throw new Error(`ServiceMonitor "${name}": the health check alarm lives in ${ROUTE53_METRICS_REGION}, but its topic ${arn} is in ${region}; pass \`healthCheckTopic\`, a topic in ${ROUTE53_METRICS_REGION}.`);
+      }
+      return arn;
+    });
+
+    const hc = args.healthCheck;
+    this.healthCheck = new route53.HealthCheck(
+      `${name}-health-check`,
+      {
+        type: "HTTPS",
+        fqdn: hc.fqdn,
+        port: plan.healthCheck.port,
+        resourcePath: hc.path ?? plan.healthCheck.path,
+        requestInterval: plan.healthCheck.requestInterval,
+        failureThreshold: plan.healthCheck.failureThreshold,
+        enableSni: true,
+        ...(hc.regions ? { regions: [...hc.regions] } : {}),
+        ...tags,
+      },
+      { parent: this },
+    );
+    this.healthCheckId = this.healthCheck.id;
+
+    const alarms: MonitorAlarm[] = [];
+    const alarm = (role: string, design: AlarmDesign, dimension: pulumi.Input<string>, extra: { region?: string; threshold?: pulumi.Input<number>; topicArn: pulumi.Input<string> }) => {
+      const created = new cloudwatch.MetricAlarm(
+        `${name}-${role}`,
+        {
+          ...(extra.region ? { region: extra.region } : {}),
+          alarmDescription: `${design.description} Missing data: ${design.missingDataReason}`,
+          comparisonOperator: design.comparisonOperator,
+          threshold: extra.threshold ?? (design.threshold as number),
+          evaluationPeriods: design.evaluationPeriods,
+          datapointsToAlarm: design.datapointsToAlarm,
+          treatMissingData: design.treatMissingData,
+          ...(design.metric
+            ? {
+                namespace: design.metric.namespace,
+                metricName: design.metric.metricName,
+                statistic: design.metric.statistic,
+                period: design.metric.periodSeconds,
+                dimensions: { [design.metric.dimension]: dimension },
+              }
+            : {}),
+          ...(design.math
+            ? {
+                metricQueries: [
+                  ...design.math.metrics.map((m) => ({
+                    id: m.id,
+                    returnData: false,
+                    metric: { namespace: m.namespace, metricName: m.metricName, stat: m.statistic, period: m.periodSeconds, dimensions: { [m.dimension]: dimension } },
+                  })),
+                  { id: design.math.id, expression: design.math.expression, label: design.math.label, returnData: true },
+                ],
+              }
+            : {}),
+          actionsEnabled: true,
+          alarmActions: [extra.topicArn],
+          okActions: [extra.topicArn],
+          ...tags,
+        },
+        { parent: this },
+      );
+      alarms.push({ role, alarm: created, treatMissingData: design.treatMissingData, missingDataReason: design.missingDataReason });
+      return created;
+    };
+
+    this.healthCheckAlarm = alarm("health-check-alarm", plan.healthCheck.alarm, this.healthCheck.id, { region: ROUTE53_METRICS_REGION, topicArn: this.healthCheckTopicArn });
+    if (plan.loadBalancer5xx && args.loadBalancer) {
+      this.errorRateAlarm = alarm("5xx-rate-alarm", plan.loadBalancer5xx, args.loadBalancer.arnSuffix, { topicArn: this.topicArn });
+    }
+    if (plan.database && database) {
+      const identifier = instance ? instance.identifier : (database.instance as pulumi.Input<string>);
+      const allocated = pulumi.output((database.allocatedStorageGiB ?? instance?.allocatedStorage) as pulumi.Input<number>);
+      const usedPercent = plan.database.storage.usedPercent;
+      this.databaseConnectionsAlarm = alarm("db-connections-alarm", plan.database.connections, identifier, { topicArn: this.topicArn });
+      this.databaseStorageAlarm = alarm("db-storage-alarm", plan.database.storage, identifier, {
+        topicArn: this.topicArn,
+        threshold: allocated.apply((gib) => freeStorageThresholdBytes(gib, usedPercent)),
+      });
+    }
+    this.alarms = alarms;
+
+    this.registerOutputs({
+      healthCheckId: this.healthCheckId,
+      alarms: alarms.map((a) => ({ role: a.role, arn: a.alarm.arn, treatMissingData: a.treatMissingData })),
+    });
+  }
+}
