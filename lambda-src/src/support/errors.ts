@@ -9,7 +9,7 @@ export class JobError extends Error {
   readonly hint?: string;
 
   constructor(message: string, options: { cause?: unknown; hint?: string } = {}) {
-    const text = options.hint ? `${message} ${options.hint}` : message;
+    const text = options.hint ? `${/[.!?:]$/.test(message.trimEnd()) ? message.trimEnd() : `${message.trimEnd()}.`} ${options.hint}` : message;
     super(redact(text));
     this.name = "JobError";
     if (options.hint !== undefined) this.hint = redact(options.hint);
