@@ -1,0 +1,139 @@
+import { describe, expect, it } from "vitest";
+import { Provider } from "@pulumi/aws/provider";
+import { LifeboatValidationError } from "@lifeboat/constructs/core";
+import {
+  auroraClusterBackupArgs,
+  AwsBackupPlan,
+  type AwsBackupPlanArgs,
+  DatabaseBackups,
+  elastiCacheBackupArgs,
+  rdsInstanceBackupArgs,
+  ServiceMonitor,
+  type ServiceMonitorArgs,
+} from "@lifeboat/constructs/pulumi/aws";
+import { Recorder } from "@lifeboat/preview";
+import { errorOf } from "./support";
+
+type Case = [what: string, build: () => unknown, argument: string, value: string];
+
+const KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555";
+const WEST_KEY = "arn:aws:kms:us-west-2:123456789012:key/11111111-2222-3333-4444-555555555555";
+const DB_ARN = "arn:aws:rds:us-east-1:123456789012:db:orders";
+const TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts";
+
+/** One passing AwsBackupPlan, changed one field at a time. */
+const plan = (change: Partial<AwsBackupPlanArgs>) => () =>
+  new AwsBackupPlan("p", { selection: { resources: [DB_ARN] }, dr: { region: "us-west-2" }, topic: TOPIC, primaryRegion: "us-east-1", ...change });
+/** One passing ServiceMonitor, changed one field at a time. */
+const monitor = (change: Partial<ServiceMonitorArgs>) => () => new ServiceMonitor("m", { topic: TOPIC, healthCheck: { fqdn: "app.example.com" }, ...change });
+const hc = (change: Partial<ServiceMonitorArgs["healthCheck"]>) => monitor({ healthCheck: { fqdn: "app.example.com", ...change } });
+
+const cases: Case[] = [
+  // Backup settings of a database the program creates.
+  ["backups turned off with a retention of 0 days", () => rdsInstanceBackupArgs("orders", { key: KEY, retention: "0d" }), "retention", "0 days"],
+  ["a retention beyond the 35 days RDS keeps", () => auroraClusterBackupArgs("orders", { key: KEY, retention: "36d" }), "retention", "36 days"],
+  ["a retention that is not whole days", () => rdsInstanceBackupArgs("orders", { key: KEY, retention: "36h" }), "retention", "36 hours"],
+  ["ElastiCache snapshots turned off with 0 days", () => elastiCacheBackupArgs("sessions", { key: KEY, retention: "0d" }), "retention", "0 days"],
+  ["a backup window that is not hh24:mi-hh24:mi", () => rdsInstanceBackupArgs("orders", { key: KEY, backupWindow: "3am-4am" }), "backupWindow", '"3am-4am"'],
+  ["a backup window shorter than 30 minutes", () => rdsInstanceBackupArgs("orders", { key: KEY, backupWindow: "03:00-03:15" }), "backupWindow", '"03:00-03:15"'],
+  ["an ElastiCache snapshot window shorter than 60 minutes", () => elastiCacheBackupArgs("sessions", { key: KEY, backupWindow: "03:00-03:45" }), "backupWindow", '"03:00-03:45"'],
+  ["a maintenance window that is not ddd:hh24:mi-ddd:hh24:mi", () => rdsInstanceBackupArgs("orders", { key: KEY, maintenanceWindow: "Sun:05:00-Sun:06:00" }), "maintenanceWindow", '"Sun:05:00-Sun:06:00"'],
+  ["a maintenance window shorter than 30 minutes", () => rdsInstanceBackupArgs("orders", { key: KEY, maintenanceWindow: "sun:05:00-sun:05:10" }), "maintenanceWindow", '"sun:05:00-sun:05:10"'],
+  ["a backup window overlapping the maintenance window", () => rdsInstanceBackupArgs("orders", { key: KEY, backupWindow: "05:30-06:30", maintenanceWindow: "wed:06:00-wed:07:00" }), "backupWindow", '"05:30-06:30"'],
+  ["a final snapshot identifier starting with a digit", () => rdsInstanceBackupArgs("orders", { key: KEY, finalSnapshotIdentifier: "1-final" }), "finalSnapshotIdentifier", '"1-final"'],
+  ["a name that makes no valid default final snapshot identifier", () => auroraClusterBackupArgs("orders_db", { key: KEY }), "finalSnapshotIdentifier", "not set"],
+  ["a database without a customer managed key", () => rdsInstanceBackupArgs("orders", {} as never), "key", "not set"],
+  ["the AWS managed RDS key", () => rdsInstanceBackupArgs("orders", { key: "arn:aws:kms:us-east-1:123456789012:alias/aws/rds" }), "key", '"arn:aws:kms:us-east-1:123456789012:alias/aws/rds"'],
+  // Adopting a database.
+  ["adopting no database", () => new DatabaseBackups("d", { database: {} as never, dr: false }), "database", "[]"],
+  ["adopting two databases at once", () => new DatabaseBackups("d", { database: { rdsInstance: DB_ARN, auroraCluster: "orders" } as never, dr: false }), "database", '["rdsInstance","auroraCluster"]'],
+  ["a cluster ARN given as an RDS instance", () => new DatabaseBackups("d", { database: { rdsInstance: "arn:aws:rds:us-east-1:123456789012:cluster:orders" }, dr: false }), "database", '"arn:aws:rds:us-east-1:123456789012:cluster:orders"'],
+  ["an identifier with two hyphens in a row", () => new DatabaseBackups("d", { database: { elastiCache: "sessions--cache" } }), "database", '"sessions--cache"'],
+  ["an RDS instance without a word on cross-region backups", () => new DatabaseBackups("d", { database: { rdsInstance: DB_ARN } }), "dr", "not set"],
+  ["cross-region automated backups asked of Aurora", () => new DatabaseBackups("d", { database: { auroraCluster: "orders" }, dr: { region: "us-west-2" } }), "dr", '{"region":"us-west-2"}'],
+  ["a DR region that is not a region", () => new DatabaseBackups("d", { database: { rdsInstance: DB_ARN }, dr: { region: "west" } }), "dr.region", '"west"'],
+  ["replicated backups in the database's own region", () => new DatabaseBackups("d", { database: { rdsInstance: DB_ARN }, dr: { region: "us-east-1" } }), "dr.region", '"us-east-1"'],
+  ["a replicated backup key outside the DR region", () => new DatabaseBackups("d", { database: { rdsInstance: DB_ARN }, dr: { region: "eu-west-1", key: WEST_KEY } }), "dr.key", JSON.stringify(WEST_KEY)],
+  ["replicated backups kept 0 days", () => new DatabaseBackups("d", { database: { rdsInstance: DB_ARN }, dr: { region: "us-west-2", retention: "0d" } }), "dr.retention", "0 days"],
+  // AWS Backup plans.
+  ["an S3 archive setting in AWS Backup retention", plan({ retention: { daily: "35d", archiveAfter: "30d" } as never }), "retention.archiveAfter", '"30d"'],
+  ["weekly recovery points kept less than dailies", plan({ retention: { daily: "35d", weekly: "14d" } }), "retention.weekly", "14 days"],
+  ["a backup time that is not hh:mm", plan({ backupTime: "5am" }), "backupTime", '"5am"'],
+  ["a start window under an hour", plan({ startWindow: "30m" }), "startWindow", "30 minutes"],
+  ["a completion window no longer than the start window", plan({ startWindow: "2h", completionWindow: "2h" }), "completionWindow", "2 hours"],
+  ["a tier moved to cold storage less than 90 days before it expires", plan({ retention: { daily: "35d", weekly: "90d", monthly: "365d" }, coldStorage: { after: "30d", tiers: ["weekly"] } }), "retention.weekly", "90 days"],
+  ["cold storage that no tier lives long enough for", plan({ retention: { daily: "7d", weekly: "30d", monthly: "100d" }, coldStorage: { after: "30d" } }), "coldStorage.after", "30 days"],
+  ["continuous backups moved to cold storage", plan({ continuousBackup: true, coldStorage: { after: "30d", tiers: ["continuous" as never] } }), "coldStorage.tiers", '"continuous"'],
+  ["continuous backups kept beyond 35 days", plan({ continuousBackup: { retention: "36d" } }), "continuousBackup.retention", "36 days"],
+  ["a DR vault in the primary's region", plan({ dr: { region: "us-east-1" } }), "dr.region", '"us-east-1"'],
+  ["a vault name with a dot", plan({ vaultName: "db.backups" }), "vaultName", '"db.backups"'],
+  ["a DR vault key outside the DR region", plan({ dr: { region: "eu-west-1", key: WEST_KEY } }), "dr.key", JSON.stringify(WEST_KEY)],
+  ["a selection that selects nothing", plan({ selection: {} }), "selection", "{}"],
+  ["a selected resource that is not an ARN", plan({ selection: { resources: ["orders"] } }), "selection.resources[0]", '"orders"'],
+  ["a selection tag in the aws: namespace", plan({ selection: { tags: { "aws:backup": "yes" } } }), "selection.tags", '"aws:backup"'],
+  ["a vault lock minimum above the shortest rule", plan({ lock: { mode: "GOVERNANCE", minRetention: "60d" } }), "lock.minRetention", "60 days"],
+  ["a vault lock maximum below the longest rule", plan({ lock: { mode: "GOVERNANCE", maxRetention: "100d" } }), "lock.maxRetention", "100 days"],
+  ["a changeable period on a governance lock", plan({ lock: { mode: "GOVERNANCE", changeableFor: "72h" } }), "lock.changeableFor", '"72h"'],
+  ["a compliance lock changeable for less than 72 hours", plan({ lock: { mode: "COMPLIANCE", changeableFor: "48h" } }), "lock.changeableFor", "2 days"],
+  ["a vault lock mode AWS Backup does not have", plan({ lock: { mode: "LEGAL" as never } }), "lock.mode", '"LEGAL"'],
+  ["a restore test validation window beyond 168 hours", plan({ restoreTesting: { validationWindow: "169h" } }), "restoreTesting.validationWindow", "169 hours"],
+  ["a restore test start window of zero", plan({ restoreTesting: { startWindow: "0h" } }), "restoreTesting.startWindow", "0 hours"],
+  ["a restore test schedule that is not a cron expression", plan({ restoreTesting: { schedule: "weekly" } }), "restoreTesting.schedule", '"weekly"'],
+  ["a restore test selection window beyond a year", plan({ restoreTesting: { selectionWindow: "400d" } }), "restoreTesting.selectionWindow", "400 days"],
+  // Service monitoring.
+  ["a health check host written as a URL", hc({ fqdn: "https://app.example.com/healthz" }), "healthCheck.fqdn", '"https://app.example.com/healthz"'],
+  ["a health check path without its leading slash", hc({ path: "healthz" }), "healthCheck.path", '"healthz"'],
+  ["a health check port of 0", hc({ port: 0 }), "healthCheck.port", "0"],
+  ["a request interval Route 53 does not offer", hc({ requestInterval: 15 as never }), "healthCheck.requestInterval", "15"],
+  ["a failure threshold above 10", hc({ failureThreshold: 11 }), "healthCheck.failureThreshold", "11"],
+  ["a health check alarm delay that is not whole minutes", hc({ alarmAfter: "90s" }), "healthCheck.alarmAfter", "90 seconds"],
+  ["a load balancer's full ARN instead of its arnSuffix", monitor({ loadBalancer: { arnSuffix: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188" } }), "loadBalancer.arnSuffix", '"arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188"'],
+  ["a 5xx threshold above 100%", monitor({ loadBalancer: { arnSuffix: "app/web/50dc6c495c0c9188", threshold: 150 } }), "loadBalancer.threshold", "150"],
+  ["a database with no connections allowed", monitor({ database: { instance: "orders", maxConnections: 0, allocatedStorageGiB: 100 } }), "database.maxConnections", "0"],
+  ["a database by identifier without its allocated storage", monitor({ database: { instance: "orders", maxConnections: 100 } }), "database.allocatedStorageGiB", "not set"],
+  ["a connections threshold of 0%", monitor({ database: { instance: "orders", maxConnections: 100, allocatedStorageGiB: 100, connectionsPercent: 0 } }), "database.connectionsPercent", "0"],
+  ["alarms without a topic", monitor({ topic: undefined as never }), "topic", "not set"],
+  ["a topic that is not an SNS topic ARN", monitor({ topic: "alerts" }), "topic", '"alerts"'],
+  ["a health check alarm topic outside us-east-1", monitor({ topic: "arn:aws:sns:eu-west-1:123456789012:alerts" }), "topic", '"arn:aws:sns:eu-west-1:123456789012:alerts"'],
+];
+
+describe("invalid database backup, AWS Backup and monitoring arguments", () => {
+  it.each(cases)("refuses %s before creating anything", (_what, build, argument, value) => {
+    const recorder = new Recorder();
+
+    const error = errorOf(build) as LifeboatValidationError;
+
+    expect(error).toBeInstanceOf(LifeboatValidationError);
+    expect(error.problems).toContainEqual(expect.objectContaining({ argument, value }));
+    expect(error.message).toContain(`\`${argument}\` (${value})`);
+    expect(recorder.resources).toEqual([]);
+  });
+
+  it("refuses 0 days with the reason: it turns automated backups off", () => {
+    const error = errorOf(() => rdsInstanceBackupArgs("orders", { key: KEY, retention: "0d" }));
+
+    expect(error.message).toBe(
+      [
+        'rdsInstanceBackupArgs("orders"): 1 problem in the arguments:',
+        '  - `retention` (0 days) turns automated backups and point-in-time recovery off: RDS treats 0 days as "no backups". Keep backups 1 to 35 days, such as "7d".',
+      ].join("\n"),
+    );
+  });
+
+  it("lists every problem of an AWS Backup plan at once", () => {
+    const error = errorOf(plan({ retention: { daily: "35d", weekly: "14d" }, dr: { region: "us-east-1" }, selection: {} })) as LifeboatValidationError;
+
+    expect(error.problems.map((p) => p.argument)).toEqual(["retention.weekly", "dr.region", "selection"]);
+    expect(error.message).toMatch(/^AwsBackupPlan "p": 3 problems in the arguments:/);
+  });
+
+  it("creates no provider, key or vault when a DR provider is passed with bad arguments", () => {
+    const recorder = new Recorder();
+    const west = new Provider("west", { region: "us-west-2" });
+    const before = recorder.resources.length;
+
+    errorOf(() => new AwsBackupPlan("p", { selection: {}, dr: { region: "us-west-2", provider: west }, topic: TOPIC }));
+
+    expect(recorder.resources.length).toBe(before);
+  });
+});
