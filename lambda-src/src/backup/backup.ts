@@ -13,6 +13,7 @@ import { findSource, type JobContext } from "../context";
 import { listBackups } from "../s3/catalog";
 import { MIB, putVaultObject } from "../s3/upload";
 import { describeError, JobError } from "../support/errors";
+import { sleep } from "../support/retry";
 import { DigestStream } from "../support/streams";
 import { objectsProducer } from "./objects";
 import { postgresProducer } from "./postgres";
@@ -49,14 +50,31 @@ function tierPrefixes(source: string, at: Date): string[] {
  * The tier of a backup starting at `startedAt`, from the complete backups (manifests) already in
  * the vault this month and ISO week. Needs only `s3:ListBucket`, which the writer role has.
  */
-export async function decideTier(job: JobContext, source: string, startedAt: Date): Promise<Tier> {
+export async function decideTier(job: JobContext, source: string, startedAt: Date): Promise<{ tier: Tier; taken: boolean }> {
   const earlier: Date[] = [];
+  let taken = false;
   for (const prefix of tierPrefixes(source, startedAt)) {
     for (const entry of await listBackups(job.vault, job.config.vault.bucket, source, prefix)) {
       if (entry.manifestObject) earlier.push(entry.startedAt);
+      if (entry.startedAt.getTime() === Math.floor(startedAt.getTime() / 1000) * 1000) taken = true;
     }
   }
-  return tierFor(startedAt, earlier);
+  return { tier: tierFor(startedAt, earlier), taken };
+}
+
+/**
+ * The start time and tier of a new backup. Keys are exact to the second, so a backup never starts
+ * in the same second as one already in the vault: it waits for the next second instead of
+ * overwriting it.
+ */
+async function claimStart(job: JobContext, source: string): Promise<{ startedAt: Date; tier: Tier }> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const startedAt = job.now();
+    const { tier, taken } = await decideTier(job, source, startedAt);
+    if (!taken) return { startedAt, tier };
+    await sleep(1000 - (startedAt.getTime() % 1000) + 5);
+  }
+  throw new JobError(`A backup of ${source} started in the same second already exists, and the clock did not move on.`);
 }
 
 function producerFor(job: JobContext, source: SourceConfig, hooks: BackupHooks, startedAt: Date, tier: Tier): Promise<ArtifactProducer> {
@@ -78,14 +96,16 @@ function producerFor(job: JobContext, source: SourceConfig, hooks: BackupHooks, 
  */
 export async function runBackup(job: JobContext, sourceName: string, hooks: BackupHooks = {}): Promise<BackupResult> {
   const source = findSource(job.config, sourceName);
-  const startedAt = job.now();
+  let startedAt = job.now();
   const clock = process.hrtime.bigint();
   const seconds = () => Number(process.hrtime.bigint() - clock) / 1e9;
   const { vault } = job.config;
   job.output.log({ level: "info", event: "backup.started", message: `Backing up ${source.name} (${source.kind}).`, source: source.name, startedAt: startedAt.toISOString() });
   let producer: ArtifactProducer | undefined;
   try {
-    const tier = await decideTier(job, source.name, startedAt);
+    const claimed = await claimStart(job, source.name);
+    startedAt = claimed.startedAt;
+    const tier = claimed.tier;
     producer = await producerFor(job, source, hooks, startedAt, tier);
     const key = artifactKey(source.name, startedAt, producer.extension);
     const digest = new DigestStream();
