@@ -88,12 +88,13 @@ describe("BackupAlarms", () => {
     ["no topic", { topic: undefined as unknown as string }, "topic", "not set"],
     ["two jobs with one id", { topic: "t", jobs: [{ id: "a", functionName: "f", deadLetterQueueName: "q" }, { id: "a", functionName: "g", deadLetterQueueName: "r" }] }, "jobs[1].id", '"a"'],
     ["a period CloudWatch does not accept", { topic: "t", verifyPeriodSeconds: 90 }, "verifyPeriodSeconds", "90"],
-  ])("refuses %s before creating anything", (_what, args, argument, value) => {
+  ])("refuses %s before creating anything", async (_what, args, argument, value) => {
     const recorder = new Recorder();
 
     const error = errorOf(() => new BackupAlarms("alarms", args)) as LifeboatValidationError;
 
     expect(error.problems).toContainEqual(expect.objectContaining({ argument, value }));
+    await recorder.settle();
     expect(recorder.resources).toEqual([]);
   });
 });

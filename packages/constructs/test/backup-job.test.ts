@@ -159,12 +159,13 @@ describe("invalid job arguments", () => {
     ["a verification of nothing", () => new VerifyJob("v", { sources: [], vault: vaultTarget, schedule: "rate(1 hour)", code: { imageUri } }), "sources", "[]"],
   ];
 
-  it.each(cases)("refuses %s before creating anything", (_what, build, argument, value) => {
+  it.each(cases)("refuses %s before creating anything", async (_what, build, argument, value) => {
     const recorder = new Recorder();
 
     const error = errorOf(build) as LifeboatValidationError;
 
     expect(error.problems).toContainEqual(expect.objectContaining({ argument, value }));
+    await recorder.settle();
     expect(recorder.resources).toEqual([]);
   });
 });

@@ -33,7 +33,7 @@ const cases: Case[] = [
 ];
 
 describe("invalid arguments", () => {
-  it.each(cases)("refuses %s before creating anything", (_what, build, argument, value) => {
+  it.each(cases)("refuses %s before creating anything", async (_what, build, argument, value) => {
     const recorder = new Recorder();
 
     const error = errorOf(build) as LifeboatValidationError;
@@ -41,6 +41,7 @@ describe("invalid arguments", () => {
     expect(error).toBeInstanceOf(LifeboatValidationError);
     expect(error.problems).toContainEqual(expect.objectContaining({ argument, value }));
     expect(error.message).toContain(`\`${argument}\` (${value})`);
+    await recorder.settle();
     expect(recorder.resources).toEqual([]);
   });
 

@@ -1,8 +1,9 @@
 // `npm start`: runs every example program offline under the Pulumi mock engine and prints what it
 // would create. `npm start -- --json` prints one JSON document and nothing else on stdout.
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { discoverExamples } from "./examples";
 import { renderExample } from "./render";
+import { posturesOf, writeRunbooks } from "./runbooks";
 import { runExamples } from "./run-examples";
 
 interface Options {
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
   }
   const started = Date.now();
   const runs = await runExamples(examples);
+  const runbooks = writeRunbooks(runs, join(root, "out"));
 
   if (options.json) {
     const document = {
@@ -63,11 +65,13 @@ async function main(): Promise<void> {
           outputs: r.outputs,
         })),
         outputs: run.stack?.outputs ?? {},
+        posture: posturesOf(run),
       })),
     };
     process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
   } else {
-    process.stdout.write(`${runs.map(renderExample).join("\n\n")}\n\nPreviewed ${runs.length} example(s) offline in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+    const written = runbooks.map((file) => `Runbook written: ${relative(root, file)}`).join("\n");
+    process.stdout.write(`${runs.map(renderExample).join("\n\n")}\n\n${written ? `${written}\n` : ""}Previewed ${runs.length} example(s) offline in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
   }
   if (runs.some((r) => r.error)) process.exitCode = 1;
 }

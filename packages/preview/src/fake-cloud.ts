@@ -24,6 +24,20 @@ interface TypeShape {
   readonly extra?: (physicalName: string, ctx: { region: string; account: string; hash: string; inputs: Record<string, unknown> }) => Record<string, unknown>;
 }
 
+/** The master user secret RDS creates when asked to manage the password (`manageMasterUserPassword`). */
+const managedSecret = (inputs: Record<string, unknown>, region: string, account: string, hash: string) =>
+  inputs.manageMasterUserPassword === true
+    ? {
+        masterUserSecrets: [
+          {
+            secretArn: `arn:aws:secretsmanager:${region}:${account}:secret:rds!db-${hash.slice(0, 8)}-${hash.slice(8, 12)}-AbCdEf`,
+            secretStatus: "active",
+            kmsKeyId: typeof inputs.masterUserSecretKmsKeyId === "string" ? inputs.masterUserSecretKmsKeyId : `arn:aws:kms:${region}:${account}:alias/aws/secretsmanager`,
+          },
+        ],
+      }
+    : {};
+
 const uuidFrom = (hash: string) => `${hash.slice(0, 8)}-${hash.slice(8, 12)}-${hash.slice(12, 16)}-${hash.slice(16, 20)}-${hash.slice(20, 32)}`;
 
 /** What the fake cloud knows of each resource type Lifeboat creates. Unknown types get a generic ARN. */
@@ -70,11 +84,47 @@ const SHAPES: Record<string, TypeShape> = {
     service: "rds",
     lowercase: true,
     arn: (n) => `db:${n}`,
-    extra: (n, { region, inputs }) => ({ address: `${n}.abcdefghijkl.${region}.rds.amazonaws.com`, endpoint: `${n}.abcdefghijkl.${region}.rds.amazonaws.com:${inputs.port ?? 5432}`, port: inputs.port ?? 5432, resourceId: `db-${n.toUpperCase().slice(0, 20)}` }),
+    extra: (n, { region, account, hash, inputs }) => ({
+      address: `${n}.abcdefghijkl.${region}.rds.amazonaws.com`,
+      endpoint: `${n}.abcdefghijkl.${region}.rds.amazonaws.com:${inputs.port ?? 5432}`,
+      port: inputs.port ?? 5432,
+      resourceId: `db-${hash.slice(0, 26).toUpperCase()}`,
+      ...managedSecret(inputs, region, account, hash),
+    }),
   },
-  "aws:rds/cluster:Cluster": { nameInput: "clusterIdentifier", nameOutput: "clusterIdentifier", service: "rds", lowercase: true, arn: (n) => `cluster:${n}`, extra: (n, { region }) => ({ endpoint: `${n}.cluster-abcdefghijkl.${region}.rds.amazonaws.com` }) },
+  "aws:rds/cluster:Cluster": {
+    nameInput: "clusterIdentifier",
+    nameOutput: "clusterIdentifier",
+    service: "rds",
+    lowercase: true,
+    arn: (n) => `cluster:${n}`,
+    extra: (n, { region, account, hash, inputs }) => ({ endpoint: `${n}.cluster-abcdefghijkl.${region}.rds.amazonaws.com`, port: inputs.port ?? 5432, ...managedSecret(inputs, region, account, hash) }),
+  },
   "aws:elasticache/replicationGroup:ReplicationGroup": { nameInput: "replicationGroupId", nameOutput: "replicationGroupId", service: "elasticache", lowercase: true, arn: (n) => `replicationgroup:${n}`, extra: (n, { region }) => ({ primaryEndpointAddress: `master.${n}.abcdef.${region === "us-east-1" ? "use1" : region}.cache.amazonaws.com` }) },
   "aws:dynamodb/table:Table": { nameInput: "name", nameOutput: "name", service: "dynamodb", arn: (n) => `table/${n}` },
+  "aws:ec2/vpc:Vpc": {
+    service: "ec2",
+    arn: (_n, hash) => `vpc/vpc-${hash.slice(0, 17)}`,
+    id: (_n, _a, hash) => `vpc-${hash.slice(0, 17)}`,
+    extra: (_n, { hash }) => ({ mainRouteTableId: `rtb-${hash.slice(17, 34)}`, defaultSecurityGroupId: `sg-${hash.slice(17, 34)}` }),
+  },
+  "aws:ec2/subnet:Subnet": { service: "ec2", arn: (_n, hash) => `subnet/subnet-${hash.slice(0, 17)}`, id: (_n, _a, hash) => `subnet-${hash.slice(0, 17)}` },
+  "aws:ec2/vpcEndpoint:VpcEndpoint": {
+    service: "ec2",
+    arn: (_n, hash) => `vpc-endpoint/vpce-${hash.slice(0, 17)}`,
+    id: (_n, _a, hash) => `vpce-${hash.slice(0, 17)}`,
+    extra: (_n, { hash, inputs }) => (inputs.vpcEndpointType === "Gateway" ? { prefixListId: `pl-${hash.slice(0, 8)}` } : {}),
+  },
+  "aws:ecr/repository:Repository": {
+    nameInput: "name",
+    nameOutput: "name",
+    service: "ecr",
+    lowercase: true,
+    arn: (n) => `repository/${n}`,
+    extra: (n, { region, account }) => ({ repositoryUrl: `${account}.dkr.ecr.${region}.amazonaws.com/${n}`, registryId: account }),
+  },
+  "aws:rds/subnetGroup:SubnetGroup": { nameInput: "name", nameOutput: "name", service: "rds", lowercase: true, arn: (n) => `subgrp:${n}` },
+  "aws:elasticache/subnetGroup:SubnetGroup": { nameInput: "name", nameOutput: "name", service: "elasticache", lowercase: true, arn: (n) => `subnetgroup:${n}` },
   "aws:ec2/securityGroup:SecurityGroup": { nameInput: "name", nameOutput: "name", service: "ec2", arn: (_n, hash) => `security-group/sg-${hash.slice(0, 17)}`, id: (_n, _a, hash) => `sg-${hash.slice(0, 17)}` },
   "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": { service: "rds", arn: (_n, hash) => `auto-backup:ab-${hash.slice(0, 38)}`, id: (_n, arn) => arn },
   "aws:backup/vaultLockConfiguration:VaultLockConfiguration": { service: "backup", arn: (n) => `backup-vault:${n}`, extra: (_n, { region, account, inputs }) => ({ backupVaultArn: `arn:aws:backup:${region}:${account}:backup-vault:${inputs.backupVaultName}` }) },

@@ -1,5 +1,6 @@
 import type { RecordedResource } from "./recorder";
 import type { ExampleRun } from "./run-examples";
+import { posturesOf } from "./runbooks";
 
 /** Counts of an example's resources: components (Lifeboat's and the stack) and cloud resources. */
 export function countResources(resources: readonly RecordedResource[]): { components: number; cloud: number; providers: number } {
@@ -39,6 +40,12 @@ export function renderTree(resources: readonly RecordedResource[]): string[] {
   return lines;
 }
 
+/** `90` → `1h30`, `45` → `45m`, `1440` → `24h`. */
+function minutes(m: number): string {
+  const h = Math.floor(m / 60);
+  return h === 0 ? `${m}m` : m % 60 === 0 ? `${h}h` : `${h}h${String(m % 60).padStart(2, "0")}`;
+}
+
 function shorten(value: unknown, width = 96): string {
   const text = typeof value === "string" ? value : JSON.stringify(value);
   return text.length > width ? `${text.slice(0, width - 1)}…` : text;
@@ -55,7 +62,15 @@ export function renderExample(run: ExampleRun): string {
     "",
     ...renderTree(run.stack.resources).map((l) => `  ${l}`),
   ];
-  const outputs = Object.entries(run.stack.outputs);
+  for (const posture of posturesOf(run)) {
+    lines.push("", `  DR posture of ${posture.estate} (RPO ${minutes(posture.objectives.rpoMinutes)}, RTO ${minutes(posture.objectives.rtoMinutes)}, DR region ${posture.objectives.drRegion}):`);
+    for (const s of posture.sources) {
+      lines.push(
+        `    ${s.restoreOrder}. ${s.name.padEnd(16)} RPO ${minutes(s.achieved.rpoMinutes).padStart(5)} of ${minutes(s.objective.rpoMinutes).padEnd(5)} RTO ${minutes(s.achieved.rtoMinutes).padStart(5)} of ${minutes(s.objective.rtoMinutes).padEnd(5)} ${s.meetsObjectives ? "meets" : "FAILS"}  ${s.copies.length} copies, ${s.alarms.length} alarms`,
+      );
+    }
+  }
+  const outputs = Object.entries(run.stack.outputs).filter(([, v]) => !posturesOf({ ...run, stack: { resources: [], outputs: { v } } }).length);
   if (outputs.length > 0) {
     lines.push("", "  Outputs:");
     for (const [key, value] of outputs) lines.push(`    ${key}: ${shorten(value)}`);

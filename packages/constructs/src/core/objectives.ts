@@ -1,5 +1,6 @@
 import { checkRegion } from "./aws-names";
 import { Duration, type DurationInput, plural } from "./duration";
+import { describeMinutes } from "./posture";
 import { Problems } from "./errors";
 import { checkRetention, DEFAULT_RETENTION, type Retention, type RetentionArgs } from "./retention";
 import { checkSourceName } from "./vault-layout";
@@ -172,7 +173,7 @@ function intervalAtMost(limit: number): number | undefined {
   return [...BACKUP_INTERVALS].reverse().find((i) => i <= limit);
 }
 
-const minutesText = (m: number) => Duration.minutes(Math.round(m)).describe();
+const minutesText = describeMinutes;
 
 const KINDS_BY_ENGINE: Record<SourceEngine, readonly SourceObjectives["kind"][]> = {
   "rds-instance": ["postgres"],

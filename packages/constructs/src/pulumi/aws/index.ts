@@ -6,6 +6,7 @@ export * from "./backup-job";
 export * from "./backup-vault";
 export * from "./database-backup-args";
 export * from "./database-backups";
+export * from "./disaster-recovery-estate";
 export * from "./replicated-backup-vault";
 export * from "./scheduled-function";
 export * from "./service-monitor";

@@ -120,7 +120,7 @@ export function createScheduledFunction(parent: pulumi.ComponentResource, name: 
       ? {
           packageType: "Image",
           imageUri: args.code.imageUri,
-          imageConfig: { commands: [`dist-bundle/${args.handler}/index.handler`] },
+          imageConfig: { commands: [`${args.handler}/index.handler`] },
           architectures: [args.code.architecture ?? "x86_64"],
         }
       : {

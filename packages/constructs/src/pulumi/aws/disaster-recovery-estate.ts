@@ -1,0 +1,421 @@
+import * as pulumi from "@pulumi/pulumi";
+import type * as elasticache from "@pulumi/aws/elasticache";
+import type * as rds from "@pulumi/aws/rds";
+import {
+  type CredentialsSource,
+  describeEvery,
+  describeRetention,
+  type EstatePlan,
+  type EstatePosture,
+  type JobConfig,
+  type ObjectivesArgs,
+  type ObjectLockArgs,
+  planEstate,
+  plannedPosture,
+  type DataCopy,
+  type PostureAlarm,
+  renderRunbook,
+  restoreCommands,
+  type RestoreContext,
+  type SourceObjectives,
+  type SourcePlan,
+  type SourcePosture,
+} from "../../core";
+import { AlertTopic } from "./alert-topic";
+import { BackupAlarms, type CreatedAlarm, type WatchedJob } from "./backup-alarms";
+import { BackupJob, type JobSource } from "./backup-job";
+import { ReplicatedBackupVault } from "./replicated-backup-vault";
+import type { JobCode, JobVpc } from "./scheduled-function";
+import { VaultKey } from "./vault-key";
+import { VerifyJob } from "./verify-job";
+
+interface EstateSourceCommon {
+  /** The source's name: its prefix in the vault, its metric dimension, part of resource names. */
+  readonly name: string;
+  /** @default - the estate's RPO */
+  readonly rpo?: SourceObjectives["rpo"];
+  /** @default - the estate's RTO */
+  readonly rto?: SourceObjectives["rto"];
+  /** The data's size, for the restore-time estimate. @default 10 */
+  readonly sizeGiB?: number;
+  /** Sources restored before this one. @default - none */
+  readonly restoreAfter?: readonly string[];
+  /** Logical backup interval instead of the derived one. @default - derived from the RPO */
+  readonly logicalInterval?: SourceObjectives["logicalInterval"];
+}
+
+/** A PostgreSQL database on an RDS instance of this program. */
+export interface RdsPostgresSource extends EstateSourceCommon {
+  readonly kind: "postgres";
+  readonly engine: "rds-instance";
+  readonly instance: rds.Instance;
+  /** The database to dump. */
+  readonly database: pulumi.Input<string>;
+  /**
+   * Where the job finds the credentials.
+   * @default - the instance's RDS-managed master user secret (`manageMasterUserPassword: true`)
+   */
+  readonly credentials?: pulumi.Input<CredentialsSource>;
+}
+
+/** A PostgreSQL database on an Aurora cluster of this program. */
+export interface AuroraPostgresSource extends EstateSourceCommon {
+  readonly kind: "postgres";
+  readonly engine: "aurora-cluster";
+  readonly cluster: rds.Cluster;
+  readonly database: pulumi.Input<string>;
+  /** @default - the cluster's RDS-managed master user secret */
+  readonly credentials?: pulumi.Input<CredentialsSource>;
+}
+
+/** A PostgreSQL server Lifeboat reaches by host name (on EC2, in a container, elsewhere). */
+export interface SelfManagedPostgresSource extends EstateSourceCommon {
+  readonly kind: "postgres";
+  readonly engine: "self-managed";
+  readonly host: pulumi.Input<string>;
+  /** @default 5432 */
+  readonly port?: pulumi.Input<number>;
+  readonly database: pulumi.Input<string>;
+  readonly credentials: pulumi.Input<CredentialsSource>;
+}
+
+/** A Redis replication group on ElastiCache: protected by its own daily snapshots. */
+export interface ElastiCacheRedisSource extends EstateSourceCommon {
+  readonly kind: "redis";
+  readonly engine: "elasticache";
+  readonly replicationGroup: elasticache.ReplicationGroup;
+}
+
+/** A Redis server Lifeboat reaches by host name. */
+export interface SelfManagedRedisSource extends EstateSourceCommon {
+  readonly kind: "redis";
+  readonly engine: "self-managed";
+  readonly host: pulumi.Input<string>;
+  /** @default 6379 */
+  readonly port?: pulumi.Input<number>;
+  /** @default false */
+  readonly tls?: boolean;
+  /** @default - no AUTH */
+  readonly credentials?: pulumi.Input<CredentialsSource>;
+}
+
+/** An S3 bucket whose objects are copied into the vault incrementally. */
+export interface BucketSource extends EstateSourceCommon {
+  readonly kind: "objects";
+  readonly engine: "s3";
+  /** The bucket: a resource of this program (anything with `bucket` and `arn`). */
+  readonly bucket: { readonly bucket: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
+  /** @default "" (the whole bucket) */
+  readonly prefix?: string;
+}
+
+export type EstateSource = RdsPostgresSource | AuroraPostgresSource | SelfManagedPostgresSource | ElastiCacheRedisSource | SelfManagedRedisSource | BucketSource;
+
+/** Arguments of a {@link DisasterRecoveryEstate}. */
+export interface DisasterRecoveryEstateArgs {
+  /** RPO, RTO, retention tiers and the DR region: everything else is derived from them. */
+  readonly objectives: ObjectivesArgs;
+  /** What to protect. */
+  readonly sources: readonly EstateSource[];
+  /** Who receives alarms. */
+  readonly alerts: { readonly emails?: readonly pulumi.Input<string>[]; readonly httpsEndpoints?: readonly pulumi.Input<string>[] };
+  /** How the jobs run: their code (the jobs image for PostgreSQL and Redis) and network. */
+  readonly jobs: { readonly code: JobCode; readonly vpc?: JobVpc };
+  /**
+   * Vault settings beyond retention (which comes from the objectives).
+   * @default - no Object Lock, generated bucket names, protected from deletion
+   */
+  readonly vault?: { readonly objectLock?: ObjectLockArgs; readonly bucketName?: pulumi.Input<string>; readonly replicaBucketName?: pulumi.Input<string>; readonly protect?: boolean };
+  readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** How a source is reached at deploy time, for the job configuration. */
+function jobSource(source: EstateSource, plan: SourcePlan): JobSource | undefined {
+  const base = { name: source.name, rpoMinutes: plan.objective.rpoMinutes };
+  switch (source.engine) {
+    case "rds-instance":
+      return {
+        ...base,
+        kind: "postgres",
+        host: source.instance.address,
+        port: source.instance.port,
+        database: source.database,
+        sslMode: "require",
+        credentials: source.credentials ?? managedSecret(source.name, source.instance.masterUserSecrets),
+      };
+    case "aurora-cluster":
+      return {
+        ...base,
+        kind: "postgres",
+        host: source.cluster.endpoint,
+        port: source.cluster.port,
+        database: source.database,
+        sslMode: "require",
+        credentials: source.credentials ?? managedSecret(source.name, source.cluster.masterUserSecrets),
+      };
+    case "self-managed":
+      return source.kind === "postgres"
+        ? { ...base, kind: "postgres", host: source.host, port: source.port ?? 5432, database: source.database, credentials: source.credentials }
+        : { ...base, kind: "redis", host: source.host, port: source.port ?? 6379, tls: source.tls ?? false, ...(source.credentials ? { credentials: source.credentials } : {}) };
+    case "s3":
+      return { ...base, kind: "objects", bucket: source.bucket.bucket, prefix: source.prefix ?? "" };
+    case "elasticache":
+      return undefined;
+  }
+}
+
+/** The RDS-managed master user secret, or a deploy-time error saying how to give credentials. */
+function managedSecret(name: string, secrets: pulumi.Output<{ secretArn: string }[]>): pulumi.Output<CredentialsSource> {
+  return secrets.apply((list) => {
+    const arn = list?.[0]?.secretArn;
+    if (!arn) {
+      throw new Error(`DisasterRecoveryEstate source "${name}": the database has no RDS-managed master user secret; set manageMasterUserPassword: true on it, or pass \`credentials: { secretArn }\`.`);
+    }
+    return { secretArn: arn };
+  });
+}
+
+/**
+ * A whole backup and disaster-recovery estate from one declaration of objectives and sources: the
+ * replicated, tiered vault; the alert topic; a backup job per source that has a logical backup and
+ * one verification job; every alarm; and a `posture` that says, per source, the RPO and RTO the
+ * configuration achieves against the objectives, where each copy lives and for how long, which
+ * alarms watch it and the exact commands to restore it. `runbook` is that posture in Markdown.
+ *
+ * Objectives that cannot be met are refused before anything is created, saying why.
+ *
+ * @example
+ * const estate = new DisasterRecoveryEstate("prod", {
+ *   objectives: { rpo: "1h", rto: "4h", retention: { daily: "35d", weekly: "90d", monthly: "1y", archiveAfter: "30d" }, drRegion: "us-west-2" },
+ *   sources: [{ name: "postgres-main", kind: "postgres", engine: "rds-instance", instance: db, database: "app" }],
+ *   alerts: { emails: ["oncall@example.com"] },
+ *   jobs: { code: { imageUri }, vpc: { subnetIds, securityGroupIds } },
+ * });
+ * export const posture = estate.posture;
+ */
+export class DisasterRecoveryEstate extends pulumi.ComponentResource {
+  readonly plan: EstatePlan;
+  readonly vault: ReplicatedBackupVault;
+  readonly alerts: AlertTopic;
+  readonly jobsKey: VaultKey;
+  /** Backup jobs by source name. */
+  readonly backupJobs: Readonly<Record<string, BackupJob>>;
+  readonly verifyJob?: VerifyJob;
+  readonly alarms: BackupAlarms;
+  /** Per source: achieved RPO/RTO against the objectives, copies, alarms, restore commands. */
+  readonly posture: pulumi.Output<EstatePosture>;
+  /** The posture as a Markdown runbook. */
+  readonly runbook: pulumi.Output<string>;
+  /** The job configuration the `lifeboat` command line needs, for the primary vault and for the replica. */
+  readonly jobConfigs: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: DisasterRecoveryEstateArgs, opts?: pulumi.ComponentResourceOptions) {
+    const explicitProvider = opts?.provider !== undefined || opts?.providers !== undefined;
+    const primaryRegion = args.objectives?.primaryRegion ?? (explicitProvider ? undefined : (new pulumi.Config("aws").get("region") ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION));
+    const plan = planEstate(
+      { ...args.objectives, ...(primaryRegion !== undefined ? { primaryRegion } : {}) },
+      (args.sources ?? []).map((s) => ({
+        name: s.name,
+        kind: s.kind,
+        engine: s.engine,
+        ...(s.rpo !== undefined ? { rpo: s.rpo } : {}),
+        ...(s.rto !== undefined ? { rto: s.rto } : {}),
+        ...(s.sizeGiB !== undefined ? { sizeGiB: s.sizeGiB } : {}),
+        ...(s.restoreAfter !== undefined ? { restoreAfter: s.restoreAfter } : {}),
+        ...(s.logicalInterval !== undefined ? { logicalInterval: s.logicalInterval } : {}),
+      })),
+      `DisasterRecoveryEstate "${name}"`,
+    );
+    super("lifeboat:aws:DisasterRecoveryEstate", name, {}, opts);
+    this.plan = plan;
+    const tags = args.tags ? { tags: args.tags } : {};
+    const parent = { parent: this };
+
+    this.vault = new ReplicatedBackupVault(
+      `${name}-vault`,
+      {
+        ...(args.objectives.retention ? { retention: args.objectives.retention } : {}),
+        ...(args.vault?.objectLock ? { objectLock: args.vault.objectLock } : {}),
+        ...(args.vault?.bucketName !== undefined ? { bucketName: args.vault.bucketName } : {}),
+        ...(args.vault?.protect !== undefined ? { protect: args.vault.protect } : {}),
+        ...(primaryRegion !== undefined ? { primaryRegion } : {}),
+        replica: { region: plan.drRegion, ...(args.vault?.replicaBucketName !== undefined ? { bucketName: args.vault.replicaBucketName } : {}) },
+        ...tags,
+      },
+      parent,
+    );
+    this.alerts = new AlertTopic(
+      `${name}-alerts`,
+      { ...(args.alerts?.emails ? { emails: args.alerts.emails } : {}), ...(args.alerts?.httpsEndpoints ? { httpsEndpoints: args.alerts.httpsEndpoints } : {}), ...tags },
+      parent,
+    );
+    this.jobsKey = new VaultKey(`${name}-jobs-key`, { description: `Lifeboat estate ${name}: job environments and failed-run queues`, ...tags }, parent);
+
+    const sourcesByName = new Map((args.sources ?? []).map((s) => [s.name, s]));
+    const jobSources: JobSource[] = [];
+    const backupJobs: Record<string, BackupJob> = {};
+    for (const sourcePlan of plan.sources) {
+      const source = sourcesByName.get(sourcePlan.name) as EstateSource;
+      const described = jobSource(source, sourcePlan);
+      if (!described || !sourcePlan.logical) continue;
+      jobSources.push(described);
+      backupJobs[sourcePlan.name] = new BackupJob(
+        `${name}-${sourcePlan.name}-backup`,
+        {
+          source: described,
+          vault: this.vault.primary,
+          schedule: sourcePlan.logical.expression,
+          code: args.jobs.code,
+          key: this.jobsKey,
+          ...(args.jobs.vpc ? { vpc: args.jobs.vpc } : {}),
+          ...(source.engine === "s3" ? { sourceBucketArn: source.bucket.arn } : {}),
+          ...(secretKeyArns(source) ? { secretKeyArns: secretKeyArns(source) } : {}),
+          ...tags,
+        },
+        parent,
+      );
+    }
+    this.backupJobs = backupJobs;
+
+    const replicaTarget = { bucketName: this.vault.replica.bucketName, bucketArn: this.vault.replica.bucketArn, keyArn: this.vault.replica.keyArn, region: plan.drRegion };
+    if (plan.verify && jobSources.length > 0) {
+      const keys = (args.sources ?? []).map(secretKeyArns).filter((k): k is pulumi.Output<string[]> => k !== undefined);
+      this.verifyJob = new VerifyJob(
+        `${name}-verify`,
+        {
+          sources: jobSources,
+          vault: this.vault.primary,
+          replica: replicaTarget,
+          schedule: plan.verify.expression,
+          code: args.jobs.code,
+          key: this.jobsKey,
+          ...(args.jobs.vpc ? { vpc: args.jobs.vpc } : {}),
+          ...(keys.length > 0 ? { secretKeyArns: pulumi.all(keys).apply((k) => k.flat()) } : {}),
+          ...tags,
+        },
+        parent,
+      );
+    }
+
+    const watched: WatchedJob[] = Object.entries(this.backupJobs).map(([source, job]) => ({
+      id: `${source}-backup`,
+      functionName: job.functionName,
+      deadLetterQueueName: job.deadLetterQueue.name,
+      source,
+    }));
+    if (this.verifyJob) watched.push({ id: "verify", functionName: this.verifyJob.functionName, deadLetterQueueName: this.verifyJob.deadLetterQueue.name });
+    this.alarms = new BackupAlarms(
+      `${name}-alarms`,
+      {
+        topic: this.alerts,
+        sources: plan.sources.flatMap((s) => (s.freshness ? [{ name: s.name, freshness: s.freshness }] : [])),
+        ...(plan.verify ? { verifyPeriodSeconds: plan.verify.intervalMinutes * 60 } : {}),
+        jobs: watched,
+        replicatedVaults: [this.vault],
+      },
+      parent,
+    );
+
+    this.jobConfigs = pulumi
+      .all([pulumi.output(jobSources), this.vault.primary.bucketName, this.vault.primary.keyArn, this.vault.replica.bucketName, this.vault.replica.keyArn])
+      .apply(([sources, bucket, kmsKeyArn, replicaBucket, replicaKeyArn]): Record<string, string> => {
+        const primary: JobConfig = { vault: { bucket, kmsKeyArn, ...(primaryRegion ? { region: primaryRegion } : {}), replica: { bucket: replicaBucket, region: plan.drRegion } }, sources };
+        const dr: JobConfig = { vault: { bucket: replicaBucket, kmsKeyArn: replicaKeyArn, region: plan.drRegion }, sources };
+        return { "lifeboat.json": JSON.stringify(primary, null, 2), "lifeboat-dr.json": JSON.stringify(dr, null, 2) };
+      });
+
+    this.posture = this.buildPosture(name, args, primaryRegion);
+    this.runbook = pulumi.all([this.posture, this.jobConfigs]).apply(([posture, jobConfigs]) => renderRunbook(posture, { jobConfigs }));
+    this.registerOutputs({ posture: this.posture });
+  }
+
+  private buildPosture(name: string, args: DisasterRecoveryEstateArgs, primaryRegion: string | undefined): pulumi.Output<EstatePosture> {
+    const plan = this.plan;
+    const alarmNames = (alarms: readonly CreatedAlarm[]) => pulumi.all(alarms.map((a) => a.alarm.name.apply((n): PostureAlarm => ({ id: a.id, name: n, description: a.description }))));
+    const sourceAlarms = alarmNames(this.alarms.alarms.filter((a) => a.source));
+    const estateAlarms = alarmNames(this.alarms.alarms.filter((a) => !a.source));
+    const sourcesByName = new Map((args.sources ?? []).map((s) => [s.name, s]));
+    const databases = pulumi.all(
+      plan.sources.map((s) => {
+        const source = sourcesByName.get(s.name) as EstateSource;
+        if (source.engine === "rds-instance") return pulumi.all([source.instance.identifier, source.database]).apply(([identifier, database]) => ({ name: s.name, identifier, database }));
+        if (source.engine === "aurora-cluster") return pulumi.all([source.cluster.clusterIdentifier, source.database]).apply(([identifier, database]) => ({ name: s.name, identifier, database }));
+        if (source.engine === "elasticache") return source.replicationGroup.replicationGroupId.apply((identifier) => ({ name: s.name, identifier }));
+        if (source.engine === "s3") return pulumi.output(source.bucket.bucket).apply((identifier) => ({ name: s.name, identifier }));
+        return pulumi.output({ name: s.name, identifier: "" });
+      }),
+    );
+    const region = pulumi.output(primaryRegion ?? this.vault.primary.bucket.region);
+    return pulumi
+      .output({
+        primary: region,
+        vaultBucket: this.vault.primary.bucketName,
+        replicaBucket: this.vault.replica.bucketName,
+        topicArn: this.alerts.arn,
+        perSource: sourceAlarms,
+        estateWide: estateAlarms,
+        ids: databases,
+        verifyName: this.verifyJob ? this.verifyJob.functionName : pulumi.output(""),
+        emails: pulumi.all((args.alerts?.emails ?? []).map((e) => pulumi.output(e))),
+        endpoints: pulumi.all((args.alerts?.httpsEndpoints ?? []).map((e) => pulumi.output(e))),
+      })
+      .apply(({ primary, vaultBucket, replicaBucket, topicArn, perSource, estateWide, ids, verifyName, emails, endpoints }): EstatePosture => {
+        const retention = describeRetention(plan.retention);
+        const sources = plan.sources.map((s): SourcePosture => {
+          const source = sourcesByName.get(s.name) as EstateSource;
+          const deployed = ids.find((d) => d.name === s.name) as { identifier: string; database?: string } | undefined;
+          const identifier = deployed?.identifier ?? "";
+          const copies: DataCopy[] = [];
+          if (s.methods.some((m) => m.method === "pitr")) {
+            copies.push({ what: `${source.engine === "rds-instance" ? "RDS" : "Aurora"} automated backups (point-in-time recovery)`, where: identifier, region: primary, keptFor: `${s.nativeRetentionDays} days`, every: "continuously (about every 5 minutes)" });
+          }
+          if (s.methods.some((m) => m.method === "snapshot")) {
+            copies.push({ what: "ElastiCache automatic snapshots", where: identifier, region: primary, keptFor: `${s.nativeRetentionDays} days`, every: "every day" });
+          }
+          if (s.logical) {
+            const what = s.kind === "postgres" ? "pg_dump archive" : s.kind === "redis" ? "RDB snapshot" : "object copies and index";
+            copies.push({ what: `${what} in the vault`, where: `s3://${vaultBucket}/${s.name}/`, region: primary, keptFor: retention, every: describeEvery(s.logical.intervalMinutes) });
+            copies.push({ what: `${what} in the replica vault`, where: `s3://${replicaBucket}/${s.name}/`, region: plan.drRegion, keptFor: retention, every: `${describeEvery(s.logical.intervalMinutes)}, replicated within 15 minutes` });
+          }
+          const context: RestoreContext = {
+            source: s,
+            primaryRegion: primary,
+            drRegion: plan.drRegion,
+            configFile: "lifeboat.json",
+            replicaBucket,
+            ...(source.engine === "rds-instance" || source.engine === "aurora-cluster"
+              ? { rds: { identifier, kind: source.engine === "rds-instance" ? "instance" : "cluster", ...(deployed?.database ? { database: deployed.database } : {}) } }
+              : {}),
+            ...(source.engine === "elasticache" ? { elasticache: { replicationGroupId: identifier } } : {}),
+            ...(source.engine === "s3" ? { objectsBucket: identifier } : {}),
+          };
+          return {
+            ...plannedPosture(s),
+            copies,
+            alarms: perSource.filter((a) => (this.alarms.alarms.find((c) => c.id === a.id)?.source ?? "") === s.name),
+            restore: restoreCommands(context),
+          };
+        });
+        return {
+          estate: name,
+          objectives: { rpoMinutes: plan.rpoMinutes, rtoMinutes: plan.rtoMinutes, primaryRegion: primary, drRegion: plan.drRegion },
+          restoreOrder: plan.restoreOrder,
+          estateRtoMinutes: plan.estateRtoMinutes,
+          ...(plan.verify && verifyName ? { verification: { schedule: describeEvery(plan.verify.intervalMinutes), intervalMinutes: plan.verify.intervalMinutes, job: verifyName } } : {}),
+          alerts: { topicArn, emails, httpsEndpoints: endpoints, estateAlarms: estateWide },
+          sources,
+        };
+      });
+  }
+}
+
+/** Customer keys that encrypt a source's RDS-managed secret, which its jobs must be able to use. */
+function secretKeyArns(source: EstateSource): pulumi.Output<string[]> | undefined {
+  if (source.engine === "rds-instance" && source.credentials === undefined) {
+    return source.instance.masterUserSecrets.apply((s) => (s ?? []).map((x) => x.kmsKeyId).filter((k): k is string => typeof k === "string" && k.startsWith("arn:")));
+  }
+  if (source.engine === "aurora-cluster" && source.credentials === undefined) {
+    return source.cluster.masterUserSecrets.apply((s) => (s ?? []).map((x) => x.kmsKeyId).filter((k): k is string => typeof k === "string" && k.startsWith("arn:")));
+  }
+  return undefined;
+}
