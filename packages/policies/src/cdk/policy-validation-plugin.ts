@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { IPolicyValidationContextBeta1, IPolicyValidationPluginBeta1, PolicyValidationPluginReportBeta1, PolicyViolationBeta1 } from "aws-cdk-lib";
+import type { IPolicyValidationContext, IPolicyValidationContextBeta1, IPolicyValidationPlugin, IPolicyValidationPluginBeta1, PolicyValidationPluginReportBeta1, PolicyViolationBeta1 } from "aws-cdk-lib";
 import { factsFromTemplate } from "../adapters/cloudformation/from-template";
 import { evaluate } from "../engine/evaluate";
 import { type Finding, isBlocking } from "../engine/finding";
@@ -16,7 +16,7 @@ export interface LifeboatPolicyPluginProps {
   readonly config?: PolicyConfig;
   /**
    * The region the stacks deploy to, for rules that compare regions when a template does not say.
-   * @default - unknown: only ARNs that name a region are compared
+   * @default - each stack's own region when the app gives it (an explicit `env`), otherwise only ARNs that name a region are compared
    */
   readonly region?: string;
   /** @default - every rule */
@@ -26,14 +26,16 @@ export interface LifeboatPolicyPluginProps {
 /**
  * A CDK policy validation plugin that judges each synthesized template with Lifeboat's rules. A
  * mandatory finding that is not exempted fails `cdk synth`; advisory and exempted findings are
- * listed in the report without failing it.
+ * listed in the report without failing it. Register it with `Validations.of(app).addPlugins(...)`
+ * or the older `new App({ policyValidationBeta1: [...] })`.
  *
  * @see https://docs.aws.amazon.com/cdk/v2/guide/policy-validation-synthesis.html
  *
  * @example
- * const app = new App({ policyValidationBeta1: [new LifeboatPolicyPlugin({ config: { allowedRegions: ["eu-west-1", "eu-central-1"] } })] });
+ * const app = new App();
+ * Validations.of(app).addPlugins(new LifeboatPolicyPlugin({ config: { allowedRegions: ["eu-west-1", "eu-central-1"] } }));
  */
-export class LifeboatPolicyPlugin implements IPolicyValidationPluginBeta1 {
+export class LifeboatPolicyPlugin implements IPolicyValidationPlugin, IPolicyValidationPluginBeta1 {
   readonly name = "lifeboat-dr";
   readonly version = "0.1.0";
   readonly ruleIds: string[];
@@ -50,12 +52,14 @@ export class LifeboatPolicyPlugin implements IPolicyValidationPluginBeta1 {
     this.region = props.region;
   }
 
-  validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+  validate(context: IPolicyValidationContextBeta1 | IPolicyValidationContext): PolicyValidationPluginReportBeta1 {
     const byRule = new Map<string, { rule: Rule; findings: { finding: Finding; templatePath: string }[] }>();
+    const regions = new Map(("stackTemplates" in context ? context.stackTemplates : []).map((s) => [s.templatePath, s.region]));
     let success = true;
     for (const templatePath of context.templatePaths) {
       const template = JSON.parse(readFileSync(templatePath, "utf8")) as Record<string, unknown>;
-      const facts = factsFromTemplate(template, this.region ? { region: this.region } : {});
+      const region = this.region ?? regions.get(templatePath);
+      const facts = factsFromTemplate(template, region && !region.startsWith("${") ? { region } : {});
       for (const finding of evaluate(facts, this.rules, this.config).findings) {
         if (isBlocking(finding)) success = false;
         const rule = this.rules.find((r) => r.id === finding.ruleId) as Rule;
