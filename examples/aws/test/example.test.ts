@@ -1,26 +1,67 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { loadExample, recordProgram, type RecordedResource } from "@lifeboat/preview";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type EstatePosture } from "@lifeboat/constructs/core";
+import { type ExampleRun, loadExample, type RecordedResource, type RecordedStack, recordProgram, writeRunbooks } from "@lifeboat/preview";
 
 const example = loadExample(join(__dirname, ".."));
+let stack: RecordedStack;
+const find = (type: string, name: string) => {
+  const found = stack.resources.find((r) => r.type === type && r.name === name);
+  if (!found) throw new Error(`no ${type} named ${name}`);
+  return found as RecordedResource;
+};
+
+beforeAll(async () => {
+  stack = await recordProgram(example.entry, { project: example.project, stack: example.stack, config: example.config, cloud: { region: "us-east-1" } });
+});
 
 describe("examples/aws under the mock engine", () => {
-  it("builds a replicated vault in two regions, an alert topic, and exports where they are", async () => {
-    const stack = await recordProgram(example.entry, { project: example.project, stack: example.stack, config: example.config, cloud: { region: "us-east-1" } });
-    const find = (type: string, name: string) => stack.resources.find((r) => r.type === type && r.name === name) as RecordedResource;
+  it("protects PostgreSQL on RDS, Redis on ElastiCache and an uploads bucket with one estate", () => {
+    const posture = stack.outputs.posture as EstatePosture;
 
-    expect(find("lifeboat:aws:ReplicatedBackupVault", "backups")).toBeDefined();
-    expect(find("pulumi:providers:aws", "backups-replica-provider").inputs.region).toBe("us-west-2");
+    expect(posture.objectives).toEqual({ rpoMinutes: 60, rtoMinutes: 240, primaryRegion: "us-east-1", drRegion: "us-west-2" });
+    expect(posture.sources.map((s) => [s.name, s.engine, s.meetsObjectives])).toEqual([
+      ["postgres-main", "rds-instance", true],
+      ["cache", "elasticache", true],
+      ["uploads", "s3", true],
+    ]);
+    expect(find("pulumi:providers:aws", "estate-vault-replica-provider").inputs.region).toBe("us-west-2");
+  });
+
+  it("keeps dailies 35 days, weeklies 90, monthlies a year, archived after 30 days", () => {
+    const rules = find("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "estate-vault-primary-lifecycle").inputs.rules as any[];
+
+    expect(rules.slice(0, 3).map((r) => [r.id, r.expiration.days, r.transitions ?? []])).toEqual([
+      ["tier-daily", 35, []],
+      ["tier-weekly", 90, []],
+      ["tier-monthly", 365, [{ days: 30, storageClass: "GLACIER_IR" }]],
+    ]);
+  });
+
+  it("runs the jobs from the image in the example's ECR repository, inside the private subnets", () => {
+    const fn = find("aws:lambda/function:Function", "estate-postgres-main-backup-function");
+    const repository = find("aws:ecr/repository:Repository", "lifeboat-jobs");
+
+    expect(fn.inputs.imageUri).toBe(`${repository.outputs.repositoryUrl}:0.1.0`);
+    expect((fn.inputs.vpcConfig as any).securityGroupIds).toEqual([find("aws:ec2/securityGroup:SecurityGroup", "backup-jobs").id]);
     expect(find("aws:sns/topicSubscription:TopicSubscription", stack.resources.find((r) => r.type === "aws:sns/topicSubscription:TopicSubscription")!.name).inputs.endpoint).toBe(
       "backups-oncall@example.com",
     );
-    const monthly = (find("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "backups-primary-lifecycle").inputs.rules as any[]).find((r) => r.id === "tier-monthly");
-    expect(monthly).toMatchObject({ expiration: { days: 365 }, transitions: [{ days: 30, storageClass: "GLACIER_IR" }] });
-    expect(stack.outputs).toMatchObject({
-      vaultBucket: find("aws:s3/bucket:Bucket", "backups-primary-bucket").outputs.bucket,
-      replicaBucket: find("aws:s3/bucket:Bucket", "backups-replica-bucket").outputs.bucket,
-      replicaRegionName: "us-west-2",
-      alertTopicArn: find("aws:sns/topic:Topic", "backup-alerts-topic").outputs.arn,
-    });
+  });
+
+  it("writes a runbook that has each source's restore command", () => {
+    const out = mkdtempSync(join(tmpdir(), "lifeboat-runbook-"));
+    const run: ExampleRun = { example, stack };
+
+    const [file] = writeRunbooks([run], out);
+    const runbook = readFileSync(file as string, "utf8");
+
+    expect(file).toBe(join(out, "aws", "RUNBOOK.md"));
+    expect(runbook).toContain(`aws rds restore-db-instance-to-point-in-time --region us-east-1 --source-db-instance-identifier ${find("aws:rds/instance:Instance", "app-db").outputs.identifier}`);
+    expect(runbook).toContain("lifeboat restore --source postgres-main --at latest");
+    expect(runbook).toContain(`aws elasticache create-replication-group --region us-east-1 --replication-group-id ${find("aws:elasticache/replicationGroup:ReplicationGroup", "app-cache").outputs.replicationGroupId}-restored`);
+    expect(runbook).toContain(`lifeboat restore --source uploads --at latest --target s3://${find("aws:s3/bucket:Bucket", "app-uploads").outputs.bucket}`);
   });
 });
