@@ -5,6 +5,7 @@ import { discoverExamples } from "./examples";
 import { renderExample } from "./render";
 import { posturesOf, writeRunbooks } from "./runbooks";
 import { runExamples } from "./run-examples";
+import { renderVerdict, verdictOf } from "./verdicts";
 
 interface Options {
   readonly json: boolean;
@@ -66,12 +67,13 @@ async function main(): Promise<void> {
         })),
         outputs: run.stack?.outputs ?? {},
         posture: posturesOf(run),
+        findings: verdictOf(run)?.findings ?? [],
       })),
     };
     process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
   } else {
     const written = runbooks.map((file) => `Runbook written: ${relative(root, file)}`).join("\n");
-    process.stdout.write(`${runs.map(renderExample).join("\n\n")}\n\n${written ? `${written}\n` : ""}Previewed ${runs.length} example(s) offline in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+    process.stdout.write(`${runs.map((run) => `${renderExample(run)}${renderVerdict(run)}`).join("\n\n")}\n\n${written ? `${written}\n` : ""}Previewed ${runs.length} example(s) offline in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
   }
   if (runs.some((r) => r.error)) process.exitCode = 1;
 }
