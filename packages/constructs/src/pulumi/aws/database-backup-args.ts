@@ -112,7 +112,12 @@ function plan(engine: ManagedDatabaseEngine, name: string, args: DatabaseBackupA
  * });
  */
 export function rdsInstanceBackupArgs(name: string, args: RdsBackupArgs): RdsInstanceBackupSettings {
-  const { plan: p, keyArn } = plan("rds-instance", name, args, `rdsInstanceBackupArgs("${name}")`);
+  return rdsSettings("rds-instance", name, args, `rdsInstanceBackupArgs("${name}")`);
+}
+
+/** The settings RDS instances and Aurora clusters share, under the instance's argument names. */
+function rdsSettings(engine: "rds-instance" | "aurora-cluster", name: string, args: RdsBackupArgs, subject: string): RdsInstanceBackupSettings {
+  const { plan: p, keyArn } = plan(engine, name, args, subject);
   return {
     backupRetentionPeriod: p.retentionDays,
     backupWindow: p.backupWindow,
@@ -143,19 +148,8 @@ export function rdsInstanceBackupArgs(name: string, args: RdsBackupArgs): RdsIns
  * });
  */
 export function auroraClusterBackupArgs(name: string, args: RdsBackupArgs): AuroraClusterBackupSettings {
-  const { plan: p, keyArn } = plan("aurora-cluster", name, args, `auroraClusterBackupArgs("${name}")`);
-  return {
-    backupRetentionPeriod: p.retentionDays,
-    preferredBackupWindow: p.backupWindow,
-    preferredMaintenanceWindow: p.maintenanceWindow,
-    copyTagsToSnapshot: true,
-    deletionProtection: args.deletionProtection ?? true,
-    skipFinalSnapshot: false,
-    finalSnapshotIdentifier: args.finalSnapshotIdentifier ?? (p.finalSnapshotIdentifier as string),
-    deleteAutomatedBackups: false,
-    storageEncrypted: true,
-    kmsKeyId: keyArn,
-  };
+  const { backupWindow, maintenanceWindow, ...shared } = rdsSettings("aurora-cluster", name, args, `auroraClusterBackupArgs("${name}")`);
+  return { ...shared, preferredBackupWindow: backupWindow, preferredMaintenanceWindow: maintenanceWindow };
 }
 
 /**
