@@ -186,7 +186,7 @@ export interface AwsBackupRuleSummary {
  * @example
  * const alerts = new AlertTopic("alerts", { emails: ["oncall@example.com"] });
  * const plan = new AwsBackupPlan("databases", {
- *   selection: { resources: [orders.arn], tags: { backup: "aws-backup" } },
+ *   selection: { resources: ["arn:aws:rds:us-east-1:123456789012:db:orders"], tags: { backup: "aws-backup" } },
  *   retention: { daily: "35d", weekly: "90d", monthly: "1y" },
  *   dr: { region: "us-west-2" },
  *   topic: alerts,

@@ -84,11 +84,18 @@ export interface DatabaseBackupsArgs {
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReplicateBackups.html
  *
  * @example
- * const orders = new rds.Instance("orders", { ...rdsInstanceBackupArgs("orders", { key }), ...rest });
- * const backups = new DatabaseBackups("orders", {
- *   database: { rdsInstance: orders },
- *   dr: { region: "us-west-2", retention: "14d" },
+ * const key = new VaultKey("orders-db");
+ * const orders = new rds.Instance("orders", {
+ *   engine: "postgres",
+ *   instanceClass: "db.t4g.medium",
+ *   allocatedStorage: 50,
+ *   username: "app",
+ *   manageMasterUserPassword: true,
+ *   ...rdsInstanceBackupArgs("orders", { key }),
  * });
+ * const backups = new DatabaseBackups("orders", { database: { rdsInstance: orders }, dr: { region: "us-west-2", retention: "14d" } });
+ * // A database managed elsewhere, adopted by ARN:
+ * new DatabaseBackups("legacy", { database: { rdsInstance: "arn:aws:rds:us-east-1:123456789012:db:legacy" }, dr: { region: "us-west-2" } });
  * export const replicatedBackups = backups.replicationArn;
  */
 export class DatabaseBackups extends pulumi.ComponentResource {

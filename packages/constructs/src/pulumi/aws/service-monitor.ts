@@ -132,8 +132,8 @@ export interface MonitorAlarm {
  * const monitor = new ServiceMonitor("app", {
  *   topic: alerts,
  *   healthCheck: { fqdn: "app.example.com" },
- *   loadBalancer: { arnSuffix: alb.arnSuffix },
- *   database: { instance: orders, maxConnections: 400 },
+ *   loadBalancer: { arnSuffix: "app/web/50dc6c495c0c9188" }, // or an aws.lb.LoadBalancer's arnSuffix
+ *   database: { instance: "orders", maxConnections: 400, allocatedStorageGiB: 100 }, // or the rds.Instance
  * });
  */
 export class ServiceMonitor extends pulumi.ComponentResource {
