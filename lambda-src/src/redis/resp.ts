@@ -98,7 +98,7 @@ export class RespClient {
   private buffer: Buffer = Buffer.alloc(0);
   private readonly waiting: { resolve: (r: Reply) => void; reject: (e: Error) => void }[] = [];
   private failure?: Error;
-  private room?: () => void;
+  private readonly roomWaiters: (() => void)[] = [];
 
   private constructor(
     private readonly socket: Socket,
@@ -128,24 +128,24 @@ export class RespClient {
       this.waiting.shift()!.resolve(parsed.reply);
     }
     this.buffer = this.buffer.subarray(pos);
-    if (this.room && this.waiting.length < this.maxPending / 2) {
-      const resume = this.room;
-      this.room = undefined;
-      resume();
-    }
+    if (this.waiting.length < this.maxPending / 2) for (const resume of this.roomWaiters.splice(0)) resume();
   }
 
   private fail(error: Error): void {
     this.failure ??= error;
     for (const w of this.waiting.splice(0)) w.reject(this.failure);
-    this.room?.();
+    for (const resume of this.roomWaiters.splice(0)) resume();
   }
 
-  /** Sends a command without waiting for its reply; waits only when too many are pending. */
-  async send(args: readonly (string | Buffer)[]): Promise<Reply> {
-    if (this.failure) throw this.failure;
-    if (this.waiting.length >= this.maxPending) await new Promise<void>((resolve) => (this.room = resolve));
-    if (this.failure) throw this.failure;
+  /** Resolves once fewer than `maxPending` replies are outstanding: await it before each pipelined {@link send}. */
+  room(): Promise<void> {
+    if (this.failure || this.waiting.length < this.maxPending) return Promise.resolve();
+    return new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  /** Sends a command at once (commands go out in call order) and returns its reply. */
+  send(args: readonly (string | Buffer)[]): Promise<Reply> {
+    if (this.failure) return Promise.reject(this.failure);
     const reply = new Promise<Reply>((resolve, reject) => this.waiting.push({ resolve, reject }));
     this.socket.write(encodeCommand(args));
     return reply;

@@ -25,8 +25,10 @@ export async function streamRdb(e: RedisEndpoint): Promise<{ stream: Readable; d
     settle.reject(error);
   };
 
-  // Replies to AUTH and REPLCONF come first, then the transfer.
-  let expectedReplies = (e.password !== undefined ? 1 : 0) + 1;
+  // Redis refuses SYNC while replies are pending, so AUTH and REPLCONF each wait for their reply.
+  const hello: Buffer[] = [];
+  if (e.password !== undefined) hello.push(encodeCommand(e.username ? ["AUTH", e.username, e.password] : ["AUTH", e.password]));
+  hello.push(encodeCommand(["REPLCONF", "rdb-only", "1"]));
   let buffer: Buffer = Buffer.alloc(0);
   let mode: "replies" | "preamble" | "length" | "mark" = "replies";
   let remaining = 0;
@@ -57,7 +59,11 @@ export async function streamRdb(e: RedisEndpoint): Promise<{ stream: Readable; d
           buffer = buffer.subarray(eol + 2);
           if (mode === "replies") {
             if (line.startsWith("-") && !/REPLCONF|rdb-only/i.test(line)) throw new JobError(`${describeRedis(e)} refused the snapshot request: ${line.slice(1)}`, { hint: line.includes("NOAUTH") || line.includes("WRONGPASS") ? "Check the source's credentials." : "The user needs permission for SYNC and REPLCONF." });
-            if (--expectedReplies === 0) mode = "preamble";
+            if (hello.length > 0) socket.write(hello.shift()!);
+            else {
+              mode = "preamble";
+              socket.write(encodeCommand(["SYNC"]));
+            }
             continue;
           }
           if (line.startsWith("-")) throw new JobError(`${describeRedis(e)} refused SYNC: ${line.slice(1)}`, { hint: "Managed services such as ElastiCache disable SYNC; use their native snapshots." });
@@ -106,9 +112,6 @@ export async function streamRdb(e: RedisEndpoint): Promise<{ stream: Readable; d
     if (!finished) fail(new JobError(`${describeRedis(e)} closed the connection before the snapshot was complete.`));
   });
 
-  const hello: Buffer[] = [];
-  if (e.password !== undefined) hello.push(encodeCommand(e.username ? ["AUTH", e.username, e.password] : ["AUTH", e.password]));
-  hello.push(encodeCommand(["REPLCONF", "rdb-only", "1"]), encodeCommand(["SYNC"]));
-  socket.write(Buffer.concat(hello));
+  socket.write(hello.shift()!);
   return { stream: out, done };
 }

@@ -222,6 +222,7 @@ async function restoreRedis(job: JobContext, backup: CompleteBackup, target: Red
           db = key.db;
         }
         const args = ["RESTORE", key.key, String(key.expiresAt), key.payload, "REPLACE", ...(key.expiresAt ? ["ABSTTL"] : [])];
+        await client.room();
         pending.push(client.send(args));
         if (pending.length >= 1000) await settle(pending.splice(0));
         restored++;

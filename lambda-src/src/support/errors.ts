@@ -26,9 +26,13 @@ interface SdkErrorShape {
 
 /**
  * One line describing any error for a person, with what an AWS SDK error knows (status, attempts),
- * redacted.
+ * redacted, without a final period (callers end the sentence).
  */
 export function describeError(error: unknown): string {
+  return describeErrorText(error).replace(/\.+$/, "");
+}
+
+function describeErrorText(error: unknown): string {
   if (error instanceof JobError) return error.message;
   if (error instanceof Error || (typeof error === "object" && error !== null)) {
     const e = error as SdkErrorShape;
