@@ -39,15 +39,15 @@ describe("do-spaces-retention", () => {
   it.each([
     ["an expiry under the minimum", [{ enabled: true, expiration: { days: 7 } }], "expires backups after 7 days, less than the minimum of 30 days."],
     ["noncurrent versions kept 2 days", [{ enabled: true, expiration: { days: 35 }, noncurrentVersionExpiration: { days: 2 } }], "deletes noncurrent versions after 2 days"],
-    ["an expiry on a date", [{ enabled: true, expiration: { date: "2027-01-01" } }], "expires every backup on 2027-01-01."],
+    ["an expiry on a date", [{ enabled: true, expiration: { date: "2027-01-01" } }], "expires every backup on 2027-01-01, whatever its age."],
   ])("fails %s", (_, rules, message) => {
     const findings = onStack(doSpacesRetention, withProps(stack, "do-backups", lifecycle(rules)));
     expect(findings).toHaveLength(1);
     expect(findings[0]?.message).toContain(message);
   });
   it("fails objects kept past the maximum, or never expired", () => {
-    expect(summary(onStack(doSpacesRetention, stack, { maximumRetentionDays: 60 }))).toEqual(["do-backups: Objects are deleted for good after 65 days, more than the maximum of 60 days."]);
+    expect(summary(onStack(doSpacesRetention, stack, { maximumRetentionDays: 60 }))).toEqual(["do-backups: Objects are deleted for good after 65 days (35 days current + 30 days noncurrent), more than the maximum of 60 days."]);
     const prefixOnly = withProps(stack, "do-backups", lifecycle([{ enabled: true, prefix: "pg/", expiration: { days: 35 }, noncurrentVersionExpiration: { days: 30 } }]));
-    expect(onStack(doSpacesRetention, prefixOnly, { maximumRetentionDays: 400 })[0]?.message).toContain("No enabled lifecycle rule deletes every object");
+    expect(onStack(doSpacesRetention, prefixOnly, { maximumRetentionDays: 400 })[0]?.message).toContain("No enabled lifecycle rule covering every object expires it");
   });
 });

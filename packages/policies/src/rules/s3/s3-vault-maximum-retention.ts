@@ -1,4 +1,5 @@
 import type { Rule, Violation } from "../../engine/rule";
+import { maximumRetentionViolation } from "../support/retention";
 import { days, vaults } from "../support/vaults";
 
 /** When a maximum is configured, every object in a vault is gone by then (data minimization). */
@@ -19,18 +20,8 @@ export const s3VaultMaximumRetention: Rule = {
     if (max === undefined) return [];
     const out: Violation[] = [];
     for (const b of vaults(facts.buckets, settings)) {
-      const covering = (b.lifecycle ?? []).filter((r) => r.enabled && r.coversEveryObject);
-      const current = Math.min(...covering.map((r) => r.expirationDays ?? Infinity));
-      const versioned = b.versioning === "Enabled" || b.versioning === "Suspended";
-      const noncurrent = versioned ? Math.min(...covering.map((r) => r.noncurrentExpirationDays ?? Infinity)) : 0;
-      const fix = `Add a lifecycle rule with no filter that expires objects after at most ${days(max)} minus the noncurrent-version expiration, and expires noncurrent versions too.`;
-      if (!Number.isFinite(current)) {
-        out.push({ subject: b, property: "lifecycle", message: `No enabled lifecycle rule covering every object expires it, so objects can outlive the maximum of ${days(max)}.`, actual: (b.lifecycle ?? []).map((r) => ({ rule: r.id ?? null, filter: r.filter, expirationDays: r.expirationDays ?? null })), fix });
-      } else if (!Number.isFinite(noncurrent)) {
-        out.push({ subject: b, property: "lifecycle", message: `Objects expire after ${days(current)} but, the bucket being versioned, their noncurrent versions are never deleted.`, actual: { expirationDays: current, noncurrentDays: null }, fix });
-      } else if (current + noncurrent > max) {
-        out.push({ subject: b, property: "lifecycle", message: `Objects are deleted for good after ${days(current + noncurrent)} (${days(current)} current + ${days(noncurrent)} noncurrent), more than the maximum of ${days(max)}.`, actual: { expirationDays: current, noncurrentDays: noncurrent }, fix });
-      }
+      const lifetime = maximumRetentionViolation(b, b.lifecycle ?? [], b.versioning === "Enabled" || b.versioning === "Suspended", max);
+      if (lifetime) out.push(lifetime);
       if (b.objectLock?.enabled && b.objectLock.days !== undefined && b.objectLock.days > max) {
         out.push({ subject: b, property: "objectLock", message: `Object Lock retains each version ${days(b.objectLock.days)}, more than the maximum of ${days(max)}.`, actual: b.objectLock, fix: `Lock versions for at most ${days(max)}.` });
       }

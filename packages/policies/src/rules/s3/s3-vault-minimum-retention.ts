@@ -1,5 +1,6 @@
-import type { Rule, Violation } from "../../engine/rule";
-import { days, vaults } from "../support/vaults";
+import type { Rule } from "../../engine/rule";
+import { minimumRetentionViolations } from "../support/retention";
+import { vaults } from "../support/vaults";
 
 /** No backup in a vault expires before the minimum retention. */
 export const s3VaultMinimumRetention: Rule = {
@@ -14,23 +15,6 @@ export const s3VaultMinimumRetention: Rule = {
   scope: "stack",
   appliesTo: "aws:s3/bucket:Bucket (+ BucketLifecycleConfiguration), aws:s3/bucketV2:BucketV2, AWS::S3::Bucket",
   check(facts, settings) {
-    const min = settings.minimumRetentionDays;
-    const out: Violation[] = [];
-    for (const b of vaults(facts.buckets, settings)) {
-      for (const rule of b.lifecycle ?? []) {
-        if (!rule.enabled) continue;
-        const name = `Lifecycle rule ${rule.id ? `"${rule.id}" ` : ""}(${rule.filter})`;
-        if (rule.expirationDays !== undefined && rule.expirationDays < min) {
-          out.push({ subject: b, property: "lifecycle", message: `${name} expires backups after ${days(rule.expirationDays)}, less than the minimum of ${days(min)}.`, actual: { rule: rule.id ?? null, expirationDays: rule.expirationDays }, fix: `Expire after at least ${days(min)}, or lower minimumRetentionDays if policy allows.` });
-        }
-        if (rule.expirationDate !== undefined) {
-          out.push({ subject: b, property: "lifecycle", message: `${name} expires every backup on ${rule.expirationDate}, whatever its age.`, actual: { rule: rule.id ?? null, expirationDate: rule.expirationDate }, fix: `Expire by age (expiration.days ≥ ${min}) instead of on a date.` });
-        }
-        if (rule.noncurrentExpirationDays !== undefined && rule.noncurrentExpirationDays < min) {
-          out.push({ subject: b, property: "lifecycle", message: `${name} deletes noncurrent versions after ${days(rule.noncurrentExpirationDays)}, less than the minimum of ${days(min)}: an overwritten or deleted backup can be recovered only that long.`, actual: { rule: rule.id ?? null, noncurrentDays: rule.noncurrentExpirationDays }, fix: `Keep noncurrent versions at least ${days(min)} (noncurrentVersionExpiration.noncurrentDays).` });
-        }
-      }
-    }
-    return out;
+    return vaults(facts.buckets, settings).flatMap((b) => minimumRetentionViolations(b, b.lifecycle ?? [], settings.minimumRetentionDays));
   },
 };
