@@ -172,7 +172,7 @@ export async function runBackup(job: JobContext, sourceName: string, hooks: Back
     return { source: source.name, artifactKey: key, manifestKey: mKey, manifest, durationSeconds };
   } catch (error) {
     producer?.stop();
-    const failure = new JobError(`Backup of ${source.name} failed: ${describeError(error)}`, { cause: error });
+    const failure = new JobError(`Backup of ${source.name} failed: ${describeError(error)}.`, { cause: error });
     job.output.metrics(source.name, { [JOB_METRICS.backupSucceeded]: 0, [JOB_METRICS.backupFailed]: 1, [JOB_METRICS.backupDurationSeconds]: seconds() });
     job.output.log({ level: "error", event: "backup.failed", message: failure.message, source: source.name });
     throw failure;

@@ -121,7 +121,7 @@ export async function runRestore(job: JobContext, request: RestoreRequest): Prom
     else if (source.kind === "redis") detail = await restoreRedis(job, backup, parseRedisUrl(request.target));
     else detail = await restoreObjects(job, source, backup, request.target);
   } catch (error) {
-    const failure = new JobError(`Restore of ${source.name} into ${targetText} failed: ${describeError(error)}`, { cause: error });
+    const failure = new JobError(`Restore of ${source.name} into ${targetText} failed: ${describeError(error)}.`, { cause: error });
     job.output.log({ level: "error", event: "restore.failed", message: failure.message, source: source.name });
     throw failure;
   }
