@@ -1,5 +1,7 @@
 import type { Policies, PolicyConfigSchema, ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { factsFromPulumi } from "../adapters/pulumi/from-pulumi";
+import type { PulumiResource } from "../adapters/pulumi/resource";
+import type { StackFacts } from "../facts";
 import { judge } from "../engine/evaluate";
 import type { Finding } from "../engine/finding";
 import type { Rule } from "../engine/rule";
@@ -50,6 +52,21 @@ function report(findings: readonly Finding[], reportViolation: ReportViolation):
   }
 }
 
+let lastStack: { key: string; facts: StackFacts } | undefined;
+
+/**
+ * The facts of a stack, reused while the stack is the same. The policy SDK hands each stack policy
+ * its own copy of the resources, so within one AnalyzeStack every stack policy would adapt the same
+ * stack again; serializing it is several times cheaper than adapting it. Facts are never mutated.
+ */
+export function stackFacts(resources: readonly PulumiResource[]): StackFacts {
+  const key = JSON.stringify(resources);
+  if (lastStack?.key === key) return lastStack.facts;
+  const facts = factsFromPulumi(resources);
+  lastStack = { key, facts };
+  return facts;
+}
+
 /** One Pulumi policy per rule: resource policies for rules about one resource, stack policies for rules that correlate. */
 export function pulumiPolicies(rules: readonly Rule[] = RULES): Policies {
   return rules.map((rule): ResourceValidationPolicy | StackValidationPolicy => {
@@ -66,7 +83,7 @@ export function pulumiPolicies(rules: readonly Rule[] = RULES): Policies {
     return {
       ...common,
       validateStack: (args, reportViolation) => {
-        const facts = factsFromPulumi(args.resources.map(fromPolicyResource));
+        const facts = stackFacts(args.resources.map(fromPolicyResource));
         report(judge(rule, facts, configFromPulumi(rule.id, args.getConfig())), reportViolation);
       },
     };

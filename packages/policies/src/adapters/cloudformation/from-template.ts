@@ -1,5 +1,4 @@
 import { type BackupLifecycleFact, type BucketFact, emptyFacts, type FactBase, type LifecycleRuleFact, type MutableStackFacts, normalizeStorageClass, readPolicyDocument, regionOfArn, type ReplicationRuleFact, type StackFacts } from "../../facts";
-import { optional } from "../pulumi/from-pulumi";
 import { type Bag, Reader } from "../values";
 import { type IntrinsicContext, mentionedIds, referencedId, resolveIntrinsics } from "./intrinsics";
 
@@ -92,7 +91,7 @@ export function factsFromTemplate(template: CloudFormationTemplate, options: Tem
   return facts;
 
   function base(res: CfnResource, r: Reader): Omit<FactBase, "unknown"> & { unknown: Set<string> } {
-    return { id: res.id, type: res.type, name: res.id, source: "cloudformation", ...optional("region", options.region), tags: r.tags(res.props.Tags), unknown: r.unknown };
+    return { id: res.id, type: res.type, name: res.id, source: "cloudformation", region: options.region, tags: r.tags(res.props.Tags), unknown: r.unknown };
   }
 
   function read(res: CfnResource): void {
@@ -108,8 +107,8 @@ export function factsFromTemplate(template: CloudFormationTemplate, options: Tem
           kind: "kms-key",
           keySpec: r.known(p.KeySpec) ?? "SYMMETRIC_DEFAULT",
           keyUsage: r.known(p.KeyUsage) ?? "ENCRYPT_DECRYPT",
-          ...optional("rotationEnabled", r.bool(p.EnableKeyRotation, "rotationEnabled") ?? false),
-          ...optional("deletionWindowDays", r.num(p.PendingWindowInDays, "deletionWindowDays")),
+          rotationEnabled: r.bool(p.EnableKeyRotation, "rotationEnabled") ?? false,
+          deletionWindowDays: r.num(p.PendingWindowInDays, "deletionWindowDays"),
         });
         return;
       case "AWS::RDS::DBInstance":
@@ -120,13 +119,13 @@ export function factsFromTemplate(template: CloudFormationTemplate, options: Tem
           ...base(res, r),
           kind: "database",
           engineKind: instance ? "instance" : "cluster",
-          ...optional("identifier", r.known(instance ? p.DBInstanceIdentifier : p.DBClusterIdentifier)),
+          identifier: r.known(instance ? p.DBInstanceIdentifier : p.DBClusterIdentifier),
           // CloudFormation keeps 1 day when BackupRetentionPeriod is absent.
-          ...optional("backupRetentionDays", r.num(p.BackupRetentionPeriod, "backupRetentionDays")),
-          ...optional("storageEncrypted", r.bool(p.StorageEncrypted, "storageEncrypted")),
+          backupRetentionDays: r.num(p.BackupRetentionPeriod, "backupRetentionDays"),
+          storageEncrypted: r.bool(p.StorageEncrypted, "storageEncrypted"),
           ...(kmsKeyId ? { kmsKeyId } : {}),
           keyInStack: keyInStack(kmsKeyId),
-          ...optional("deletionProtection", r.bool(p.DeletionProtection, "deletionProtection")),
+          deletionProtection: r.bool(p.DeletionProtection, "deletionProtection"),
           // RDS resources default to DeletionPolicy Snapshot.
           finalSnapshot: res.deletionPolicy === undefined || res.deletionPolicy === "Snapshot" || res.deletionPolicy === "Retain" || res.deletionPolicy === "RetainExceptOnCreate",
           isReplicaOrMember: instance ? !!(p.SourceDBInstanceIdentifier || p.DBClusterIdentifier || p.SourceDBClusterIdentifier) : !!(p.ReplicationSourceIdentifier || p.SourceDBClusterIdentifier),
@@ -141,8 +140,8 @@ export function factsFromTemplate(template: CloudFormationTemplate, options: Tem
         facts.caches.push({
           ...base(res, r),
           kind: "cache",
-          ...optional("engine", engine),
-          ...optional("snapshotRetentionDays", r.num(p.SnapshotRetentionLimit, "snapshotRetentionDays")),
+          engine,
+          snapshotRetentionDays: r.num(p.SnapshotRetentionLimit, "snapshotRetentionDays"),
           isMember: false,
         });
         return;
@@ -152,7 +151,7 @@ export function factsFromTemplate(template: CloudFormationTemplate, options: Tem
         const spec = r.obj(p.PointInTimeRecoverySpecification, "pointInTimeRecovery");
         const replicas = r.arr(p.Replicas, "pointInTimeRecovery").map((x) => r.obj(r.obj(x, "pointInTimeRecovery")?.PointInTimeRecoverySpecification, "pointInTimeRecovery"));
         const enabled = spec ? r.bool(spec.PointInTimeRecoveryEnabled, "pointInTimeRecovery") : replicas.length > 0 ? replicas.every((s) => s && r.bool(s.PointInTimeRecoveryEnabled, "pointInTimeRecovery") === true) : undefined;
-        facts.tables.push({ ...base(res, r), kind: "table", ...optional("pointInTimeRecovery", enabled) });
+        facts.tables.push({ ...base(res, r), kind: "table", pointInTimeRecovery: enabled });
         return;
       }
       case "AWS::SNS::Topic": {
@@ -169,7 +168,7 @@ export function factsFromTemplate(template: CloudFormationTemplate, options: Tem
         });
         return;
       case "AWS::Logs::LogGroup":
-        facts.logGroups.push({ ...base(res, r), kind: "log-group", ...optional("retentionDays", r.num(p.RetentionInDays, "retentionDays")) });
+        facts.logGroups.push({ ...base(res, r), kind: "log-group", retentionDays: r.num(p.RetentionInDays, "retentionDays") });
         return;
       case "AWS::Backup::BackupPlan": {
         const plan = r.obj(p.BackupPlan, "rules");
@@ -182,15 +181,15 @@ export function factsFromTemplate(template: CloudFormationTemplate, options: Tem
             return [
               {
                 name: r.known(rule.RuleName) ?? `rule ${i + 1}`,
-                ...optional("targetVault", r.str(rule.TargetBackupVault, "rules")),
+                targetVault: r.str(rule.TargetBackupVault, "rules"),
                 continuous: r.bool(rule.EnableContinuousBackup, "rules") === true,
-                ...optional("lifecycle", lifecycleOf(r, rule.Lifecycle)),
+                lifecycle: lifecycleOf(r, rule.Lifecycle),
                 copies: r.arr(rule.CopyActions, "rules").flatMap((c) => {
                   const copy = r.obj(c, "rules.copies");
                   if (!copy) return [];
                   const arn = r.str(copy.DestinationBackupVaultArn, "rules.copies");
                   const region = regionOfArn(arn);
-                  return [{ ...optional("destinationVaultArn", arn), ...optional("destinationRegion", region), ...optional("lifecycle", lifecycleOf(r, copy.Lifecycle)) }];
+                  return [{ destinationVaultArn: arn, destinationRegion: region, lifecycle: lifecycleOf(r, copy.Lifecycle) }];
                 }),
               },
             ];
@@ -204,13 +203,13 @@ export function factsFromTemplate(template: CloudFormationTemplate, options: Tem
           ...base(res, r),
           tags: r.tags(p.BackupVaultTags),
           kind: "backup-vault",
-          ...optional("vaultName", r.known(p.BackupVaultName)),
+          vaultName: r.known(p.BackupVaultName),
           ...(lock
             ? {
                 lock: {
-                  ...optional("minRetentionDays", r.num(lock.MinRetentionDays, "lock")),
-                  ...optional("maxRetentionDays", r.num(lock.MaxRetentionDays, "lock")),
-                  ...optional("changeableForDays", r.num(lock.ChangeableForDays, "lock")),
+                  minRetentionDays: r.num(lock.MinRetentionDays, "lock"),
+                  maxRetentionDays: r.num(lock.MaxRetentionDays, "lock"),
+                  changeableForDays: r.num(lock.ChangeableForDays, "lock"),
                 },
               }
             : {}),
@@ -234,7 +233,7 @@ export function factsFromTemplate(template: CloudFormationTemplate, options: Tem
         facts.backupSelections.push({
           ...base(res, r),
           kind: "backup-selection",
-          ...optional("planId", planRef && byId.has(planRef) ? planRef : undefined),
+          planId: planRef && byId.has(planRef) ? planRef : undefined,
           resourceIds: [...mentionedIds(selection?.Resources)],
           resources: r.arr(selection?.Resources, "selection").map((x) => r.str(x, "selection") ?? "").filter(Boolean),
           notResources: r.arr(selection?.NotResources, "selection").map((x) => r.str(x, "selection") ?? "").filter(Boolean),
@@ -258,8 +257,8 @@ export function factsFromTemplate(template: CloudFormationTemplate, options: Tem
       if (!rule || !byDefault) continue;
       const kmsKeyId = r.str(byDefault.KMSMasterKeyID, "encryption.kmsKeyId") || undefined;
       encryption = {
-        ...optional("algorithm", r.str(byDefault.SSEAlgorithm, "encryption.algorithm")),
-        ...optional("kmsKeyId", kmsKeyId),
+        algorithm: r.str(byDefault.SSEAlgorithm, "encryption.algorithm"),
+        kmsKeyId,
         keyInStack: keyInStack(kmsKeyId),
         bucketKeyEnabled: r.bool(rule.BucketKeyEnabled, "encryption.bucketKeyEnabled") === true,
       };
@@ -284,10 +283,10 @@ export function factsFromTemplate(template: CloudFormationTemplate, options: Tem
     return {
       ...base(res, r),
       kind: "bucket",
-      ...optional("bucketName", bucketName),
+      bucketName,
       arns: [`\${${res.id}.Arn}`, `arn:aws:s3:::\${${res.id}}`, ...(bucketName ? [`arn:aws:s3:::${bucketName}`] : [])],
-      ...optional("versioning", versioning),
-      ...optional("encryption", encryption),
+      versioning,
+      encryption,
       ...(pab
         ? {
             publicAccessBlock: {
@@ -298,12 +297,12 @@ export function factsFromTemplate(template: CloudFormationTemplate, options: Tem
             },
           }
         : {}),
-      ...optional("acl", r.known(p.AccessControl) ? cannedAcl(r.known(p.AccessControl) as string) : undefined),
-      ...optional("policy", policy),
-      ...optional("policyUnreadable", policyUnreadable),
-      ...optional("lifecycle", lifecycleConfig ? readCfnLifecycle(r, lifecycleConfig.Rules) : undefined),
-      ...optional("replication", replicationConfig ? readCfnReplication(r, replicationConfig.Rules) : undefined),
-      ...(lockEnabled || p.ObjectLockEnabled !== undefined ? { objectLock: { enabled: lockEnabled, ...optional("mode", r.known(retention?.Mode)), ...optional("days", lockDays) } } : {}),
+      acl: r.known(p.AccessControl) ? cannedAcl(r.known(p.AccessControl) as string) : undefined,
+      policy,
+      policyUnreadable,
+      lifecycle: lifecycleConfig ? readCfnLifecycle(r, lifecycleConfig.Rules) : undefined,
+      replication: replicationConfig ? readCfnReplication(r, replicationConfig.Rules) : undefined,
+      ...(lockEnabled || p.ObjectLockEnabled !== undefined ? { objectLock: { enabled: lockEnabled, mode: r.known(retention?.Mode), days: lockDays } } : {}),
       replicatedFrom: [],
       isAccessLogTarget: false,
       parts: policyResource ? { policy: policyResource.id } : {},
@@ -323,16 +322,16 @@ export function factsFromTemplate(template: CloudFormationTemplate, options: Tem
       const coversEveryObject = !r.known(rule.Prefix) && !r.known(filter?.Prefix) && !filter?.TagFilter && !filter?.And;
       return [
         {
-          ...optional("id", r.known(rule.Id)),
+          id: r.known(rule.Id),
           enabled: r.str(rule.Status, "replication") === "Enabled",
           coversEveryObject,
-          ...optional("destinationBucket", bucketRef),
-          ...optional("destinationId", destId),
-          ...optional("destinationRegion", destId ? options.region : regionOfArn(bucketRef)),
+          destinationBucket: bucketRef,
+          destinationId: destId,
+          destinationRegion: destId ? options.region : regionOfArn(bucketRef),
           // A template deploys to one region: a destination in the same template is in the same region.
           ...(destId ? { destinationInSameRegion: true } : {}),
           replicatesKmsObjects: r.str(kms?.Status, "replication") === "Enabled",
-          ...optional("replicaKmsKeyId", replicaKmsKeyId),
+          replicaKmsKeyId,
         },
       ];
     });
@@ -358,23 +357,23 @@ function readCfnLifecycle(r: Reader, rules: unknown): LifecycleRuleFact[] {
       const b = r.obj(t, "lifecycle");
       const storageClass = r.known(b?.StorageClass);
       if (!b || !storageClass) return [];
-      return [{ storageClass: normalizeStorageClass(storageClass), ...optional("days", r.num(b.TransitionInDays, "lifecycle")), ...optional("date", r.known(b.TransitionDate)) }];
+      return [{ storageClass: normalizeStorageClass(storageClass), days: r.num(b.TransitionInDays, "lifecycle"), date: r.known(b.TransitionDate) }];
     });
     const noncurrentTransitions = [...r.arr(rule.NoncurrentVersionTransitions, "lifecycle"), ...(rule.NoncurrentVersionTransition ? [rule.NoncurrentVersionTransition] : [])].flatMap((t) => {
       const b = r.obj(t, "lifecycle");
       const storageClass = r.known(b?.StorageClass);
       if (!b || !storageClass) return [];
-      return [{ storageClass: normalizeStorageClass(storageClass), ...optional("days", r.num(b.TransitionInDays, "lifecycle")) }];
+      return [{ storageClass: normalizeStorageClass(storageClass), days: r.num(b.TransitionInDays, "lifecycle") }];
     });
     return [
       {
-        ...optional("id", r.known(rule.Id)),
+        id: r.known(rule.Id),
         enabled: r.str(rule.Status, "lifecycle") === "Enabled",
         coversEveryObject: parts.length === 0,
         filter: parts.length === 0 ? "every object" : parts.join(", "),
-        ...optional("expirationDays", expirationDays !== undefined && expirationDays > 0 ? expirationDays : undefined),
-        ...optional("expirationDate", r.known(rule.ExpirationDate)),
-        ...optional("noncurrentExpirationDays", noncurrentDays !== undefined && noncurrentDays > 0 ? noncurrentDays : undefined),
+        expirationDays: expirationDays !== undefined && expirationDays > 0 ? expirationDays : undefined,
+        expirationDate: r.known(rule.ExpirationDate),
+        noncurrentExpirationDays: noncurrentDays !== undefined && noncurrentDays > 0 ? noncurrentDays : undefined,
         transitions,
         noncurrentTransitions,
       },
@@ -392,7 +391,7 @@ function lifecycleOf(r: Reader, value: unknown): BackupLifecycleFact | undefined
   if (!l) return undefined;
   const cold = r.num(l.MoveToColdStorageAfterDays, "rules");
   const del = r.num(l.DeleteAfterDays, "rules");
-  return { ...optional("coldStorageAfterDays", cold && cold > 0 ? cold : undefined), ...optional("deleteAfterDays", del && del > 0 ? del : undefined) };
+  return { coldStorageAfterDays: cold && cold > 0 ? cold : undefined, deleteAfterDays: del && del > 0 ? del : undefined };
 }
 
 function linkBuckets(facts: MutableStackFacts): void {

@@ -135,8 +135,8 @@ function readResource(facts: MutableStackFacts, index: StackIndex, res: PulumiRe
         ...(r.known(p.arn) ? { arn: r.known(p.arn) as string } : {}),
         keySpec: r.known(p.customerMasterKeySpec ?? p.keySpec) ?? "SYMMETRIC_DEFAULT",
         keyUsage: r.known(p.keyUsage) ?? "ENCRYPT_DECRYPT",
-        ...optional("rotationEnabled", r.bool(p.enableKeyRotation, "rotationEnabled")),
-        ...optional("deletionWindowDays", r.num(p.deletionWindowInDays, "deletionWindowDays")),
+        rotationEnabled: r.bool(p.enableKeyRotation, "rotationEnabled"),
+        deletionWindowDays: r.num(p.deletionWindowInDays, "deletionWindowDays"),
       });
       return;
     case "aws:rds/instance:Instance":
@@ -150,12 +150,12 @@ function readResource(facts: MutableStackFacts, index: StackIndex, res: PulumiRe
         kind: "database",
         engineKind: instance ? "instance" : "cluster",
         ...(r.known(p.arn) ? { arn: r.known(p.arn) as string } : {}),
-        ...optional("identifier", r.known(instance ? p.identifier : p.clusterIdentifier)),
-        ...optional("backupRetentionDays", r.num(p.backupRetentionPeriod, "backupRetentionDays")),
-        ...optional("storageEncrypted", r.bool(p.storageEncrypted, "storageEncrypted")),
+        identifier: r.known(instance ? p.identifier : p.clusterIdentifier),
+        backupRetentionDays: r.num(p.backupRetentionPeriod, "backupRetentionDays"),
+        storageEncrypted: r.bool(p.storageEncrypted, "storageEncrypted"),
         ...(kmsKeyId ? { kmsKeyId } : {}),
         keyInStack: index.keyInStack(res, "kmsKeyId", kmsKeyId),
-        ...optional("deletionProtection", r.bool(p.deletionProtection, "deletionProtection")),
+        deletionProtection: r.bool(p.deletionProtection, "deletionProtection"),
         finalSnapshot: r.bool(p.skipFinalSnapshot, "finalSnapshot") !== true,
         isReplicaOrMember: member || replica,
       });
@@ -164,7 +164,7 @@ function readResource(facts: MutableStackFacts, index: StackIndex, res: PulumiRe
     case "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": {
       const sourceArn = r.str(p.sourceDbInstanceArn, "sourceArn");
       const sourceId = index.dependencyOfType(res, "sourceDbInstanceArn", "aws:rds/instance:Instance") ?? findByArn(index, sourceArn);
-      facts.backupReplications.push({ ...base(index, res, r), kind: "backup-replication", ...optional("sourceArn", sourceArn), ...optional("sourceId", sourceId) });
+      facts.backupReplications.push({ ...base(index, res, r), kind: "backup-replication", sourceArn, sourceId });
       return;
     }
     case "aws:elasticache/replicationGroup:ReplicationGroup":
@@ -175,8 +175,8 @@ function readResource(facts: MutableStackFacts, index: StackIndex, res: PulumiRe
       facts.caches.push({
         ...base(index, res, r),
         kind: "cache",
-        ...optional("engine", engine),
-        ...optional("snapshotRetentionDays", r.num(p.snapshotRetentionLimit, "snapshotRetentionDays")),
+        engine,
+        snapshotRetentionDays: r.num(p.snapshotRetentionLimit, "snapshotRetentionDays"),
         isMember: res.type === "aws:elasticache/cluster:Cluster" && !!r.str(p.replicationGroupId, "isMember"),
       });
       return;
@@ -186,8 +186,8 @@ function readResource(facts: MutableStackFacts, index: StackIndex, res: PulumiRe
       facts.tables.push({
         ...base(index, res, r),
         kind: "table",
-        ...optional("arn", r.known(p.arn)),
-        ...optional("pointInTimeRecovery", pitr ? r.bool(pitr.enabled, "pointInTimeRecovery") : undefined),
+        arn: r.known(p.arn),
+        pointInTimeRecovery: pitr ? r.bool(pitr.enabled, "pointInTimeRecovery") : undefined,
       });
       return;
     }
@@ -205,7 +205,7 @@ function readResource(facts: MutableStackFacts, index: StackIndex, res: PulumiRe
       });
       return;
     case "aws:cloudwatch/logGroup:LogGroup":
-      facts.logGroups.push({ ...base(index, res, r), kind: "log-group", ...optional("retentionDays", r.num(p.retentionInDays, "retentionDays")) });
+      facts.logGroups.push({ ...base(index, res, r), kind: "log-group", retentionDays: r.num(p.retentionInDays, "retentionDays") });
       return;
     case "aws:backup/plan:Plan": {
       const b = base(index, res, r);
@@ -219,14 +219,14 @@ function readResource(facts: MutableStackFacts, index: StackIndex, res: PulumiRe
           return [
             {
               name: r.known(rule.ruleName) ?? `rule ${i + 1}`,
-              ...optional("targetVault", r.str(rule.targetVaultName, "rules")),
+              targetVault: r.str(rule.targetVaultName, "rules"),
               continuous: r.bool(rule.enableContinuousBackup, "rules") === true,
-              ...optional("lifecycle", lifecycle),
+              lifecycle,
               copies: r.arr(rule.copyActions, "rules").flatMap((c) => {
                 const copy = r.obj(c, "rules.copies");
                 if (!copy) return [];
                 const arn = r.str(copy.destinationVaultArn, "rules.copies");
-                return [{ ...optional("destinationVaultArn", arn), ...optional("destinationRegion", regionOfArn(arn)), ...optional("lifecycle", backupLifecycle(r, copy.lifecycle, "rules.copies")) }];
+                return [{ destinationVaultArn: arn, destinationRegion: regionOfArn(arn), lifecycle: backupLifecycle(r, copy.lifecycle, "rules.copies") }];
               }),
             },
           ];
@@ -235,7 +235,7 @@ function readResource(facts: MutableStackFacts, index: StackIndex, res: PulumiRe
       return;
     }
     case "aws:backup/vault:Vault":
-      facts.backupVaults.push({ ...base(index, res, r), kind: "backup-vault", ...optional("vaultName", r.known(p.name)), ...optional("arn", r.known(p.arn)) });
+      facts.backupVaults.push({ ...base(index, res, r), kind: "backup-vault", vaultName: r.known(p.name), arn: r.known(p.arn) });
       return;
     case "aws:backup/selection:Selection": {
       const planId = index.dependencyOfType(res, "planId", "aws:backup/plan:Plan");
@@ -253,7 +253,7 @@ function readResource(facts: MutableStackFacts, index: StackIndex, res: PulumiRe
       facts.backupSelections.push({
         ...base(index, res, r),
         kind: "backup-selection",
-        ...optional("planId", planId),
+        planId,
         resourceIds: [...(res.propertyDependencies?.resources ?? [])],
         resources: r.arr(p.resources, "selection").map((x) => r.str(x, "selection") ?? "").filter(Boolean),
         notResources: r.arr(p.notResources, "selection").map((x) => r.str(x, "selection") ?? "").filter(Boolean),
@@ -264,9 +264,9 @@ function readResource(facts: MutableStackFacts, index: StackIndex, res: PulumiRe
     case "digitalocean:index/spacesBucket:SpacesBucket": {
       facts.spacesBuckets.push({
         ...base(index, res, r),
-        ...optional("region", r.known(p.region)),
+        region: r.known(p.region),
         kind: "spaces-bucket",
-        ...optional("bucketName", r.known(p.name)),
+        bucketName: r.known(p.name),
         acl: r.str(p.acl, "acl") ?? "private",
         versioning: r.bool(r.obj(p.versioning, "versioning")?.enabled, "versioning") === true,
         publicPolicy: false,
@@ -282,13 +282,13 @@ function readResource(facts: MutableStackFacts, index: StackIndex, res: PulumiRe
           const id = r.known(rule.id);
           return [
             {
-              ...optional("id", id),
+              id,
               enabled: r.bool(rule.enabled, "lifecycle") === true,
               coversEveryObject: !prefix,
               filter: prefix ? `prefix ${prefix}` : "every object",
-              ...optional("expirationDays", days !== undefined && days > 0 ? days : undefined),
-              ...optional("expirationDate", date || undefined),
-              ...optional("noncurrentExpirationDays", noncurrentDays !== undefined && noncurrentDays > 0 ? noncurrentDays : undefined),
+              expirationDays: days !== undefined && days > 0 ? days : undefined,
+              expirationDate: date || undefined,
+              noncurrentExpirationDays: noncurrentDays !== undefined && noncurrentDays > 0 ? noncurrentDays : undefined,
             },
           ];
         }),
@@ -299,9 +299,9 @@ function readResource(facts: MutableStackFacts, index: StackIndex, res: PulumiRe
     case "digitalocean:index/databaseReplica:DatabaseReplica":
       facts.doDatabases.push({
         ...base(index, res, r),
-        ...optional("region", r.known(p.region)),
+        region: r.known(p.region),
         kind: "do-database",
-        ...optional("engine", r.known(p.engine)),
+        engine: r.known(p.engine),
         isReplica: res.type.endsWith("DatabaseReplica"),
       });
       return;
@@ -356,7 +356,7 @@ function readBucket(index: StackIndex, res: PulumiResource, bucketParts: readonl
   const destination = (ref: string | undefined) => {
     const urn = index.bucketOf(ref) ?? (replicationPart ? index.dependencyOfType(replicationPart, "rules", BUCKET_TYPES, res.urn) : undefined);
     const dest = urn ? index.byUrn.get(urn) : undefined;
-    return { ...(urn ? { id: urn } : {}), ...(dest ? optional("region", index.regionOf(dest)) : {}) };
+    return { id: urn, region: dest ? index.regionOf(dest) : undefined };
   };
   const replication = replicationConfig && replicationConfig.rules !== undefined ? readReplication(r, replicationConfig, destination) : undefined;
 
@@ -366,19 +366,19 @@ function readBucket(index: StackIndex, res: PulumiResource, bucketParts: readonl
   return {
     ...base(index, res, r),
     kind: "bucket",
-    ...optional("bucketName", r.known(p.bucket)),
+    bucketName: r.known(p.bucket),
     arns: [...new Set([r.known(p.arn), r.known(p.bucket) ? `arn:aws:s3:::${r.known(p.bucket)}` : undefined].filter((a): a is string => !!a))],
-    ...optional("versioning", versioning),
-    ...optional("encryption", encryption),
+    versioning,
+    encryption,
     ...(pabPart
       ? { publicAccessBlock: { blockPublicAcls: flag("blockPublicAcls"), blockPublicPolicy: flag("blockPublicPolicy"), ignorePublicAcls: flag("ignorePublicAcls"), restrictPublicBuckets: flag("restrictPublicBuckets") } }
       : {}),
-    ...optional("acl", acl),
-    ...optional("policy", policy),
-    ...optional("policyUnreadable", policyUnreadable),
-    ...optional("lifecycle", lifecycle),
-    ...optional("replication", replication),
-    ...optional("objectLock", objectLock),
+    acl,
+    policy,
+    policyUnreadable,
+    lifecycle,
+    replication,
+    objectLock,
     replicatedFrom: [],
     isAccessLogTarget: false,
     parts: partIds,
@@ -428,9 +428,9 @@ function link(facts: MutableStackFacts, index: StackIndex, resources: readonly P
         ...vault,
         lock: {
           lockId: res.urn,
-          ...optional("minRetentionDays", r.num(p.minRetentionDays, "lock")),
-          ...optional("maxRetentionDays", r.num(p.maxRetentionDays, "lock")),
-          ...optional("changeableForDays", r.num(p.changeableForDays, "lock")),
+          minRetentionDays: r.num(p.minRetentionDays, "lock"),
+          maxRetentionDays: r.num(p.maxRetentionDays, "lock"),
+          changeableForDays: r.num(p.changeableForDays, "lock"),
         },
       };
     } else if (res.type === "digitalocean:index/spacesBucketPolicy:SpacesBucketPolicy") {
@@ -458,14 +458,9 @@ function findByArn(index: StackIndex, arn: string | undefined): string | undefin
 function backupLifecycle(r: Reader, value: unknown, path: string): BackupLifecycleFact | undefined {
   const l = r.obj(value, path);
   if (!l) return undefined;
-  return { ...optional("coldStorageAfterDays", positive(r.num(l.coldStorageAfter, path))), ...optional("deleteAfterDays", positive(r.num(l.deleteAfter, path))) };
+  return { coldStorageAfterDays: positive(r.num(l.coldStorageAfter, path)), deleteAfterDays: positive(r.num(l.deleteAfter, path)) };
 }
 
 function positive(n: number | undefined): number | undefined {
   return n !== undefined && n > 0 ? n : undefined;
-}
-
-/** `{ key: value }` when the value is defined, `{}` otherwise: keeps facts free of `undefined` fields. */
-export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
