@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { checkConfig, evaluate, factsFromPulumi, isBlocking, judge, RULES, type Rule, s3BucketKmsEncryption, s3VaultVersioning, kmsKeyRotation, exemptionReasonRequired } from "../src";
 import { compliantStack, res, withProps } from "./fixtures/pulumi-stack";
+import { compliantTemplate, withCfn } from "./fixtures/template";
+import { factsFromTemplate } from "../src";
 
 const stack = compliantStack();
 const unversioned = withProps(stack, "backups-primary-versioning", (p) => ({ ...p, versioningConfiguration: { status: "Suspended" } }));
@@ -84,6 +86,16 @@ describe("exemptions", () => {
     expect(findings.map((f) => [f.ruleId, f.resource, f.exemption ?? null])).toEqual([
       ["s3-vault-versioning", "urn:pulumi:dev::estate::aws:s3/bucket:Bucket::backups-primary", null],
       ["exemption-reason-required", "config:exemptions[0]", null],
+    ]);
+  });
+
+  it("reads exemption tags from a template's Tags list", () => {
+    const tagged = (reason?: string) =>
+      withCfn(compliantTemplate(), "VaultBucket", (p) => ({ ...p, VersioningConfiguration: { Status: "Suspended" }, Tags: [...p.Tags, { Key: "lifeboat:exempt", Value: "s3-vault-versioning" }, ...(reason ? [{ Key: "lifeboat:exempt-reason", Value: reason }] : [])] }));
+    expect(evaluate(factsFromTemplate(tagged("Restored from snapshot, TICKET-8")), RULES).findings.map((f) => [f.ruleId, f.resource, f.exemption?.by ?? null])).toEqual([["s3-vault-versioning", "VaultBucket", "tag"]]);
+    expect(evaluate(factsFromTemplate(tagged()), RULES).findings.map((f) => [f.ruleId, f.resource, f.exemption?.by ?? null])).toEqual([
+      ["s3-vault-versioning", "VaultBucket", null],
+      ["exemption-reason-required", "VaultBucket", null],
     ]);
   });
 
