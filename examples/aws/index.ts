@@ -4,7 +4,8 @@ import * as ecr from "@pulumi/aws/ecr";
 import * as elasticache from "@pulumi/aws/elasticache";
 import * as rds from "@pulumi/aws/rds";
 import * as s3 from "@pulumi/aws/s3";
-import { DisasterRecoveryEstate, VaultKey } from "@lifeboat/constructs/pulumi/aws";
+import { databaseBackupRetention } from "@lifeboat/constructs/core";
+import { DisasterRecoveryEstate, elastiCacheBackupArgs, rdsInstanceBackupArgs, VaultKey } from "@lifeboat/constructs/pulumi/aws";
 
 // A complete backup and disaster-recovery estate on AWS for an application with a PostgreSQL
 // database on RDS, a Redis cache on ElastiCache and an uploads bucket. Every value has a default so
@@ -81,15 +82,9 @@ const db = new rds.Instance(
     multiAz: true,
     publiclyAccessible: false,
     autoMinorVersionUpgrade: true,
-    backupRetentionPeriod: 35,
-    backupWindow: "03:00-04:00",
-    maintenanceWindow: "sun:05:00-sun:06:00",
-    copyTagsToSnapshot: true,
-    deletionProtection: true,
-    skipFinalSnapshot: false,
-    finalSnapshotIdentifier: "app-db-final",
-    storageEncrypted: true,
-    kmsKeyId: dataKey.arn,
+    // Retention from the objectives, backup and maintenance windows, copy tags to snapshots,
+    // deletion protection, a kept final snapshot, storage encrypted with the customer key.
+    ...rdsInstanceBackupArgs("app-db", { key: dataKey, retention: databaseBackupRetention(objectives) }),
   },
   { protect: true },
 );
@@ -103,13 +98,8 @@ const cache = new elasticache.ReplicationGroup("app-cache", {
   multiAzEnabled: true,
   subnetGroupName: new elasticache.SubnetGroup("app-cache", { subnetIds }).name,
   securityGroupIds: [cacheSecurityGroup.id],
-  atRestEncryptionEnabled: true,
-  kmsKeyId: dataKey.arn,
   transitEncryptionEnabled: true,
-  snapshotRetentionLimit: 35,
-  snapshotWindow: "04:00-05:00",
-  maintenanceWindow: "sun:06:00-sun:07:00",
-  finalSnapshotIdentifier: "app-cache-final",
+  ...elastiCacheBackupArgs("app-cache", { key: dataKey, retention: databaseBackupRetention(objectives), backupWindow: "04:00-05:00", maintenanceWindow: "sun:06:00-sun:07:00" }),
 });
 const uploads = new s3.Bucket("app-uploads", { forceDestroy: false });
 new s3.BucketVersioning("app-uploads", { bucket: uploads.id, versioningConfiguration: { status: "Enabled" } });
@@ -155,6 +145,11 @@ const estate = new DisasterRecoveryEstate("estate", {
   ],
   alerts: { emails: alertEmails },
   jobs: { code: { imageUri: pulumi.interpolate`${jobsImages.repositoryUrl}:${jobsImageTag}` }, vpc: { subnetIds, securityGroupIds: [jobsSecurityGroup.id] } },
+  // The application's own health: its /healthz endpoint, and the database's connections and storage.
+  monitor: {
+    healthCheck: { fqdn: config.get("appDomain") ?? "app.example.com" },
+    database: { instance: db, maxConnections: config.getNumber("dbMaxConnections") ?? 400 },
+  },
 });
 
 export const vaultBucket = estate.vault.primary.bucketName;

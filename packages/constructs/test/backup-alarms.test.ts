@@ -76,7 +76,7 @@ describe("BackupAlarms", () => {
     expect(JSON.parse(rule.inputs.eventPattern as string)).toEqual({
       source: ["aws.backup"],
       "detail-type": ["Backup Job State Change", "Copy Job State Change", "Restore Job State Change"],
-      detail: { state: ["FAILED", "ABORTED", "EXPIRED", "PARTIAL"] },
+      detail: { $or: [{ state: ["FAILED", "ABORTED", "EXPIRED", "PARTIAL"] }, { status: ["FAILED", "ABORTED", "EXPIRED", "PARTIAL"] }] },
     });
     expect(rec.get("aws:cloudwatch/eventTarget:EventTarget", "alarms-aws-backup-failures-to-topic").inputs).toMatchObject({
       rule: rule.outputs.name,

@@ -104,6 +104,46 @@ describe("DisasterRecoveryEstate", () => {
     expect(posture.alerts.emails).toEqual(["oncall@example.com"]);
   });
 
+  it("replicates the RDS instance's automated backups to the DR region and copies AWS Backup recovery points there", async () => {
+    let estate: DisasterRecoveryEstate | undefined;
+    const rec = await record(() => {
+      estate = new DisasterRecoveryEstate("prod", estateArgs());
+    });
+    const replication = rec.get("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication", "prod-postgres-main-database-backup-replication");
+    const drProvider = rec.ofType("pulumi:providers:aws").find((p) => p.urn === replication.provider);
+    const plan = rec.get("aws:backup/plan:Plan", "prod-aws-backup-plan");
+    const selection = rec.get("aws:backup/selection:Selection", "prod-aws-backup-selection-resources");
+    const posture = await resolve(estate!.posture);
+    const pg = posture.sources.find((s) => s.name === "postgres-main")!;
+
+    expect(replication.inputs).toMatchObject({ sourceDbInstanceArn: rec.get("aws:rds/instance:Instance", "db").outputs.arn, retentionPeriod: 35 });
+    expect(drProvider?.inputs.region).toBe("us-west-2");
+    expect(selection.inputs.resources).toEqual([rec.get("aws:rds/instance:Instance", "db").outputs.arn]);
+    expect((plan.inputs.rules as Array<{ copyActions: Array<{ destinationVaultArn: string }> }>)[0]!.copyActions[0]!.destinationVaultArn).toMatch(/^arn:aws:backup:us-west-2:/);
+    expect(rec.get("aws:cloudwatch/eventRule:EventRule", "prod-alarms-aws-backup-failures")).toBeDefined();
+    expect(pg.copies.map((c) => [c.what, c.region])).toEqual([
+      ["RDS automated backups (point-in-time recovery)", "us-east-1"],
+      ["RDS automated backups replicated to the DR region", "us-west-2"],
+      ["AWS Backup recovery points", "us-east-1"],
+      ["AWS Backup copies in the DR region", "us-west-2"],
+      ["pg_dump archive in the vault", "us-east-1"],
+      ["pg_dump archive in the replica vault", "us-west-2"],
+    ]);
+    expect(pg.restore.map((c) => c.command).join("\n")).toMatch(/--region us-west-2 --source-db-instance-automated-backups-arn arn:aws:rds:us-west-2:123456789012:auto-backup:ab-/);
+  });
+
+  it("adds no AWS Backup plan when told not to, and none for an estate without RDS or Aurora", async () => {
+    const off = await record(() => new DisasterRecoveryEstate("prod", { ...estateArgs(), awsBackup: false }));
+    const withoutRds = await record(() => {
+      const args = estateArgs();
+      new DisasterRecoveryEstate("prod", { ...args, sources: args.sources.filter((s) => s.engine !== "rds-instance").map((s) => ({ ...s, restoreAfter: [] })) });
+    });
+
+    expect(off.ofType("lifeboat:aws:AwsBackupPlan")).toEqual([]);
+    expect(withoutRds.ofType("lifeboat:aws:AwsBackupPlan")).toEqual([]);
+    expect(withoutRds.ofType("aws:cloudwatch/eventRule:EventRule")).toEqual([]);
+  });
+
   it("writes a runbook with each source's restore commands, the alarms and a diagram", async () => {
     let estate: DisasterRecoveryEstate | undefined;
     await record(() => {

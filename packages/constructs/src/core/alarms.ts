@@ -148,14 +148,17 @@ export function replicationAlarmSpecs<V>(id: string, sourceBucket: V, destinatio
   ];
 }
 
+const FAILED_STATES = ["FAILED", "ABORTED", "EXPIRED", "PARTIAL"];
+
 /**
  * The EventBridge pattern of AWS Backup jobs that did not succeed: backups, copies to the DR region
- * and restores that failed, were aborted or expired.
+ * and restores that failed, were aborted or expired. AWS Backup reports the outcome as `state` in
+ * some events and `status` in others, so both are matched.
  *
  * @see https://docs.aws.amazon.com/aws-backup/latest/devguide/eventbridge.html
  */
 export const AWS_BACKUP_FAILURE_PATTERN = {
   source: ["aws.backup"],
   "detail-type": ["Backup Job State Change", "Copy Job State Change", "Restore Job State Change"],
-  detail: { state: ["FAILED", "ABORTED", "EXPIRED", "PARTIAL"] },
+  detail: { $or: [{ state: FAILED_STATES }, { status: FAILED_STATES }] },
 } as const;

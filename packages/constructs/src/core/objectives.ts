@@ -95,6 +95,25 @@ export const SNAPSHOT_INTERVAL_MINUTES = 1440;
 /** RDS and ElastiCache keep automated backups 1 to 35 days. */
 export const MAX_NATIVE_RETENTION_DAYS = 35;
 
+/** How long RDS, Aurora and ElastiCache keep automated backups under `retention`: the daily tier, at most 35 days. */
+export function nativeRetentionDays(retention: Retention): number {
+  return Math.min(MAX_NATIVE_RETENTION_DAYS, retention.tiers.daily);
+}
+
+/**
+ * The automated-backup retention a database needs to meet these objectives, as a duration for
+ * `rdsInstanceBackupArgs`, `auroraClusterBackupArgs` or `elastiCacheBackupArgs`.
+ *
+ * @example
+ * new rds.Instance("db", { ...rdsInstanceBackupArgs("db", { key, retention: databaseBackupRetention(objectives) }) });
+ */
+export function databaseBackupRetention(objectives: Pick<ObjectivesArgs, "retention">): string {
+  const problems = new Problems();
+  const retention = checkRetention(objectives.retention ?? DEFAULT_RETENTION, "objectives.retention", problems);
+  problems.throwIfAny("databaseBackupRetention(objectives)");
+  return `${nativeRetentionDays(retention as Retention)}d`;
+}
+
 /** The schedule of one scheduled job: an EventBridge Scheduler expression and its interval. */
 export interface JobSchedule {
   /** `rate(30 minutes)`, `rate(1 day)`: EventBridge Scheduler syntax. */
@@ -275,8 +294,8 @@ function planSource(
     return { minutes: Math.ceil(m.fixedMinutes + m.minutesPerGiB * sizeGiB), label: m.label };
   };
   const hasPitr = source.engine === "rds-instance" || source.engine === "aurora-cluster";
-  const nativeRetentionDays = source.engine === "s3" || source.engine === "self-managed" ? undefined : Math.min(MAX_NATIVE_RETENTION_DAYS, estate.retention.tiers.daily);
-  if (nativeRetentionDays !== undefined && estate.retention.tiers.daily > MAX_NATIVE_RETENTION_DAYS) {
+  const nativeDays = source.engine === "s3" || source.engine === "self-managed" ? undefined : nativeRetentionDays(estate.retention);
+  if (nativeDays !== undefined && estate.retention.tiers.daily > MAX_NATIVE_RETENTION_DAYS) {
     notes.push(`Native backups keep ${MAX_NATIVE_RETENTION_DAYS} days (the AWS maximum); older restore points come from the vault's tiers.`);
   }
 
@@ -341,7 +360,7 @@ function planSource(
     objective: { rpoMinutes: rpo.minutes, rtoMinutes: rto.minutes },
     ...(logical ? { logical } : {}),
     needsPitr,
-    ...(nativeRetentionDays !== undefined ? { nativeRetentionDays } : {}),
+    ...(nativeDays !== undefined ? { nativeRetentionDays: nativeDays } : {}),
     methods,
     achieved: { rpoMinutes: best.rpoMinutes, rtoMinutes: best.rtoMinutes },
     restoreOrder: 0,

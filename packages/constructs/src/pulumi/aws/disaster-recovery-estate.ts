@@ -22,6 +22,10 @@ import {
   type SourcePosture,
 } from "../../core";
 import { AlertTopic } from "./alert-topic";
+import { AwsBackupPlan, type AwsBackupPlanArgs } from "./aws-backup-plan";
+import { configuredRegion } from "./configured-region";
+import { DatabaseBackups } from "./database-backups";
+import { ServiceMonitor, type ServiceMonitorArgs } from "./service-monitor";
 import { BackupAlarms, type CreatedAlarm, type WatchedJob } from "./backup-alarms";
 import { BackupJob, type JobSource } from "./backup-job";
 import { ReplicatedBackupVault } from "./replicated-backup-vault";
@@ -126,6 +130,19 @@ export interface DisasterRecoveryEstateArgs {
    * @default - no Object Lock, generated bucket names, protected from deletion
    */
   readonly vault?: { readonly objectLock?: ObjectLockArgs; readonly bucketName?: pulumi.Input<string>; readonly replicaBucketName?: pulumi.Input<string>; readonly protect?: boolean };
+  /**
+   * AWS Backup for the RDS and Aurora sources: a rule per tier with the objectives' retention, a copy
+   * of every recovery point to the DR region, a locked vault and weekly restore tests. Settings here
+   * refine it; `false` turns it off.
+   * @default - on when a source runs on RDS or Aurora
+   */
+  readonly awsBackup?: Omit<AwsBackupPlanArgs, "selection" | "dr" | "topic" | "retention"> | false;
+  /**
+   * The production monitoring: a Route 53 health check, an optional load balancer 5xx-rate alarm and
+   * database connection and storage alarms, all to the estate's topic.
+   * @default - no service monitor
+   */
+  readonly monitor?: Omit<ServiceMonitorArgs, "topic">;
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
@@ -202,6 +219,10 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
   readonly backupJobs: Readonly<Record<string, BackupJob>>;
   readonly verifyJob?: VerifyJob;
   readonly alarms: BackupAlarms;
+  /** Cross-region automated backups of RDS instances, by source name. */
+  readonly databases: Readonly<Record<string, DatabaseBackups>>;
+  readonly awsBackup?: AwsBackupPlan;
+  readonly monitor?: ServiceMonitor;
   /** Per source: achieved RPO/RTO against the objectives, copies, alarms, restore commands. */
   readonly posture: pulumi.Output<EstatePosture>;
   /** The posture as a Markdown runbook. */
@@ -210,8 +231,7 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
   readonly jobConfigs: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: DisasterRecoveryEstateArgs, opts?: pulumi.ComponentResourceOptions) {
-    const explicitProvider = opts?.provider !== undefined || opts?.providers !== undefined;
-    const primaryRegion = args.objectives?.primaryRegion ?? (explicitProvider ? undefined : (new pulumi.Config("aws").get("region") ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION));
+    const primaryRegion = args.objectives?.primaryRegion ?? configuredRegion(opts);
     const plan = planEstate(
       { ...args.objectives, ...(primaryRegion !== undefined ? { primaryRegion } : {}) },
       (args.sources ?? []).map((s) => ({
@@ -297,6 +317,42 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
       );
     }
 
+    const databases: Record<string, DatabaseBackups> = {};
+    const nativeSources = plan.sources.map((p) => [p, sourcesByName.get(p.name) as EstateSource] as const);
+    for (const [sourcePlan, source] of nativeSources) {
+      if (source.engine !== "rds-instance") continue;
+      databases[source.name] = new DatabaseBackups(
+        `${name}-${source.name}-database`,
+        {
+          database: { rdsInstance: source.instance },
+          dr: { region: plan.drRegion, retention: `${sourcePlan.nativeRetentionDays}d` },
+          ...(primaryRegion !== undefined ? { primaryRegion } : {}),
+          ...tags,
+        },
+        parent,
+      );
+    }
+    this.databases = databases;
+
+    const protectedByAwsBackup = nativeSources.flatMap(([, s]) => (s.engine === "rds-instance" ? [s.instance.arn] : s.engine === "aurora-cluster" ? [s.cluster.arn] : []));
+    if (args.awsBackup !== false && protectedByAwsBackup.length > 0) {
+      const tiers = plan.retention.tiers;
+      this.awsBackup = new AwsBackupPlan(
+        `${name}-aws-backup`,
+        {
+          ...(args.awsBackup ?? {}),
+          selection: { resources: protectedByAwsBackup },
+          dr: { region: plan.drRegion },
+          topic: this.alerts,
+          retention: { daily: `${tiers.daily}d`, weekly: `${tiers.weekly}d`, monthly: `${tiers.monthly}d` },
+          ...(primaryRegion !== undefined ? { primaryRegion } : {}),
+          ...tags,
+        },
+        parent,
+      );
+    }
+    if (args.monitor) this.monitor = new ServiceMonitor(`${name}-monitor`, { ...args.monitor, topic: this.alerts, ...tags }, parent);
+
     const watched: WatchedJob[] = Object.entries(this.backupJobs).map(([source, job]) => ({
       id: `${source}-backup`,
       functionName: job.functionName,
@@ -312,6 +368,7 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
         ...(plan.verify ? { verifyPeriodSeconds: plan.verify.intervalMinutes * 60 } : {}),
         jobs: watched,
         replicatedVaults: [this.vault],
+        awsBackupFailures: this.awsBackup !== undefined,
       },
       parent,
     );
@@ -335,16 +392,37 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
     const sourceAlarms = alarmNames(this.alarms.alarms.filter((a) => a.source));
     const estateAlarms = alarmNames(this.alarms.alarms.filter((a) => !a.source));
     const sourcesByName = new Map((args.sources ?? []).map((s) => [s.name, s]));
-    const databases = pulumi.all(
-      plan.sources.map((s) => {
+    type Deployed = { name: string; identifier: string; database?: string; retentionDays?: number; replicationArn?: string };
+    const deployed = pulumi.all(
+      plan.sources.map((s): pulumi.Output<Deployed> => {
         const source = sourcesByName.get(s.name) as EstateSource;
-        if (source.engine === "rds-instance") return pulumi.all([source.instance.identifier, source.database]).apply(([identifier, database]) => ({ name: s.name, identifier, database }));
-        if (source.engine === "aurora-cluster") return pulumi.all([source.cluster.clusterIdentifier, source.database]).apply(([identifier, database]) => ({ name: s.name, identifier, database }));
-        if (source.engine === "elasticache") return source.replicationGroup.replicationGroupId.apply((identifier) => ({ name: s.name, identifier }));
-        if (source.engine === "s3") return pulumi.output(source.bucket.bucket).apply((identifier) => ({ name: s.name, identifier }));
-        return pulumi.output({ name: s.name, identifier: "" });
+        switch (source.engine) {
+          case "rds-instance": {
+            const replication = this.databases[s.name]?.replicationArn ?? pulumi.output("");
+            return pulumi
+              .all([source.instance.identifier, pulumi.output(source.database), source.instance.backupRetentionPeriod, replication])
+              .apply(([identifier, database, retentionDays, replicationArn]) => ({ name: s.name, identifier, database, retentionDays, ...(replicationArn ? { replicationArn } : {}) }));
+          }
+          case "aurora-cluster":
+            return pulumi
+              .all([source.cluster.clusterIdentifier, pulumi.output(source.database), source.cluster.backupRetentionPeriod])
+              .apply(([identifier, database, retentionDays]) => ({ name: s.name, identifier, database, retentionDays }));
+          case "elasticache":
+            return pulumi.all([source.replicationGroup.replicationGroupId, source.replicationGroup.snapshotRetentionLimit]).apply(([identifier, retentionDays]) => ({ name: s.name, identifier, ...(retentionDays ? { retentionDays } : {}) }));
+          case "s3":
+            return pulumi.output(source.bucket.bucket).apply((identifier) => ({ name: s.name, identifier }));
+          default:
+            return pulumi.output({ name: s.name, identifier: "" });
+        }
       }),
     );
+    const awsBackup = this.awsBackup
+      ? pulumi.all([this.awsBackup.vaultName, this.awsBackup.drVaultName, this.awsBackup.roleArn]).apply(([vaultName, drVaultName, restoreRoleArn]) => ({ vaultName, drVaultName, restoreRoleArn }))
+      : pulumi.output(undefined);
+    const monitorAlarms = pulumi.all(
+      (this.monitor?.alarms ?? []).map((a) => a.alarm.name.apply((n): PostureAlarm => ({ id: `monitor-${a.role}`, name: n, description: `Service monitor: ${a.role} (missing data: ${a.treatMissingData}, ${a.missingDataReason})` }))),
+    );
+    const awsBackupRules = this.awsBackup ? this.awsBackup.rules.map((r) => `${r.name} ${r.deleteAfterDays} days`).join(", ") : "";
     const region = pulumi.output(primaryRegion ?? this.vault.primary.bucket.region);
     return pulumi
       .output({
@@ -354,23 +432,37 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
         topicArn: this.alerts.arn,
         perSource: sourceAlarms,
         estateWide: estateAlarms,
-        ids: databases,
+        monitorWide: monitorAlarms,
+        ids: deployed,
+        awsBackup,
         verifyName: this.verifyJob ? this.verifyJob.functionName : pulumi.output(""),
         emails: pulumi.all((args.alerts?.emails ?? []).map((e) => pulumi.output(e))),
         endpoints: pulumi.all((args.alerts?.httpsEndpoints ?? []).map((e) => pulumi.output(e))),
       })
-      .apply(({ primary, vaultBucket, replicaBucket, topicArn, perSource, estateWide, ids, verifyName, emails, endpoints }): EstatePosture => {
+      .apply(({ primary, vaultBucket, replicaBucket, topicArn, perSource, estateWide, monitorWide, ids, awsBackup: backupVaults, verifyName, emails, endpoints }): EstatePosture => {
         const retention = describeRetention(plan.retention);
         const sources = plan.sources.map((s): SourcePosture => {
           const source = sourcesByName.get(s.name) as EstateSource;
-          const deployed = ids.find((d) => d.name === s.name) as { identifier: string; database?: string } | undefined;
-          const identifier = deployed?.identifier ?? "";
+          const found = ids.find((d) => d.name === s.name) as Deployed | undefined;
+          const identifier = found?.identifier ?? "";
+          const notes = [...s.notes];
           const copies: DataCopy[] = [];
           if (s.methods.some((m) => m.method === "pitr")) {
-            copies.push({ what: `${source.engine === "rds-instance" ? "RDS" : "Aurora"} automated backups (point-in-time recovery)`, where: identifier, region: primary, keptFor: `${s.nativeRetentionDays} days`, every: "continuously (about every 5 minutes)" });
+            const days = found?.retentionDays ?? s.nativeRetentionDays;
+            copies.push({ what: `${source.engine === "rds-instance" ? "RDS" : "Aurora"} automated backups (point-in-time recovery)`, where: identifier, region: primary, keptFor: `${days} days`, every: "continuously (about every 5 minutes)" });
+            if (found?.retentionDays !== undefined && s.nativeRetentionDays !== undefined && found.retentionDays < s.nativeRetentionDays) {
+              notes.push(`The database keeps automated backups ${found.retentionDays} days; the objectives' daily tier asks ${s.nativeRetentionDays}. Spread rdsInstanceBackupArgs (or auroraClusterBackupArgs) into it.`);
+            }
+          }
+          if (found?.replicationArn) {
+            copies.push({ what: "RDS automated backups replicated to the DR region", where: found.replicationArn, region: plan.drRegion, keptFor: `${s.nativeRetentionDays} days`, every: "continuously" });
           }
           if (s.methods.some((m) => m.method === "snapshot")) {
-            copies.push({ what: "ElastiCache automatic snapshots", where: identifier, region: primary, keptFor: `${s.nativeRetentionDays} days`, every: "every day" });
+            copies.push({ what: "ElastiCache automatic snapshots", where: identifier, region: primary, keptFor: `${found?.retentionDays ?? s.nativeRetentionDays} days`, every: "every day" });
+          }
+          if (backupVaults && (source.engine === "rds-instance" || source.engine === "aurora-cluster")) {
+            copies.push({ what: "AWS Backup recovery points", where: backupVaults.vaultName, region: primary, keptFor: awsBackupRules, every: "every day" });
+            copies.push({ what: "AWS Backup copies in the DR region", where: backupVaults.drVaultName, region: plan.drRegion, keptFor: awsBackupRules, every: "every day, copied after each backup" });
           }
           if (s.logical) {
             const what = s.kind === "postgres" ? "pg_dump archive" : s.kind === "redis" ? "RDB snapshot" : "object copies and index";
@@ -384,7 +476,15 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
             configFile: "lifeboat.json",
             replicaBucket,
             ...(source.engine === "rds-instance" || source.engine === "aurora-cluster"
-              ? { rds: { identifier, kind: source.engine === "rds-instance" ? "instance" : "cluster", ...(deployed?.database ? { database: deployed.database } : {}) } }
+              ? {
+                  rds: {
+                    identifier,
+                    kind: source.engine === "rds-instance" ? "instance" : "cluster",
+                    ...(found?.database ? { database: found.database } : {}),
+                    ...(found?.replicationArn ? { replicatedBackupsArn: found.replicationArn } : {}),
+                  },
+                  ...(backupVaults ? { awsBackup: backupVaults } : {}),
+                }
               : {}),
             ...(source.engine === "elasticache" ? { elasticache: { replicationGroupId: identifier } } : {}),
             ...(source.engine === "s3" ? { objectsBucket: identifier } : {}),
@@ -394,6 +494,7 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
             copies,
             alarms: perSource.filter((a) => (this.alarms.alarms.find((c) => c.id === a.id)?.source ?? "") === s.name),
             restore: restoreCommands(context),
+            notes,
           };
         });
         return {
@@ -402,7 +503,7 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
           restoreOrder: plan.restoreOrder,
           estateRtoMinutes: plan.estateRtoMinutes,
           ...(plan.verify && verifyName ? { verification: { schedule: describeEvery(plan.verify.intervalMinutes), intervalMinutes: plan.verify.intervalMinutes, job: verifyName } } : {}),
-          alerts: { topicArn, emails, httpsEndpoints: endpoints, estateAlarms: estateWide },
+          alerts: { topicArn, emails, httpsEndpoints: endpoints, estateAlarms: [...estateWide, ...monitorWide] },
           sources,
         };
       });
