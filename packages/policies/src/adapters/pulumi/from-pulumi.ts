@@ -120,7 +120,30 @@ function base(index: StackIndex, res: PulumiResource, r: Reader): Omit<FactBase,
   return { id: res.urn, type: res.type, name: res.name, source: "pulumi", ...(region ? { region } : {}), tags: r.tags(p.tags ?? p.tagsAll), unknown: r.unknown };
 }
 
+/** The types `readResource` turns into facts; every other resource is skipped before any allocation. */
+const JUDGED_TYPES = new Set([
+  ...BUCKET_TYPES,
+  KMS_KEY,
+  "aws:rds/instance:Instance",
+  "aws:rds/cluster:Cluster",
+  "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",
+  "aws:elasticache/replicationGroup:ReplicationGroup",
+  "aws:elasticache/cluster:Cluster",
+  "aws:elasticache/serverlessCache:ServerlessCache",
+  "aws:dynamodb/table:Table",
+  "aws:sns/topic:Topic",
+  "aws:cloudwatch/metricAlarm:MetricAlarm",
+  "aws:cloudwatch/logGroup:LogGroup",
+  "aws:backup/plan:Plan",
+  "aws:backup/vault:Vault",
+  "aws:backup/selection:Selection",
+  "digitalocean:index/spacesBucket:SpacesBucket",
+  "digitalocean:index/databaseCluster:DatabaseCluster",
+  "digitalocean:index/databaseReplica:DatabaseReplica",
+]);
+
 function readResource(facts: MutableStackFacts, index: StackIndex, res: PulumiResource, bucketParts: readonly PulumiResource[]): void {
+  if (!JUDGED_TYPES.has(res.type)) return;
   const p: Bag = res.properties ?? {};
   const r = new Reader();
   if (BUCKET_TYPES.has(res.type)) {
@@ -401,7 +424,7 @@ function link(facts: MutableStackFacts, index: StackIndex, resources: readonly P
     mark(target, (d) => ({ ...d, isAccessLogTarget: true }));
   }
   for (const res of resources) {
-    if (!BUCKET_TYPES.has(res.type)) continue;
+    if (!BUCKET_TYPES.has(res.type) || (res.properties?.loggings === undefined && res.properties?.logging === undefined)) continue;
     const r = new Reader();
     for (const l of r.arr(res.properties?.loggings ?? res.properties?.logging, "logging")) {
       const target = index.bucketOf(r.obj(l, "logging")?.targetBucket);
@@ -417,6 +440,7 @@ function link(facts: MutableStackFacts, index: StackIndex, resources: readonly P
     );
 
   for (const res of resources) {
+    if (res.type !== "aws:backup/vaultLockConfiguration:VaultLockConfiguration" && res.type !== "digitalocean:index/spacesBucketPolicy:SpacesBucketPolicy") continue;
     const p: Bag = res.properties ?? {};
     const r = new Reader();
     if (res.type === "aws:backup/vaultLockConfiguration:VaultLockConfiguration") {

@@ -14,6 +14,18 @@ export const VAULT_TAG = "lifeboat:vault";
  */
 export function isVault(bucket: BucketFact | SpacesBucketFact, settings: Settings): boolean {
   if (settings.vaultBuckets === "all") return true;
+  // Nine rules ask about every bucket; the answer depends only on the bucket and the patterns.
+  const key = settings.vaultNamePatterns.join("\n");
+  let answers = decided.get(bucket);
+  if (!answers) decided.set(bucket, (answers = new Map()));
+  let answer = answers.get(key);
+  if (answer === undefined) answers.set(key, (answer = decide(bucket, settings)));
+  return answer;
+}
+
+const decided = new WeakMap<BucketFact | SpacesBucketFact, Map<string, boolean>>();
+
+function decide(bucket: BucketFact | SpacesBucketFact, settings: Settings): boolean {
   const tag = bucket.tags[VAULT_TAG];
   if (tag !== undefined) return tag.toLowerCase() !== "false";
   if (bucket.kind === "bucket") {
