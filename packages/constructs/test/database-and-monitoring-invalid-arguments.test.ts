@@ -98,10 +98,11 @@ const cases: Case[] = [
 ];
 
 describe("invalid database backup, AWS Backup and monitoring arguments", () => {
-  it.each(cases)("refuses %s before creating anything", (_what, build, argument, value) => {
+  it.each(cases)("refuses %s before creating anything", async (_what, build, argument, value) => {
     const recorder = new Recorder();
 
     const error = errorOf(build) as LifeboatValidationError;
+    await recorder.settle();
 
     expect(error).toBeInstanceOf(LifeboatValidationError);
     expect(error.problems).toContainEqual(expect.objectContaining({ argument, value }));

@@ -12,6 +12,7 @@ import {
 } from "../../core";
 import { accountContext, policyJson } from "./account";
 import { BackupVault, type BackupVaultArgs } from "./backup-vault";
+import { configuredRegion } from "./configured-region";
 import type { VaultKey } from "./vault-key";
 
 /** Where and how the replica of a {@link ReplicatedBackupVault} is kept. */
@@ -88,8 +89,7 @@ export class ReplicatedBackupVault extends pulumi.ComponentResource {
   readonly vaultName: string;
 
   constructor(name: string, args: ReplicatedBackupVaultArgs, opts?: pulumi.ComponentResourceOptions) {
-    const explicitProvider = opts?.provider !== undefined || opts?.providers !== undefined;
-    const primaryRegion = args.primaryRegion ?? (explicitProvider ? undefined : configuredRegion());
+    const primaryRegion = args.primaryRegion ?? configuredRegion(opts);
     const replica = args.replica ?? ({} as ReplicaArgs);
     const plan = planReplicatedVault(
       {
@@ -206,9 +206,4 @@ export class ReplicatedBackupVault extends pulumi.ComponentResource {
       replicaRegion: plan.replicaRegion,
     });
   }
-}
-
-/** The region Pulumi's default AWS provider uses, when it can be known before deploying. */
-function configuredRegion(): string | undefined {
-  return new pulumi.Config("aws").get("region") ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
 }
