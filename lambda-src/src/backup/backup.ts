@@ -106,6 +106,7 @@ export async function runBackup(job: JobContext, sourceName: string, hooks: Back
     const claimed = await claimStart(job, source.name);
     startedAt = claimed.startedAt;
     const tier = claimed.tier;
+    const claimSeconds = seconds();
     producer = await producerFor(job, source, hooks, startedAt, tier);
     const key = artifactKey(source.name, startedAt, producer.extension);
     const digest = new DigestStream();
@@ -132,6 +133,7 @@ export async function runBackup(job: JobContext, sourceName: string, hooks: Back
       producer.stop();
       throw error;
     }
+    const artifactSeconds = seconds();
     const details = await producer.details();
     const manifest: BackupManifest = {
       schemaVersion: MANIFEST_SCHEMA_VERSION,
@@ -167,6 +169,8 @@ export async function runBackup(job: JobContext, sourceName: string, hooks: Back
       sha256: manifest.sha256,
       tier,
       durationSeconds,
+      artifactSeconds,
+      claimSeconds,
       version: LIFEBOAT_VERSION,
     });
     return { source: source.name, artifactKey: key, manifestKey: mKey, manifest, durationSeconds };

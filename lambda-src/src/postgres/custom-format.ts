@@ -64,23 +64,22 @@ class Cursor {
   }
 }
 
-type State =
-  | { readonly at: "head" }
-  | { readonly at: "block" }
-  | { readonly at: "block-id"; readonly type: number }
-  | { readonly at: "chunk-length"; readonly table?: Counted; readonly blobs: boolean }
-  | { readonly at: "chunk"; readonly table?: Counted; readonly blobs: boolean; remaining: number }
-  | { readonly at: "blob-oid" };
+/** Where the reader is after the table of contents. */
+const enum Phase {
+  Block,
+  BlockId,
+  ChunkLength,
+  Chunk,
+  BlobOid,
+}
 
 interface Counted {
   /** Newlines in the block so far. */
   rows: number;
   seen: boolean;
-  /** The block's last bytes, to recognise pg_dump's end-of-COPY marker. */
-  tail: Buffer;
 }
 
-/** pg_dump ends each table's COPY data with `\.` and two blank lines: three newlines that are no rows. */
+/** pg_dump ends each table's COPY data with `\\.` and two blank lines: three newlines that are no rows. */
 const END_OF_COPY = Buffer.from("\\.\n\n\n");
 
 /**
@@ -88,15 +87,30 @@ const END_OF_COPY = Buffer.from("\\.\n\n\n");
  * uncompressed custom-format archive. {@link summary} is complete once the stream has ended.
  */
 export class CustomArchiveInspector extends Transform {
-  private state: State = { at: "head" };
-  private pending: Buffer = Buffer.alloc(0);
+  private inHead = true;
+  private head: Buffer = Buffer.alloc(0);
   /** The header and table of contents are parsed whole; retried once this much has arrived. */
   private retryAt = 0;
   private intSize = 4;
+  private offSize = 8;
   private header?: Omit<ArchiveSummary, "tables" | "entries">;
   private readonly toc = new Map<number, TocEntry>();
   private readonly counts = new Map<number, Counted>();
-  private offSize = 8;
+  // pg_dump -Z0 writes every COPY row as a chunk of its own, so this state is updated millions of
+  // times per dump: plain fields, no allocation per chunk.
+  private phase = Phase.Block;
+  private blockType = 0;
+  private table: Counted | undefined;
+  private blobs = false;
+  private remaining = 0;
+  private chunkLength = 0;
+  /** Whether the last chunk of the current block was the end-of-COPY marker. */
+  private lastWasMarker = false;
+  /** The last bytes of the current chunk, when it straddles buffers. */
+  private tail: Buffer = Buffer.alloc(0);
+  /** A fixed-size field split between two buffers. */
+  private readonly partial = Buffer.alloc(16);
+  private partialLength = 0;
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     try {
@@ -108,9 +122,8 @@ export class CustomArchiveInspector extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
-    const at = this.state.at;
-    if (at === "head") return callback(new JobError("The dump ended before its table of contents: it is not a complete pg_dump custom-format archive."));
-    if (at !== "block" || this.pending.length > 0) return callback(new JobError("The dump ended in the middle of a data block: the archive is truncated."));
+    if (this.inHead) return callback(new JobError("The dump ended before its table of contents: it is not a complete pg_dump custom-format archive."));
+    if (this.phase !== Phase.Block || this.partialLength > 0) return callback(new JobError("The dump ended in the middle of a data block: the archive is truncated."));
     const missing = [...this.counts.entries()].filter(([, c]) => !c.seen).map(([id]) => this.label(id));
     if (missing.length > 0) return callback(new JobError(`The dump ended without the data of ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` and ${missing.length - 5} more` : ""}: the archive is truncated.`));
     callback();
@@ -133,11 +146,11 @@ export class CustomArchiveInspector extends Transform {
   }
 
   private consume(chunk: Buffer): void {
-    let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = Buffer.alloc(0);
-    if (this.state.at === "head") {
+    let buf = chunk;
+    if (this.inHead) {
+      buf = this.head.length ? Buffer.concat([this.head, chunk]) : chunk;
       if (buf.length < this.retryAt) {
-        this.pending = buf;
+        this.head = buf;
         return;
       }
       const cursor = new Cursor(buf);
@@ -145,60 +158,98 @@ export class CustomArchiveInspector extends Transform {
         this.readHead(cursor);
       } catch (error) {
         if (!(error instanceof NeedMore)) throw error;
-        this.pending = buf;
+        this.head = buf;
         this.retryAt = buf.length * 2;
         return;
       }
+      this.inHead = false;
+      this.head = Buffer.alloc(0);
       buf = buf.subarray(cursor.pos);
-      this.state = { at: "block" };
     }
+    const intSize = this.intSize;
     let pos = 0;
-    while (pos < buf.length) {
-      const state: State = this.state;
-      if (state.at === "chunk") {
-        const take = Math.min(state.remaining, buf.length - pos);
-        if (state.table) {
-          state.table.rows += countNewlines(buf, pos, pos + take);
-          state.table.tail = Buffer.concat([state.table.tail, buf.subarray(Math.max(pos, pos + take - END_OF_COPY.length), pos + take)]).subarray(-END_OF_COPY.length);
+    const end = buf.length;
+    while (pos < end) {
+      if (this.phase === Phase.Chunk) {
+        const take = Math.min(this.remaining, end - pos);
+        const stop = pos + take;
+        if (this.table) {
+          let i = buf.indexOf(NEWLINE, pos);
+          while (i !== -1 && i < stop) {
+            this.table.rows++;
+            i = buf.indexOf(NEWLINE, i + 1);
+          }
+          if (this.chunkLength === END_OF_COPY.length) this.tail = this.tail.length ? Buffer.concat([this.tail, buf.subarray(pos, stop)]) : buf.subarray(pos, stop);
         }
-        state.remaining -= take;
-        pos += take;
-        if (state.remaining === 0) this.state = { at: "chunk-length", ...(state.table ? { table: state.table } : {}), blobs: state.blobs };
+        this.remaining -= take;
+        pos = stop;
+        if (this.remaining === 0) {
+          if (this.table) {
+            this.lastWasMarker = this.chunkLength === END_OF_COPY.length && this.tail.equals(END_OF_COPY);
+            this.tail = Buffer.alloc(0);
+          }
+          this.phase = Phase.ChunkLength;
+        }
         continue;
       }
-      // Every other state reads a small fixed-size field that may straddle chunks.
-      const need: number = state.at === "block" ? 1 : 1 + this.intSize;
-      if (buf.length - pos < need) {
-        this.pending = Buffer.from(buf.subarray(pos));
-        return;
+      // A fixed-size field: a block type byte, or an int (sign byte and intSize bytes, little-endian).
+      const need = this.phase === Phase.Block ? 1 : 1 + intSize;
+      let field: Buffer = buf;
+      let at = pos;
+      if (this.partialLength > 0 || end - pos < need) {
+        const copy = Math.min(need - this.partialLength, end - pos);
+        buf.copy(this.partial, this.partialLength, pos, pos + copy);
+        this.partialLength += copy;
+        pos += copy;
+        if (this.partialLength < need) return;
+        field = this.partial;
+        at = 0;
+        this.partialLength = 0;
+      } else {
+        pos += need;
       }
-      const cursor: Cursor = new Cursor(buf.subarray(pos, pos + need), this.intSize);
-      pos += need;
-      if (state.at === "block") {
-        const type: number = cursor.byte();
+      if (this.phase === Phase.Block) {
+        const type = field[at]!;
         if (type !== BLK_DATA && type !== BLK_BLOBS) throw new JobError(`The dump has an unknown block type ${type} after the table of contents: the archive is damaged.`);
-        this.state = { at: "block-id", type };
-      } else if (state.at === "block-id") {
-        const dumpId = cursor.int();
-        if (state.type === BLK_BLOBS) {
-          this.state = { at: "blob-oid" };
-          continue;
-        }
-        const table = this.counts.get(dumpId);
-        if (!this.toc.has(dumpId)) throw new JobError(`The dump has data for entry ${dumpId}, which is not in its table of contents: the archive is damaged.`);
-        if (table) table.seen = true;
-        this.state = { at: "chunk-length", ...(table ? { table } : {}), blobs: false };
-      } else if (state.at === "blob-oid") {
-        const oid = cursor.int();
-        this.state = oid === 0 ? { at: "block" } : { at: "chunk-length", blobs: true };
-      } else if (state.at === "chunk-length") {
-        const length = cursor.int();
-        if (length < 0) throw new JobError(`The dump has a data chunk of negative length (${length}): the archive is damaged.`);
-        if (length === 0) {
-          if (state.table?.tail.equals(END_OF_COPY)) state.table.rows -= 3;
-          this.state = state.blobs ? { at: "blob-oid" } : { at: "block" };
-        }
-        else this.state = { at: "chunk", ...(state.table ? { table: state.table } : {}), blobs: state.blobs, remaining: length };
+        this.blockType = type;
+        this.phase = Phase.BlockId;
+        continue;
+      }
+      let value = 0;
+      for (let b = intSize; b >= 1; b--) value = value * 256 + field[at + b]!;
+      if (field[at]) value = -value;
+      switch (this.phase) {
+        case Phase.BlockId:
+          if (this.blockType === BLK_BLOBS) {
+            this.table = undefined;
+            this.phase = Phase.BlobOid;
+          } else {
+            if (!this.toc.has(value)) throw new JobError(`The dump has data for entry ${value}, which is not in its table of contents: the archive is damaged.`);
+            this.table = this.counts.get(value);
+            if (this.table) this.table.seen = true;
+            this.blobs = false;
+            this.lastWasMarker = false;
+            this.phase = Phase.ChunkLength;
+          }
+          break;
+        case Phase.BlobOid:
+          if (value === 0) this.phase = Phase.Block;
+          else {
+            this.blobs = true;
+            this.phase = Phase.ChunkLength;
+          }
+          break;
+        case Phase.ChunkLength:
+          if (value < 0) throw new JobError(`The dump has a data chunk of negative length (${value}): the archive is damaged.`);
+          if (value === 0) {
+            if (this.table && this.lastWasMarker) this.table.rows -= 3;
+            this.table = undefined;
+            this.phase = this.blobs ? Phase.BlobOid : Phase.Block;
+          } else {
+            this.remaining = this.chunkLength = value;
+            this.phase = Phase.Chunk;
+          }
+          break;
       }
     }
   }
@@ -245,17 +296,7 @@ export class CustomArchiveInspector extends Transform {
     this.header = { version, database, serverVersion, dumpVersion };
     for (const e of entries) {
       this.toc.set(e.dumpId, e);
-      if (e.desc === "TABLE DATA") this.counts.set(e.dumpId, { rows: 0, seen: false, tail: Buffer.alloc(0) });
+      if (e.desc === "TABLE DATA") this.counts.set(e.dumpId, { rows: 0, seen: false });
     }
   }
-}
-
-function countNewlines(buf: Buffer, from: number, to: number): number {
-  let n = 0;
-  let i = buf.indexOf(NEWLINE, from);
-  while (i !== -1 && i < to) {
-    n++;
-    i = buf.indexOf(NEWLINE, i + 1);
-  }
-  return n;
 }

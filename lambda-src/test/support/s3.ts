@@ -63,6 +63,11 @@ export class TestS3 {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** s3rver itself, without the proxy (benchmarks). */
+  get directEndpoint(): string {
+    return `http://127.0.0.1:${this.upstreamPort}`;
+  }
+
   /** A client that talks to s3rver directly, bypassing faults: what is really stored. */
   directClient(): S3Client {
     return new S3Client({
