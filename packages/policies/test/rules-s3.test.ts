@@ -307,3 +307,16 @@ describe("s3-vault-object-lock", () => {
     expect(onTemplate(s3VaultObjectLock, cfnLocked, { requireObjectLock: true })).toEqual([]);
   });
 });
+
+describe("which buckets are vaults", () => {
+  it("takes a bucket out by the tag lifeboat:vault=false only when its name alone made it a vault", () => {
+    const named = res("aws:s3/bucket:Bucket", "backup-reports-site", { bucket: "backup-reports-site" });
+    expect(onStack(s3VaultVersioning, [named])).toHaveLength(1);
+    expect(onStack(s3VaultVersioning, [{ ...named, properties: { ...named.properties, tags: { "lifeboat:vault": "false" } } }])).toEqual([]);
+    const replicating = withProps(stack, "backups-primary", (p) => ({ ...p, tags: { "lifeboat:vault": "false" } }));
+    expect(summary(onStack(s3VaultVersioning, withProps(replicating, "backups-primary-versioning", (p) => ({ ...p, versioningConfiguration: { status: "Suspended" } }))))).toEqual(['backups-primary: Versioning is "Suspended" on this backup vault.']);
+  });
+  it("makes any bucket a vault with the tag lifeboat:vault", () => {
+    expect(onStack(s3VaultVersioning, [res("aws:s3/bucket:Bucket", "exports", { bucket: "exports", tags: { "lifeboat:vault": "true" } })])).toHaveLength(1);
+  });
+});

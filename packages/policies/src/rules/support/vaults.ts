@@ -8,8 +8,8 @@ export const VAULT_TAG = "lifeboat:vault";
 /**
  * Whether a bucket is judged as a backup vault (retention, versioning, replication, TLS rules):
  * - every bucket when `vaultBuckets` is `all`;
- * - a bucket tagged `lifeboat:vault` (any value but `false`);
  * - a bucket that replicates, is a replication destination, or uses Object Lock: only backups get that care;
+ * - a bucket tagged `lifeboat:vault` (any value but `false`; `false` takes a bucket the name patterns caught out);
  * - a bucket whose name matches `vaultNamePatterns` (`*backup*`, `*vault*`), unless it receives access logs.
  */
 export function isVault(bucket: BucketFact | SpacesBucketFact, settings: Settings): boolean {
@@ -26,12 +26,11 @@ export function isVault(bucket: BucketFact | SpacesBucketFact, settings: Setting
 const decided = new WeakMap<BucketFact | SpacesBucketFact, Map<string, boolean>>();
 
 function decide(bucket: BucketFact | SpacesBucketFact, settings: Settings): boolean {
+  // Replication and Object Lock are only set up for data worth keeping: no tag takes them out.
+  if (bucket.kind === "bucket" && ((bucket.replication?.length ?? 0) > 0 || bucket.replicatedFrom.length > 0 || bucket.objectLock?.enabled)) return true;
   const tag = bucket.tags[VAULT_TAG];
   if (tag !== undefined) return tag.toLowerCase() !== "false";
-  if (bucket.kind === "bucket") {
-    if ((bucket.replication?.length ?? 0) > 0 || bucket.replicatedFrom.length > 0 || bucket.objectLock?.enabled) return true;
-    if (bucket.isAccessLogTarget) return false;
-  }
+  if (bucket.kind === "bucket" && bucket.isAccessLogTarget) return false;
   const names = [bucket.name, bucket.bucketName].filter((n): n is string => !!n);
   return settings.vaultNamePatterns.some((pattern) => names.some((n) => matchesPattern(pattern, n, true)));
 }
