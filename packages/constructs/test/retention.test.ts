@@ -56,10 +56,11 @@ describe("lifecycleRules", () => {
     ]);
   });
 
-  it("adds a rule expiring every object at the maximum retention", () => {
+  it("adds a rule expiring every object early enough for its noncurrent version to be gone at the maximum", () => {
     const rules = lifecycleRules(resolveRetention({ daily: "7d", weekly: "30d", monthly: "180d", maxRetention: "400d" }, subject));
 
-    expect(rules.at(-1)).toEqual({ id: "max-retention", expirationDays: 400, transitions: [] });
+    // 400 days at most in all: current for 370, then noncurrent for 30.
+    expect(rules.at(-1)).toEqual({ id: "max-retention", expirationDays: 370, transitions: [] });
     expect(rules.find((r) => r.id === "max-retention")?.tag).toBeUndefined();
   });
 
@@ -86,6 +87,7 @@ const invalid: Array<[string, RetentionArgs | Record<string, unknown>, string, s
   ["an explicitly archived tier too short for the class", { daily: "35d", monthly: "1y", archiveAfter: "30d", archiveTiers: ["daily"] }, "retention.daily", "35 days"],
   ["an archive class without archiveAfter", { daily: "35d", archiveClass: "GLACIER" }, "retention.archiveClass", '"GLACIER"'],
   ["a maximum shorter than a tier", { daily: "35d", monthly: "1y", maxRetention: "180d" }, "retention.maxRetention", "180 days"],
+  ["a maximum the noncurrent versions outlive", { daily: "35d", monthly: "1y", maxRetention: "365d" }, "retention.maxRetention", "365 days"],
   ["no time to undo a deletion", { daily: "35d", noncurrentVersions: "0d" }, "retention.noncurrentVersions", "0 days"],
   ["a misspelt setting", { daily: "35d", montly: "1y" }, "retention.montly", '"1y"'],
 ];

@@ -26,7 +26,8 @@ export interface LifecycleRule {
  *   configured;
  * - one rule for every object that expires noncurrent versions, removes expired delete markers and
  *   aborts incomplete multipart uploads (S3 forbids the last two in a rule filtered by tag);
- * - with `maxRetention`, one rule for every object that expires it at that age, tagged or not.
+ * - with `maxRetention`, one rule for every object, tagged or not, that expires it early enough for
+ *   its noncurrent version to be gone by that age.
  */
 export function lifecycleRules(retention: Retention): LifecycleRule[] {
   const rules: LifecycleRule[] = TIERS.map((tier) => {
@@ -46,7 +47,7 @@ export function lifecycleRules(retention: Retention): LifecycleRule[] {
     abortIncompleteMultipartUploadDays: retention.abortIncompleteUploadDays,
   });
   if (retention.maxDays !== undefined) {
-    rules.push({ id: "max-retention", expirationDays: retention.maxDays, transitions: [] });
+    rules.push({ id: "max-retention", expirationDays: retention.maxDays - retention.noncurrentDays, transitions: [] });
   }
   return rules;
 }

@@ -82,8 +82,9 @@ export interface RetentionArgs {
    */
   readonly noncurrentVersions?: DurationInput;
   /**
-   * The longest any object may stay in the vault (data minimization). Expires every object, tagged
-   * or not, at this age; must be at least every tier.
+   * The longest any object may stay in the vault, noncurrent versions included (data minimization).
+   * Every object, tagged or not, expires at this age minus `noncurrentVersions`, and is gone for good
+   * by this age. Must be at least the longest tier plus `noncurrentVersions`.
    * @default - no upper bound
    */
   readonly maxRetention?: DurationInput;
@@ -155,11 +156,15 @@ export function checkRetention(args: RetentionArgs | undefined, argument: string
   let maxDays: number | undefined;
   if (input.maxRetention !== undefined) {
     maxDays = checkDays(input.maxRetention, `${argument}.maxRetention`, problems, range);
-    if (maxDays !== undefined && tiers) {
-      for (const tier of TIERS) {
-        if (tiers[tier] > maxDays) {
-          problems.add(`${argument}.maxRetention`, Duration.days(maxDays), `must be at least \`${argument}.${tier}\` (${describeDays(tiers[tier])}): the maximum would cut ${tier} backups short. Raise maxRetention or shorten ${tier}.`);
-        }
+    if (maxDays !== undefined && tiers && noncurrentDays !== undefined) {
+      // An expired backup stays recoverable as a noncurrent version for noncurrentDays: that is part of its life.
+      const longest = TIERS.reduce((a, b) => (tiers[b] > tiers[a] ? b : a));
+      if (tiers[longest] + noncurrentDays > maxDays) {
+        problems.add(
+          `${argument}.maxRetention`,
+          Duration.days(maxDays),
+          `must be at least \`${argument}.${longest}\` + \`${argument}.noncurrentVersions\` (${describeDays(tiers[longest])} + ${describeDays(noncurrentDays)} = ${describeDays(tiers[longest] + noncurrentDays)}): an expired backup stays recoverable as a noncurrent version that long. Raise maxRetention, or shorten ${longest} or noncurrentVersions.`,
+        );
       }
     }
   }
