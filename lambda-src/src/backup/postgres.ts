@@ -3,11 +3,11 @@ import { pipeline } from "node:stream";
 import { toolPaths, type JobContext } from "../context";
 import { CustomArchiveInspector } from "../postgres/custom-format";
 import { describeConnection, libpqArgs, libpqEnv, sourceConnection } from "../postgres/connection";
-import { chooseCompression, compressionExtension, startCompressor } from "../support/compression";
+import { chooseCompression, startCompressor } from "../support/compression";
 import { JobError } from "../support/errors";
 import { runTool, toolEnvironment, ToolProcess } from "../support/process";
 import { GateStream } from "../support/streams";
-import type { ArtifactProducer } from "./producer";
+import { compressedArtifact, type ArtifactProducer } from "./producer";
 
 /**
  * Streams `pg_dump -Fc -Z0` of a PostgreSQL source through the archive inspector (tables and row
@@ -59,20 +59,11 @@ export async function postgresProducer(job: JobContext, source: PostgresSourceCo
     if (!gate.readableEnded) fail(new JobError("The upload stopped reading the dump."));
   });
 
-  return {
-    extension: `dump${compressionExtension(compression)}`,
-    format: "pg_dump-custom",
-    compression,
-    contentType: compression === "zstd" ? "application/zstd" : "application/gzip",
-    stream: gate,
-    stop: () => fail(new JobError("The backup was stopped.")),
-    details: async () => {
-      const summary = inspector.summary;
-      return { tool: { name: "pg_dump", version: summary.dumpVersion }, server: { version: summary.serverVersion }, tables: summary.tables };
-    },
-  };
+  return compressedArtifact("dump", "pg_dump-custom", compression, gate, fail, async () => {
+    const summary = inspector.summary;
+    return { tool: { name: "pg_dump", version: summary.dumpVersion }, server: { version: summary.serverVersion }, tables: summary.tables };
+  });
 }
-
 
 let stdbuf: Promise<boolean> | undefined;
 

@@ -1,5 +1,7 @@
 import type { Compression, ManifestTable } from "@lifeboat/constructs/core";
 import type { Readable } from "node:stream";
+import { compressionExtension } from "../support/compression";
+import { JobError } from "../support/errors";
 
 /** What a backup of one kind hands the shared backup path: a stream of the bytes to store. */
 export interface ArtifactProducer {
@@ -21,4 +23,27 @@ export interface ProducedDetails {
   readonly server?: { readonly version: string };
   readonly tables?: readonly ManifestTable[];
   readonly objects?: { readonly count: number; readonly bytes: number; readonly copied: number; readonly skipped: number };
+}
+
+/**
+ * The producer of a compressed stream: `<base>.zst` or `<base>.gz`. `stop` is called with the reason
+ * the backup is stopped.
+ */
+export function compressedArtifact(
+  base: string,
+  format: string,
+  compression: Exclude<Compression, "none">,
+  stream: Readable,
+  stop: (reason: Error) => void,
+  details: () => Promise<ProducedDetails>,
+): ArtifactProducer {
+  return {
+    extension: `${base}${compressionExtension(compression)}`,
+    format,
+    compression,
+    contentType: compression === "zstd" ? "application/zstd" : "application/gzip",
+    stream,
+    stop: () => stop(new JobError("The backup was stopped.")),
+    details,
+  };
 }

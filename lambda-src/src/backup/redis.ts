@@ -5,10 +5,9 @@ import { sourceEndpoint } from "../redis/endpoint";
 import { RdbInspector, redisTables } from "../redis/inspector";
 import { describeRedis } from "../redis/resp";
 import { streamRdb } from "../redis/sync";
-import { chooseCompression, compressionExtension, startCompressor } from "../support/compression";
-import { JobError } from "../support/errors";
+import { chooseCompression, startCompressor } from "../support/compression";
 import { GateStream } from "../support/streams";
-import type { ArtifactProducer } from "./producer";
+import { compressedArtifact, type ArtifactProducer } from "./producer";
 
 /**
  * Streams a Redis server's RDB snapshot (the replication transfer `redis-cli --rdb` uses) through
@@ -32,20 +31,12 @@ export async function redisProducer(job: JobContext, source: RedisSourceConfig):
   };
   pipeline(transfer.stream, inspector, compressor.input, fail);
   pipeline(compressor.output, gate, fail);
-  return {
-    extension: `rdb${compressionExtension(compression)}`,
-    format: "redis-rdb",
-    compression,
-    contentType: compression === "zstd" ? "application/zstd" : "application/gzip",
-    stream: gate,
-    stop: () => fail(new JobError("The backup was stopped.")),
-    details: async () => {
-      const summary = inspector.summary;
-      return {
-        tool: { name: "lifeboat-redis-sync", version: `rdb ${summary.rdbVersion}` },
-        ...(summary.redisVersion ? { server: { version: summary.redisVersion } } : {}),
-        tables: redisTables(summary),
-      };
-    },
-  };
+  return compressedArtifact("rdb", "redis-rdb", compression, gate, fail, async () => {
+    const summary = inspector.summary;
+    return {
+      tool: { name: "lifeboat-redis-sync", version: `rdb ${summary.rdbVersion}` },
+      ...(summary.redisVersion ? { server: { version: summary.redisVersion } } : {}),
+      tables: redisTables(summary),
+    };
+  });
 }
