@@ -158,3 +158,4 @@ export const alertTopicArn = estate.alerts.arn;
 export const jobsImageRepository = jobsImages.repositoryUrl;
 export const posture = estate.posture;
 export const jobConfigs = estate.jobConfigs;
+export const runbook = estate.runbook;

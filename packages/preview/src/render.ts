@@ -47,7 +47,7 @@ function minutes(m: number): string {
 }
 
 function shorten(value: unknown, width = 96): string {
-  const text = typeof value === "string" ? value : JSON.stringify(value);
+  const text = (typeof value === "string" ? value : JSON.stringify(value)).replace(/\s+/g, " ");
   return text.length > width ? `${text.slice(0, width - 1)}…` : text;
 }
 
