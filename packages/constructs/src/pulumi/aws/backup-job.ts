@@ -1,65 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import type * as cloudwatch from "@pulumi/aws/cloudwatch";
-import type * as iam from "@pulumi/aws/iam";
-import type * as lambda from "@pulumi/aws/lambda";
-import type * as scheduler from "@pulumi/aws/scheduler";
-import type * as sqs from "@pulumi/aws/sqs";
-import {
-  checkPrefix,
-  checkScheduledJob,
-  checkSourceName,
-  type DurationInput,
-  jobRoleStatements,
-  type JobConfig,
-  Problems,
-  type ScheduledJobPlan,
-  type SourceConfig,
-  sourceBucketReadStatements,
-} from "../../core";
-import { bundledHandlerDirectory, bundleExists, createScheduledFunction, type JobCode, type JobVpc } from "./scheduled-function";
-import type { VaultKey } from "./vault-key";
-
-type Lifted<T> = { [K in keyof T]: pulumi.Input<T[K]> };
-/** A source as the job configuration describes it, where any field may be known only at deploy time. */
-export type JobSource = SourceConfig extends infer S ? (S extends unknown ? Lifted<S> : never) : never;
-
-/** The vault a job writes to or reads from: a {@link BackupVault} fits, or any bucket and key ARN. */
-export interface VaultTarget {
-  readonly bucketName: pulumi.Input<string>;
-  readonly bucketArn: pulumi.Input<string>;
-  readonly keyArn: pulumi.Input<string>;
-}
-
-/** Settings shared by {@link BackupJob} and {@link VerifyJob}. */
-export interface ScheduledJobArgs {
-  /** An EventBridge Scheduler expression, such as `rate(30 minutes)`. Derive it from objectives with `planEstate`. */
-  readonly schedule: string;
-  /** The jobs image (`{ imageUri }`) or the bundled handler (`{ bundle: true }`). */
-  readonly code: JobCode;
-  /**
-   * The key that encrypts the function's environment and its dead-letter queue.
-   * @default - a new VaultKey named `<name>-key`
-   */
-  readonly key?: VaultKey | pulumi.Input<string>;
-  /**
-   * Subnets and security groups, for databases in a private network.
-   * @default - no VPC
-   */
-  readonly vpc?: JobVpc;
-  /** @default - 1024 MB for PostgreSQL and verification, 512 MB otherwise */
-  readonly memoryMb?: number;
-  /** @default 15 minutes (the Lambda maximum) */
-  readonly timeout?: DurationInput;
-  /** @default 90 days */
-  readonly logRetention?: DurationInput;
-  /** Lambda's retries of a failed run before it lands in the dead-letter queue. @default 2 */
-  readonly retryAttempts?: number;
-  /** Customer keys that encrypt the credential secrets, when not the AWS managed key. @default - none */
-  readonly secretKeyArns?: pulumi.Input<pulumi.Input<string>[]>;
-  readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** Vault client settings for S3-compatible servers; keep the defaults against AWS. @default - AWS defaults */
-  readonly vaultClient?: Pick<JobConfig["vault"], "endpoint" | "forcePathStyle" | "checksums">;
-}
+import { checkPrefix, checkSourceName, jobRoleStatements, type JobConfig, Problems, type ScheduledJobPlan, sourceBucketReadStatements } from "../../core";
+import type { ScheduledFunctionArgs } from "./scheduled-function";
+import { checkJobArgs, type JobSource, ScheduledJob, type ScheduledJobArgs, secretArnsOf, type VaultTarget } from "./scheduled-job";
 
 /** Arguments of a {@link BackupJob}. */
 export interface BackupJobArgs extends ScheduledJobArgs {
@@ -73,38 +15,6 @@ export interface BackupJobArgs extends ScheduledJobArgs {
    * @default - none
    */
   readonly sourceBucketArn?: pulumi.Input<string>;
-}
-
-/** Resources every scheduled job exposes. */
-export interface ScheduledJobResources {
-  readonly function: lambda.Function;
-  readonly functionName: pulumi.Output<string>;
-  readonly role: iam.Role;
-  readonly logGroup: cloudwatch.LogGroup;
-  readonly deadLetterQueue: sqs.Queue;
-  readonly schedule: scheduler.Schedule;
-  readonly plan: ScheduledJobPlan;
-}
-
-/** Checks what {@link BackupJob} and {@link VerifyJob} share, and the code's availability. */
-export function checkJobArgs(args: ScheduledJobArgs, defaultMemoryMb: number, handler: string, problems: Problems): ScheduledJobPlan | undefined {
-  const plan = checkScheduledJob(args, { memoryMb: defaultMemoryMb }, problems);
-  if (!args.code || (!("imageUri" in args.code) && !("bundle" in args.code))) {
-    problems.add("code", args.code, "must be { imageUri } (the jobs image, needed for PostgreSQL and Redis) or { bundle: true } (the bundled handler).");
-  } else if ("bundle" in args.code) {
-    const directory = args.code.directory ?? bundledHandlerDirectory(handler);
-    if (!bundleExists(directory)) {
-      problems.add("code.directory", directory, `has no bundled ${handler} handler (index.js): run \`npm run bundle -w @lifeboat/jobs\`, or pass { imageUri }.`);
-    }
-  }
-  return plan;
-}
-
-/** Secret ARNs named by sources' credentials. */
-export function secretArnsOf(sources: readonly JobSource[]): pulumi.Output<string[]> {
-  return pulumi
-    .all(sources.map((s) => pulumi.output(s.credentials as pulumi.Input<{ secretArn?: string } | undefined>)))
-    .apply((all) => all.flatMap((c) => (c && typeof c.secretArn === "string" ? [c.secretArn] : [])));
 }
 
 /**
@@ -128,15 +38,7 @@ export function secretArnsOf(sources: readonly JobSource[]): pulumi.Output<strin
  *   vpc: { subnetIds, securityGroupIds: [jobsSecurityGroup.id] },
  * });
  */
-export class BackupJob extends pulumi.ComponentResource implements ScheduledJobResources {
-  readonly function: lambda.Function;
-  readonly functionName: pulumi.Output<string>;
-  readonly role: iam.Role;
-  readonly logGroup: cloudwatch.LogGroup;
-  readonly deadLetterQueue: sqs.Queue;
-  readonly schedule: scheduler.Schedule;
-  readonly key?: VaultKey;
-  readonly plan: ScheduledJobPlan;
+export class BackupJob extends ScheduledJob {
   /** The source's name: the job's prefix in the vault and its metric dimension. */
   readonly sourceName: string;
 
@@ -152,19 +54,14 @@ export class BackupJob extends pulumi.ComponentResource implements ScheduledJobR
     }
     const prefix = typeof sourceName === "string" ? checkPrefix(sourceName, "source.name", problems) : "";
     problems.throwIfAny(`BackupJob "${name}"`);
-    super("lifeboat:aws:BackupJob", name, {}, opts);
-    this.plan = plan as ScheduledJobPlan;
-    this.sourceName = sourceName as string;
-
-    const intervalMinutes = this.plan.intervalMinutes;
+    const intervalMinutes = (plan as ScheduledJobPlan).intervalMinutes;
     const config = pulumi
       .all([pulumi.output(args.source), args.vault.bucketName, args.vault.keyArn])
       .apply(([source, bucket, kmsKeyArn]) =>
         JSON.stringify({ vault: { bucket, kmsKeyArn, ...(args.vaultClient ?? {}) }, sources: [{ ...source, intervalMinutes }] } as JobConfig),
       );
     const sourcePrefix = pulumi.output(args.source).apply((s) => (s.kind === "objects" ? (s.prefix ?? "") : ""));
-    const created = createScheduledFunction(this, name, {
-      plan: this.plan,
+    const job: Omit<ScheduledFunctionArgs, "plan"> = {
       handler: "backup",
       code: args.code,
       description: `Lifeboat backup of ${sourceName} (${kind})`,
@@ -183,14 +80,9 @@ export class BackupJob extends pulumi.ComponentResource implements ScheduledJobR
               sourceBucketArn ? sourceBucketReadStatements(sourceBucketArn, sourceKeyPrefix) : [],
             ),
           ),
-    });
-    this.function = created.function;
-    this.functionName = created.function.name;
-    this.role = created.role;
-    this.logGroup = created.logGroup;
-    this.deadLetterQueue = created.deadLetterQueue;
-    this.schedule = created.schedule;
-    if (created.key) this.key = created.key;
+    };
+    super("lifeboat:aws:BackupJob", name, plan as ScheduledJobPlan, job, opts);
+    this.sourceName = sourceName as string;
     this.registerOutputs({ functionName: this.functionName, schedule: this.plan.schedule });
   }
 }

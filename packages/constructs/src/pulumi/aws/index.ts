@@ -9,6 +9,7 @@ export * from "./database-backups";
 export * from "./disaster-recovery-estate";
 export * from "./replicated-backup-vault";
 export * from "./scheduled-function";
+export * from "./scheduled-job";
 export * from "./service-monitor";
 export * from "./vault-key";
 export * from "./verify-job";

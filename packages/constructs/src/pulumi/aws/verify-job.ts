@@ -1,13 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import type * as cloudwatch from "@pulumi/aws/cloudwatch";
-import type * as iam from "@pulumi/aws/iam";
-import type * as lambda from "@pulumi/aws/lambda";
-import type * as scheduler from "@pulumi/aws/scheduler";
-import type * as sqs from "@pulumi/aws/sqs";
 import { checkSourceName, type JobConfig, jobRoleStatements, Problems, type ScheduledJobPlan, type VerifySettings } from "../../core";
-import { checkJobArgs, type JobSource, type ScheduledJobArgs, type ScheduledJobResources, secretArnsOf, type VaultTarget } from "./backup-job";
-import { createScheduledFunction } from "./scheduled-function";
-import type { VaultKey } from "./vault-key";
+import type { ScheduledFunctionArgs } from "./scheduled-function";
+import { checkJobArgs, type JobSource, ScheduledJob, type ScheduledJobArgs, secretArnsOf, type VaultTarget } from "./scheduled-job";
 
 /** Arguments of a {@link VerifyJob}. */
 export interface VerifyJobArgs extends ScheduledJobArgs {
@@ -45,15 +39,7 @@ export interface VerifyJobArgs extends ScheduledJobArgs {
  *   code: { imageUri },
  * });
  */
-export class VerifyJob extends pulumi.ComponentResource implements ScheduledJobResources {
-  readonly function: lambda.Function;
-  readonly functionName: pulumi.Output<string>;
-  readonly role: iam.Role;
-  readonly logGroup: cloudwatch.LogGroup;
-  readonly deadLetterQueue: sqs.Queue;
-  readonly schedule: scheduler.Schedule;
-  readonly key?: VaultKey;
-  readonly plan: ScheduledJobPlan;
+export class VerifyJob extends ScheduledJob {
   /** The names of the verified sources. */
   readonly sourceNames: readonly string[];
 
@@ -70,9 +56,7 @@ export class VerifyJob extends pulumi.ComponentResource implements ScheduledJobR
       problems.add("verify.testRestore", true, "needs pg_restore from the jobs image: pass { imageUri } as `code`, or turn test restores off.");
     }
     problems.throwIfAny(`VerifyJob "${name}"`);
-    super("lifeboat:aws:VerifyJob", name, {}, opts);
-    this.plan = plan as ScheduledJobPlan;
-    this.sourceNames = sources.map((s) => s.name as string);
+    const sourceNames = sources.map((s) => s.name as string);
 
     const replica = args.replica;
     const config = pulumi
@@ -89,11 +73,10 @@ export class VerifyJob extends pulumi.ComponentResource implements ScheduledJobR
           ...(args.verify ? { verify: args.verify } : {}),
         } as JobConfig),
       );
-    const created = createScheduledFunction(this, name, {
-      plan: this.plan,
+    const job: Omit<ScheduledFunctionArgs, "plan"> = {
       handler: "verify",
       code: args.code,
-      description: `Lifeboat verification of ${this.sourceNames.join(", ")}`,
+      description: `Lifeboat verification of ${sourceNames.join(", ")}`,
       config,
       input: {},
       ...(args.key !== undefined ? { key: args.key } : {}),
@@ -108,14 +91,9 @@ export class VerifyJob extends pulumi.ComponentResource implements ScheduledJobR
               { ...job, secretArns, secretKeyArns, vpc: args.vpc !== undefined },
             ),
           ),
-    });
-    this.function = created.function;
-    this.functionName = created.function.name;
-    this.role = created.role;
-    this.logGroup = created.logGroup;
-    this.deadLetterQueue = created.deadLetterQueue;
-    this.schedule = created.schedule;
-    if (created.key) this.key = created.key;
+    };
+    super("lifeboat:aws:VerifyJob", name, plan as ScheduledJobPlan, job, opts);
+    this.sourceNames = sourceNames;
     this.registerOutputs({ functionName: this.functionName, schedule: this.plan.schedule });
   }
 }
