@@ -33,6 +33,8 @@ export async function readPostgresArchive(decoded: Readable, pgRestore: string):
   });
   const inspector = new CustomArchiveInspector();
   const inspected = new Promise<ArchiveSummary>((resolve, reject) => pipeline(inspector, discard(), (error) => (error ? reject(error) : resolve(inspector.summary))));
+  // pg_restore may fail first and end this function; the reader's own failure must not go unheard then.
+  inspected.catch(() => undefined);
   const tee = new SoftTee([inspector, list.stdin]);
   await Promise.all([new Promise<void>((resolve, reject) => pipeline(decoded, tee, (e) => (e ? reject(e) : resolve()))), list.exited.catch(() => undefined)]);
   await list.exited;
