@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BackupJob, BackupVault, VerifyJob } from "@lifeboat/constructs/pulumi/aws";
 import type { LifeboatValidationError } from "@lifeboat/constructs/core";
@@ -114,6 +117,21 @@ describe("BackupJob", () => {
     expect(policy.Statement.find((s) => s.Sid === "ReadSourceObjects")?.Resource).toEqual(["arn:aws:s3:::acme-uploads/*"]);
     expect(policy.Statement.find((s) => s.Sid === "ListSourceObjects")?.Resource).toEqual(["arn:aws:s3:::acme-uploads"]);
     expect(rec.get("aws:lambda/function:Function", "uploads-backup-function").inputs.memorySize).toBe(512);
+  });
+});
+
+describe("BackupJob from the bundled handler", () => {
+  it("runs an objects backup as a Node.js zip with the bundle's directory as code", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "lifeboat-bundle-"));
+    writeFileSync(join(directory, "index.js"), "exports.handler = async () => {};");
+    const rec = await record(() => {
+      const vault = new BackupVault("vault");
+      new BackupJob("uploads-backup", { source: { name: "uploads", kind: "objects", rpoMinutes: 60, bucket: "acme-uploads" }, vault, schedule: "rate(1 hour)", code: { bundle: true, directory } });
+    });
+    const fn = rec.get("aws:lambda/function:Function", "uploads-backup-function");
+
+    expect(fn.inputs).toMatchObject({ packageType: "Zip", runtime: "nodejs22.x", handler: "index.handler", architectures: ["arm64"], code: { asset: directory } });
+    expect(fn.inputs.imageUri).toBeUndefined();
   });
 });
 

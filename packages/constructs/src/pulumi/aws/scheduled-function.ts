@@ -125,7 +125,7 @@ export function createScheduledFunction(parent: pulumi.ComponentResource, name: 
         }
       : {
           packageType: "Zip",
-          runtime: "nodejs20.x",
+          runtime: "nodejs22.x", // Node.js 20 reached end of life on Lambda in April 2026
           handler: "index.handler",
           code: new pulumi.asset.FileArchive(args.code.directory ?? (bundledHandlerDirectory(args.handler) as string)),
           architectures: ["arm64"],
