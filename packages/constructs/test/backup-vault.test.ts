@@ -22,7 +22,7 @@ describe("BackupVault", () => {
     const key = rec.get(T.key, "vault-key-key");
 
     expect(bucket.protect).toBe(true);
-    expect(bucket.inputs).toMatchObject({ objectLockEnabled: false, forceDestroy: false });
+    expect(bucket.inputs).toMatchObject({ objectLockEnabled: false, forceDestroy: false, tags: { "lifeboat:vault": "true" } });
     expect(key.protect).toBe(true);
     expect(rec.get(T.versioning, "vault-versioning").inputs).toMatchObject({ bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });
     expect(rec.get(T.encryption, "vault-encryption").inputs.rules).toEqual([
@@ -131,6 +131,12 @@ describe("BackupVault", () => {
     expect(rec.ofType(T.key).map((k) => k.name)).toEqual(["shared-key"]);
     expect((rec.get(T.encryption, "a-encryption").inputs.rules as any)[0].applyServerSideEncryptionByDefault.kmsMasterKeyId).toBe(sharedArn);
     expect((rec.get(T.encryption, "b-encryption").inputs.rules as any)[0].applyServerSideEncryptionByDefault.kmsMasterKeyId).toBe(arn);
+  });
+
+  it("keeps the user's tags on the bucket beside the vault tag", async () => {
+    const rec = await record(() => new BackupVault("vault", { tags: { team: "platform" } }));
+
+    expect(rec.get(T.bucket, "vault-bucket").inputs.tags).toEqual({ team: "platform", "lifeboat:vault": "true" });
   });
 
   it("can be left unprotected for throwaway stacks", async () => {

@@ -16,6 +16,9 @@ import {
 import { policyJson } from "./account";
 import { VaultKey } from "./vault-key";
 
+/** The tag that marks a bucket as a backup vault. */
+export const VAULT_TAG_KEY = "lifeboat:vault";
+
 /** Arguments of a {@link BackupVault}. */
 export interface BackupVaultArgs {
   /**
@@ -123,7 +126,8 @@ export class BackupVault extends pulumi.ComponentResource {
         ...(args.bucketName !== undefined ? { bucket: args.bucketName } : {}),
         objectLockEnabled: plan.objectLock !== undefined,
         forceDestroy: false,
-        ...(args.tags ? { tags: args.tags } : {}),
+        // Marks the bucket as a backup vault for policy packs (Lifeboat's judges vaults by it), whatever its name.
+        tags: pulumi.output(args.tags ?? {}).apply((tags) => ({ ...tags, [VAULT_TAG_KEY]: "true" })),
       },
       { parent: this, protect },
     );
