@@ -1,9 +1,14 @@
 import { GetObjectTaggingCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { JobConfig } from "@lifeboat/constructs/core";
+import { execFile } from "node:child_process";
+import { Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main, runBackup, runRestore, verifySources } from "../src";
+import { CustomArchiveInspector } from "../src/postgres/custom-format";
 import { testConfig, testJob, testVault, useTestAwsEnvironment } from "./support/jobs";
-import { startPostgres, tableDigests, type TestPostgres } from "./support/postgres";
+import { postgresBin, startPostgres, tableDigests, type TestPostgres } from "./support/postgres";
 import { TestS3 } from "./support/s3";
 import { seedDatabase } from "./support/seed";
 import { readObject } from "./support/vault";
@@ -150,5 +155,38 @@ describe("a PostgreSQL backup", () => {
     expect(listed.sources[0].incomplete).toEqual([]);
     const listing = await s3.directClient().send(new ListObjectsV2Command({ Bucket: "vault", Prefix: "app-db/" }));
     expect(listing.KeyCount).toBe(6);
+  });
+});
+
+describe("the pg_dump archive reader on a real dump", () => {
+  it("counts every table's rows exactly, wherever the stream's chunks happen to break rows and lengths", async () => {
+    const { stdout: dump } = await promisify(execFile)(postgresBin("pg_dump"), ["-Fc", "-Z0", "-h", "127.0.0.1", "-p", String(pg.port), "-U", pg.user, "app"], {
+      env,
+      encoding: "buffer",
+      maxBuffer: 512 * 1024 * 1024,
+    });
+    // Small odd sizes between large ones put chunk boundaries at every offset of rows and of the
+    // five-byte lengths before them; a newline ends a chunk, starts one or sits in the middle.
+    const sizes = [1, 2, 3, 5, 7, 11, 65536, 13, 4, 6, 100_003];
+    const chunks: Buffer[] = [];
+    for (let at = 0, i = 0; at < dump.length; i++) {
+      chunks.push(dump.subarray(at, at + sizes[i % sizes.length]!));
+      at += sizes[i % sizes.length]!;
+    }
+    const whole = new CustomArchiveInspector();
+    const broken = new CustomArchiveInspector();
+
+    await pipeline(Readable.from([dump]), whole, new Writable({ write: (_c, _e, cb) => cb() }));
+    await pipeline(Readable.from(chunks), broken, new Writable({ write: (_c, _e, cb) => cb() }));
+
+    const expected = [
+      { schema: "billing", name: "invoices", rows: 60000 },
+      { schema: "public", name: "blobs", rows: 5000 },
+      { schema: "public", name: "customers", rows: 120000 },
+      { schema: "public", name: "empty_table", rows: 0 },
+      { schema: "public", name: "events", rows: 150000 },
+    ];
+    expect(whole.summary.tables).toEqual(expected);
+    expect(broken.summary.tables).toEqual(expected);
   });
 });

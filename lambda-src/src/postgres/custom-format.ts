@@ -81,6 +81,8 @@ interface Counted {
 
 /** pg_dump ends each table's COPY data with `\\.` and two blank lines: three newlines that are no rows. */
 const END_OF_COPY = Buffer.from("\\.\n\n\n");
+/** Shared, so that resetting the tail after each row allocates nothing. */
+const EMPTY = Buffer.alloc(0);
 
 /**
  * A pass-through that parses the archive and fails the stream when it is not a well-formed,
@@ -107,7 +109,7 @@ export class CustomArchiveInspector extends Transform {
   /** Whether the last chunk of the current block was the end-of-COPY marker. */
   private lastWasMarker = false;
   /** The last bytes of the current chunk, when it straddles buffers. */
-  private tail: Buffer = Buffer.alloc(0);
+  private tail: Buffer = EMPTY;
   /** A fixed-size field split between two buffers. */
   private readonly partial = Buffer.alloc(16);
   private partialLength = 0;
@@ -177,6 +179,8 @@ export class CustomArchiveInspector extends Transform {
           let i = buf.indexOf(NEWLINE, pos);
           while (i !== -1 && i < stop) {
             this.table.rows++;
+            // A row's newline is normally the last byte of its chunk: searching on would scan the next row.
+            if (i + 1 === stop) break;
             i = buf.indexOf(NEWLINE, i + 1);
           }
           if (this.chunkLength === END_OF_COPY.length) this.tail = this.tail.length ? Buffer.concat([this.tail, buf.subarray(pos, stop)]) : buf.subarray(pos, stop);
@@ -186,7 +190,7 @@ export class CustomArchiveInspector extends Transform {
         if (this.remaining === 0) {
           if (this.table) {
             this.lastWasMarker = this.chunkLength === END_OF_COPY.length && this.tail.equals(END_OF_COPY);
-            this.tail = Buffer.alloc(0);
+            if (this.tail.length) this.tail = EMPTY;
           }
           this.phase = Phase.ChunkLength;
         }
