@@ -13,7 +13,7 @@ describe("the Lambda bundles", () => {
       expect(r.file).toBe(join(PACKAGE_DIR, "dist-bundle", r.name, "index.js"));
       const loaded = require(r.file) as { handler?: unknown };
       expect(typeof loaded.handler).toBe("function");
-      // The whole SDK would be tens of megabytes; S3, lib-storage and Secrets Manager tree-shaken fit in 2 MiB.
+      // The whole SDK would be tens of megabytes; S3 and Secrets Manager tree-shaken fit in 2 MiB.
       expect(r.bytes).toBeLessThan(2 * 1024 * 1024);
     }
   });
