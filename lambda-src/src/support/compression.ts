@@ -50,9 +50,13 @@ function zstdCodec(args: string[], zstdPath: string): Codec {
   return { input: tool.stdin, output: tool.stdout, done: () => tool.exited, stop: () => tool.kill() };
 }
 
-/** Starts a compressor: zstd level 1 in its own process, or gzip level 1 in this one. */
+/**
+ * Starts a compressor: zstd level 1 in its own process, or gzip level 1 in this one. zstd runs with
+ * a thread per core (`-T0`): its I/O then overlaps its compression, which shortens a backup even
+ * on two cores, and the bytes it writes decompress the same as single-threaded zstd's.
+ */
 export function startCompressor(compression: Exclude<Compression, "none">, zstdPath: string): Codec {
-  if (compression === "zstd") return zstdCodec(["-1", "-c", "-q"], zstdPath);
+  if (compression === "zstd") return zstdCodec(["-1", "-T0", "-c", "-q"], zstdPath);
   return inProcessCodec(createGzip({ level: 1, chunkSize: 256 * 1024 }));
 }
 
