@@ -26,7 +26,7 @@ describe("the Lambda bundles", () => {
 
     expect(sources).toEqual(["dist-bundle/backup/index.js", "dist-bundle/verify/index.js", "dist-bundle/restore/index.js", "dist-bundle/cli/index.js", "docker/lifeboat"]);
     for (const source of sources) expect(existsSync(join(PACKAGE_DIR, source)), source).toBe(true);
-    expect(dockerfile).toMatch(/^FROM public\.ecr\.aws\/lambda\/nodejs:20$/m);
+    expect(dockerfile).toMatch(/^FROM public\.ecr\.aws\/lambda\/nodejs:22$/m);
     expect(dockerfile).toMatch(/postgresql15 zstd redis6/);
   });
 });
