@@ -1,8 +1,8 @@
 import type { FactBase } from "./fact";
 import type { PolicyStatement } from "./policy-document";
 
-/** One S3 lifecycle rule, normalized from the provider's, the legacy inline or CloudFormation's shape. */
-export interface LifecycleRuleFact {
+/** What an expiring lifecycle rule says, in S3 and in DigitalOcean Spaces alike. */
+export interface ExpiringRule {
   readonly id?: string;
   readonly enabled: boolean;
   /** `true` when the rule applies to every object: no prefix, tag or size filter. */
@@ -13,6 +13,10 @@ export interface LifecycleRuleFact {
   /** An expiration on a fixed date (ISO text) rather than an age. */
   readonly expirationDate?: string;
   readonly noncurrentExpirationDays?: number;
+}
+
+/** One S3 lifecycle rule, normalized from the provider's, the legacy inline or CloudFormation's shape. */
+export interface LifecycleRuleFact extends ExpiringRule {
   readonly transitions: readonly { readonly days?: number; readonly date?: string; readonly storageClass: string }[];
   readonly noncurrentTransitions: readonly { readonly days?: number; readonly storageClass: string }[];
 }

@@ -1,3 +1,4 @@
+import type { ExpiringRule } from "./bucket";
 import type { FactBase } from "./fact";
 
 /** A DigitalOcean Spaces bucket. */
@@ -9,15 +10,7 @@ export interface SpacesBucketFact extends FactBase {
   readonly versioning: boolean;
   /** `true` when a bucket policy lets anyone read. */
   readonly publicPolicy: boolean;
-  readonly lifecycle: readonly {
-    readonly id?: string;
-    readonly enabled: boolean;
-    readonly coversEveryObject: boolean;
-    readonly filter: string;
-    readonly expirationDays?: number;
-    readonly expirationDate?: string;
-    readonly noncurrentExpirationDays?: number;
-  }[];
+  readonly lifecycle: readonly ExpiringRule[];
 }
 
 /** A DigitalOcean managed database cluster or read replica. */

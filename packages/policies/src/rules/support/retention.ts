@@ -1,16 +1,7 @@
 import type { Subject, Violation } from "../../engine/rule";
+import type { ExpiringRule } from "../../facts";
 import { days } from "./vaults";
 
-/** What the retention rules read of a lifecycle rule: S3's and Spaces' rules both have it. */
-export interface ExpiringRule {
-  readonly id?: string;
-  readonly enabled: boolean;
-  readonly coversEveryObject: boolean;
-  readonly filter: string;
-  readonly expirationDays?: number;
-  readonly expirationDate?: string;
-  readonly noncurrentExpirationDays?: number;
-}
 
 const label = (rule: ExpiringRule) => `Lifecycle rule ${rule.id ? `"${rule.id}" ` : ""}(${rule.filter})`;
 
