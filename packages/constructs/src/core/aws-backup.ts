@@ -1,11 +1,10 @@
 import { checkKmsKeyArn, checkRegion } from "./aws-names";
 import { regionOfArn } from "./database-backup";
 import { knownString } from "./deploy-time";
-import { checkDays, describeDays, Duration, type DurationInput } from "./duration";
+import { checkDays, describeDays, Duration, type DurationInput, checkWholeUnits } from "./duration";
 import { Problems } from "./errors";
 import { policyDocument, type PolicyDocument } from "./iam";
 import { checkTierDays, DEFAULT_RETENTION, type Tier, TIERS } from "./retention";
-import { checkWholeUnits } from "./whole-units";
 
 /**
  * How long AWS Backup keeps recovery points, per tier: one rule per tier that lives longer than the

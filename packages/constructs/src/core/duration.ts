@@ -136,28 +136,45 @@ export class Duration {
   }
 }
 
+/** The units AWS settings count in. */
+export type WholeUnit = "minute" | "hour" | "day";
+
+const WHOLE_UNIT_SECONDS: Record<WholeUnit, number> = { minute: UNIT_SECONDS.m, hour: UNIT_SECONDS.h, day: UNIT_SECONDS.d };
+const WHOLE_UNIT_HINT: Record<WholeUnit, string> = { minute: "", hour: "", day: ': write it in "d", "w" or "y"' };
+
 /**
- * Parses `input` as a duration of whole days within `[min, max]` days, recording problems under
- * `argument`. Returns the number of days, or `undefined` when the input is unusable.
+ * Parses `input` as a duration of a whole number of `unit`s within `[min, max]`, recording problems
+ * under `argument`. Returns the count of units, or `undefined` when the input is unusable.
+ *
+ * @example
+ * checkWholeUnits("72h", "lock.changeableFor", problems, "hour", { min: 72 }); // 72
  */
-export function checkDays(
+export function checkWholeUnits(
   input: unknown,
   argument: string,
   problems: Problems,
+  unit: WholeUnit,
   range: { min: number; max?: number; why?: string },
 ): number | undefined {
   const duration = Duration.check(input, argument, problems);
   if (duration === undefined) return undefined;
-  if (!duration.isWholeDays) {
-    problems.add(argument, duration, `must be a whole number of days${range.why ? ` because ${range.why}` : ""}: write it in "d", "w" or "y".`);
+  const because = range.why ? ` because ${range.why}` : "";
+  if (duration.seconds % WHOLE_UNIT_SECONDS[unit] !== 0) {
+    problems.add(argument, duration, `must be a whole number of ${unit}s${because}${WHOLE_UNIT_HINT[unit]}.`);
     return undefined;
   }
-  if (duration.days < range.min || (range.max !== undefined && duration.days > range.max)) {
-    const allowed = range.max === undefined ? `at least ${plural(range.min, "day")}` : `between ${range.min} and ${plural(range.max, "day")}`;
-    problems.add(argument, duration, `must be ${allowed}${range.why ? ` because ${range.why}` : ""}.`);
+  const count = duration.seconds / WHOLE_UNIT_SECONDS[unit];
+  if (count < range.min || (range.max !== undefined && count > range.max)) {
+    const allowed = range.max === undefined ? `at least ${plural(range.min, unit)}` : `between ${range.min} and ${plural(range.max, unit)}`;
+    problems.add(argument, duration, `must be ${allowed}${because}.`);
     return undefined;
   }
-  return duration.days;
+  return count;
+}
+
+/** {@link checkWholeUnits} in days: what S3 lifecycle rules, KMS and AWS Backup count in. */
+export function checkDays(input: unknown, argument: string, problems: Problems, range: { min: number; max?: number; why?: string }): number | undefined {
+  return checkWholeUnits(input, argument, problems, "day", range);
 }
 
 /** `plural(1, "day")` → `"1 day"`, `plural(35, "day")` → `"35 days"`. */

@@ -27,4 +27,3 @@ export * from "./vault";
 export * from "./vault-key";
 export * from "./vault-layout";
 export * from "./vault-policies";
-export * from "./whole-units";

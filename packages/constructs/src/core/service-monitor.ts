@@ -1,8 +1,7 @@
 import { checkDatabaseIdentifier, regionOfArn } from "./database-backup";
 import { isDeployTimeValue, knownString } from "./deploy-time";
-import { Duration, type DurationInput } from "./duration";
+import { Duration, type DurationInput, checkWholeUnits } from "./duration";
 import { Problems } from "./errors";
-import { checkWholeUnits } from "./whole-units";
 
 /**
  * Route 53 publishes health check metrics only in us-east-1, so an alarm on a health check lives
