@@ -40,9 +40,13 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
+/** Collects the previous run's garbage first, when the bench runs with --expose-gc, so no run pays for another's. */
+const collect = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+
 function time(run: () => void, runs: number): number {
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
+    collect();
     const t0 = performance.now();
     run();
     samples.push(performance.now() - t0);
