@@ -49,28 +49,28 @@ interface EstateSourceCommon {
   readonly logicalInterval?: SourceObjectives["logicalInterval"];
 }
 
-/** A PostgreSQL database on an RDS instance of this program. */
-export interface RdsPostgresSource extends EstateSourceCommon {
+/** A PostgreSQL database on RDS or Aurora, whose master password RDS manages. */
+interface ManagedPostgresSource extends EstateSourceCommon {
   readonly kind: "postgres";
-  readonly engine: "rds-instance";
-  readonly instance: rds.Instance;
   /** The database to dump. */
   readonly database: pulumi.Input<string>;
   /**
    * Where the job finds the credentials.
-   * @default - the instance's RDS-managed master user secret (`manageMasterUserPassword: true`)
+   * @default - the database's RDS-managed master user secret (`manageMasterUserPassword: true`)
    */
   readonly credentials?: pulumi.Input<CredentialsSource>;
 }
 
+/** A PostgreSQL database on an RDS instance of this program. */
+export interface RdsPostgresSource extends ManagedPostgresSource {
+  readonly engine: "rds-instance";
+  readonly instance: rds.Instance;
+}
+
 /** A PostgreSQL database on an Aurora cluster of this program. */
-export interface AuroraPostgresSource extends EstateSourceCommon {
-  readonly kind: "postgres";
+export interface AuroraPostgresSource extends ManagedPostgresSource {
   readonly engine: "aurora-cluster";
   readonly cluster: rds.Cluster;
-  readonly database: pulumi.Input<string>;
-  /** @default - the cluster's RDS-managed master user secret */
-  readonly credentials?: pulumi.Input<CredentialsSource>;
 }
 
 /** A PostgreSQL server Lifeboat reaches by host name (on EC2, in a container, elsewhere). */
