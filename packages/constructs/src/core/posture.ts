@@ -1,4 +1,4 @@
-import type { EstatePlan, RecoveryMethod, SourceEngine, SourcePlan } from "./objectives";
+import type { RecoveryMethod, SourceEngine, SourcePlan } from "./objectives";
 import type { Retention } from "./retention";
 
 /** One place a copy of a source's data lives. */
@@ -100,9 +100,4 @@ export function plannedPosture(plan: SourcePlan): Pick<SourcePosture, "name" | "
     methods: plan.methods,
     notes: plan.notes,
   };
-}
-
-/** The estate-level fields of a posture that come from the plan alone. */
-export function plannedEstatePosture(plan: EstatePlan): Pick<EstatePosture, "restoreOrder" | "estateRtoMinutes"> {
-  return { restoreOrder: plan.restoreOrder, estateRtoMinutes: plan.estateRtoMinutes };
 }
