@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ReplicatedBackupVault } from "@lifeboat/constructs/pulumi/aws";
 import { evaluate, factsFromPulumi, fromRecorded, RULES } from "@lifeboat/policies";
-import { Recorder } from "@lifeboat/preview";
+import { Recorder } from "@lifeboat/constructs/testing";
 
 /** Records `build` and judges it with every rule under `config`. */
 async function judgeBuilt(build: () => void, config: Parameters<typeof evaluate>[2]) {

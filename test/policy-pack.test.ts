@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { discoverExamples, runExamples, type RecordedStack } from "@lifeboat/preview";
+import { discoverExamples, runExamples } from "@lifeboat/preview";
+import { type RecordedStack } from "@lifeboat/constructs/testing";
 import { RULES } from "@lifeboat/policies";
 import { type AnalyzedResource, asAnalyzed, type Diagnostic, RunningPack } from "./support/policy-pack";
 

@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
-import type { RecordedResource } from "@lifeboat/preview";
+import type { RecordedResource } from "@lifeboat/constructs/testing";
 import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
 import * as analyzerGrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";

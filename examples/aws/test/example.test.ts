@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type EstatePosture } from "@lifeboat/constructs/core";
-import { type ExampleRun, loadExample, type RecordedResource, type RecordedStack, recordProgram, writeRunbooks } from "@lifeboat/preview";
+import { type ExampleRun, loadExample, writeRunbooks } from "@lifeboat/preview";
+import { type RecordedResource, type RecordedStack, recordProgram } from "@lifeboat/constructs/testing";
 
 const example = loadExample(join(__dirname, ".."));
 let stack: RecordedStack;

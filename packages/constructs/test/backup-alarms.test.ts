@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AlertTopic, BackupAlarms, ReplicatedBackupVault } from "@lifeboat/constructs/pulumi/aws";
 import type { LifeboatValidationError } from "@lifeboat/constructs/core";
-import { Recorder } from "@lifeboat/preview";
+import { Recorder } from "@lifeboat/constructs/testing";
 import { errorOf, record } from "./support";
 
 const freshness = { thresholdMinutes: 60, periodSeconds: 900, evaluationPeriods: 2, datapointsToAlarm: 2 };

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BackupJob, BackupVault, VerifyJob } from "@lifeboat/constructs/pulumi/aws";
 import type { LifeboatValidationError } from "@lifeboat/constructs/core";
-import { Recorder } from "@lifeboat/preview";
+import { Recorder } from "@lifeboat/constructs/testing";
 import { errorOf, policyOf, record } from "./support";
 
 const imageUri = "123456789012.dkr.ecr.us-east-1.amazonaws.com/lifeboat-jobs:0.1.0";

@@ -11,7 +11,7 @@ import {
   ServiceMonitor,
   type ServiceMonitorArgs,
 } from "@lifeboat/constructs/pulumi/aws";
-import { Recorder } from "@lifeboat/preview";
+import { Recorder } from "@lifeboat/constructs/testing";
 import { errorOf } from "./support";
 
 type Case = [what: string, build: () => unknown, argument: string, value: string];

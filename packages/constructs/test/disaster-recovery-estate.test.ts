@@ -5,7 +5,7 @@ import * as s3 from "@pulumi/aws/s3";
 import type * as pulumi from "@pulumi/pulumi";
 import { type EstatePosture, LifeboatValidationError } from "@lifeboat/constructs/core";
 import { DisasterRecoveryEstate, type DisasterRecoveryEstateArgs } from "@lifeboat/constructs/pulumi/aws";
-import { Recorder } from "@lifeboat/preview";
+import { Recorder } from "@lifeboat/constructs/testing";
 import { errorOf, policyOf, record } from "./support";
 
 const imageUri = "123456789012.dkr.ecr.us-east-1.amazonaws.com/lifeboat-jobs:0.1.0";

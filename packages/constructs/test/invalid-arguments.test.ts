@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { LifeboatValidationError } from "@lifeboat/constructs/core";
 import { AlertTopic, BackupVault, ReplicatedBackupVault, VaultKey } from "@lifeboat/constructs/pulumi/aws";
-import { Recorder } from "@lifeboat/preview";
+import { Recorder } from "@lifeboat/constructs/testing";
 import { errorOf } from "./support";
 
 type Case = [what: string, build: () => unknown, argument: string, value: string];

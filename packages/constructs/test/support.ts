@@ -1,4 +1,4 @@
-import { Recorder, type RecordedResource, type RecordingOptions } from "@lifeboat/preview";
+import { Recorder, type RecordedResource, type RecordingOptions } from "@lifeboat/constructs/testing";
 import type { PolicyDocument, PolicyStatement } from "@lifeboat/constructs/core";
 
 /**

@@ -1,8 +1,7 @@
 // Entry of the child process that runs one example: the Pulumi runtime is global, so each program
 // gets a process of its own. Receives the example on argv as JSON, answers over IPC.
-import { FakeCloud } from "./fake-cloud";
+import { FakeCloud, recordProgram } from "@lifeboat/constructs/testing";
 import type { ExampleProgram } from "./examples";
-import { recordProgram } from "./recorder";
 
 /** Reports a failure once: a deploy-time error inside an Output surfaces as an unhandled rejection. */
 function fail(err: unknown): void {

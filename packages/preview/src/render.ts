@@ -1,4 +1,4 @@
-import type { RecordedResource } from "./recorder";
+import type { RecordedResource } from "@lifeboat/constructs/testing";
 import type { ExampleRun } from "./run-examples";
 import { posturesOf } from "./runbooks";
 

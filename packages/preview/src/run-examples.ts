@@ -1,7 +1,7 @@
 import { fork } from "node:child_process";
 import { join } from "node:path";
 import type { ExampleProgram } from "./examples";
-import type { RecordedStack } from "./recorder";
+import type { RecordedStack } from "@lifeboat/constructs/testing";
 
 /** One example after running under the mock engine. */
 export interface ExampleRun {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RULES } from "@lifeboat/policies";
 import type { ExampleRun } from "../src/run-examples";
-import type { RecordedResource } from "../src/recorder";
+import type { RecordedResource } from "@lifeboat/constructs/testing";
 import { renderVerdict, verdictOf } from "../src/verdicts";
 
 const bucket = (name: string, extra: Partial<RecordedResource> = {}): RecordedResource => ({

@@ -26,13 +26,18 @@ export interface RecordedResource {
   readonly outputs: Record<string, unknown>;
 }
 
+/** Options of a recording: the project, stack, configuration and cloud the program runs against. */
 export interface RecordingOptions {
   /** @default "lifeboat" */
   readonly project?: string;
   /** @default "dev" */
   readonly stack?: string;
-  /** Pulumi configuration, keys namespaced (`aws:region`, `my-project:replicaRegion`). */
+  /**
+   * Pulumi configuration, keys namespaced (`aws:region`, `my-project:replicaRegion`).
+   * @default - `aws:region` set to the cloud's region, nothing else
+   */
   readonly config?: Record<string, string>;
+  /** The fake cloud, or the options of a new one. @default - a new FakeCloud with AWS in us-east-1 */
   readonly cloud?: FakeCloud | FakeCloudOptions;
 }
 
@@ -176,6 +181,26 @@ export class Recorder {
     walk(urn);
     return out;
   }
+}
+
+/**
+ * Runs `build` (code that creates resources: your components, your stack) under the mock engine and
+ * a {@link FakeCloud}, waits for every registration, and returns the recording. Each call starts a
+ * fresh recording, so tests do not see each other's resources.
+ *
+ * @example
+ * import { record } from "@lifeboat/constructs/testing";
+ * import { BackupVault } from "@lifeboat/constructs/pulumi/aws";
+ *
+ * const recorder = await record(() => new BackupVault("orders", { retention: { daily: "35d" } }));
+ * const bucket = recorder.get("aws:s3/bucket:Bucket", "orders-bucket");
+ * console.log(bucket.outputs.arn); // arn:aws:s3:::orders-bucket-…
+ */
+export async function record(build: () => unknown, options: RecordingOptions = {}): Promise<Recorder> {
+  const recorder = new Recorder(options);
+  await build();
+  await recorder.settle();
+  return recorder;
 }
 
 /** The result of running one program: its resources and stack outputs. */

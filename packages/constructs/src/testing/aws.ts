@@ -1,5 +1,4 @@
-import { createHash } from "node:crypto";
-import type * as pulumi from "@pulumi/pulumi";
+import type { FakeProvider, FakeResource } from "./fake-cloud";
 
 /**
  * How a fake resource of one type gets its physical name and ARN. `arn` receives the physical name
@@ -40,7 +39,7 @@ const managedSecret = (inputs: Record<string, unknown>, region: string, account:
 
 const uuidFrom = (hash: string) => `${hash.slice(0, 8)}-${hash.slice(8, 12)}-${hash.slice(12, 16)}-${hash.slice(16, 20)}-${hash.slice(20, 32)}`;
 
-/** What the fake cloud knows of each resource type Lifeboat creates. Unknown types get a generic ARN. */
+/** What the fake cloud knows of each AWS resource type Lifeboat creates. Other types get a generic ARN. */
 const SHAPES: Record<string, TypeShape> = {
   "aws:s3/bucket:Bucket": {
     nameInput: "bucket",
@@ -134,86 +133,44 @@ const SHAPES: Record<string, TypeShape> = {
   "aws:route53/healthCheck:HealthCheck": { service: "route53", global: true, noAccount: true, arn: (_n, hash) => `healthcheck/${uuidFrom(hash)}`, id: (_n, _a, hash) => uuidFrom(hash) },
 };
 
-export interface FakeCloudOptions {
-  /** @default "123456789012" */
-  readonly account?: string;
-  /** The region of resources that use the default provider. @default "us-east-1" */
-  readonly region?: string;
-}
-
-/**
- * A deterministic stand-in for AWS under `pulumi.runtime.setMocks`: every resource gets the physical
- * name, id and ARN the provider would give it (in the region of its provider), and the data sources
- * Lifeboat calls answer for one fake account. Unknown data sources fail loudly rather than return
- * nothing, so a component never silently runs on made-up data.
- */
-export class FakeCloud implements pulumi.runtime.Mocks {
-  readonly account: string;
-  readonly region: string;
-  /** Provider URN → region, learned as providers register. */
-  private readonly providerRegions = new Map<string, string>();
-
-  constructor(options: FakeCloudOptions = {}) {
-    this.account = options.account ?? "123456789012";
-    this.region = options.region ?? "us-east-1";
-  }
-
-  /** The region a resource or call using `providerRef` (`urn::id`) runs in. */
-  regionOf(providerRef: string | undefined): string {
-    if (!providerRef) return this.region;
-    const parts = providerRef.split("::");
-    const key = parts.length >= 5 ? this.keyOf(parts[2]!.split("$").pop()!, parts[3]!) : "";
-    return this.providerRegions.get(key) ?? this.region;
-  }
-
-  newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
-    const inputs = (args.inputs ?? {}) as Record<string, unknown>;
-    if (args.type.startsWith("pulumi:providers:")) {
-      if (typeof inputs.region === "string") this.providerRegions.set(this.keyOf(args.type, args.name), inputs.region);
-      return { id: `${args.name}-provider`, state: inputs };
-    }
-    if (args.custom === false) return { id: undefined, state: {} };
-
-    const region = typeof inputs.region === "string" ? inputs.region : this.regionOf(args.provider);
-    const hash = createHash("sha256").update(`${args.type}::${args.name}`).digest("hex");
-    const shape = SHAPES[args.type];
+/** Turns the shape of a type (or none: the generic ARN) into a fake resource. */
+function shaped(type: string, shape: TypeShape | undefined): FakeResource {
+  return ({ name, inputs, region, account, hash }) => {
     const given = shape?.nameInput ? inputs[shape.nameInput] : undefined;
     const prefix = typeof inputs.namePrefix === "string" ? inputs.namePrefix : typeof inputs.bucketPrefix === "string" ? inputs.bucketPrefix : undefined;
-    let physical = typeof given === "string" ? given : prefix !== undefined ? `${prefix}${hash.slice(0, 12)}` : `${args.name}-${hash.slice(0, 7)}`;
+    let physical = typeof given === "string" ? given : prefix !== undefined ? `${prefix}${hash.slice(0, 12)}` : `${name}-${hash.slice(0, 7)}`;
     if (shape?.lowercase) physical = physical.toLowerCase();
 
-    const [, modulePath = "unknown"] = args.type.split(":");
+    const [, modulePath = "unknown"] = type.split(":");
     const service = shape?.service ?? modulePath.split("/")[0] ?? "unknown";
     const resourcePart = shape ? shape.arn(physical, hash) : `${(modulePath.split("/")[1] ?? "resource").toLowerCase()}/${physical}`;
     const arn = shape?.global
-      ? `arn:aws:${service}::${service === "s3" || shape?.noAccount ? "" : this.account}:${resourcePart}`
-      : `arn:aws:${service}:${region}:${this.account}:${resourcePart}`;
+      ? `arn:aws:${service}::${service === "s3" || shape?.noAccount ? "" : account}:${resourcePart}`
+      : `arn:aws:${service}:${region}:${account}:${resourcePart}`;
     const id = shape?.id ? shape.id(physical, arn, hash) : physical;
 
     const state: Record<string, unknown> = { ...inputs, arn, id };
     if (shape?.nameOutput) state[shape.nameOutput] = physical;
     else if (!shape && state.name === undefined) state.name = physical;
-    if (args.type.startsWith("aws:") && state.region === undefined) state.region = region;
-    Object.assign(state, shape?.extra?.(physical, { region, account: this.account, hash, inputs }) ?? {});
+    if (state.region === undefined) state.region = region;
+    Object.assign(state, shape?.extra?.(physical, { region, account, hash, inputs }) ?? {});
     return { id, state };
-  }
-
-  call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
-    const region = this.regionOf(args.provider);
-    switch (args.token) {
-      case "aws:index/getCallerIdentity:getCallerIdentity":
-        return { accountId: this.account, arn: `arn:aws:iam::${this.account}:user/lifeboat-preview`, userId: "AIDAPREVIEW", id: this.account };
-      case "aws:index/getPartition:getPartition":
-        return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
-      case "aws:index/getRegion:getRegion":
-        return { name: region, region, endpoint: `ec2.${region}.amazonaws.com`, description: region, id: region };
-      default:
-        throw new Error(`The fake cloud cannot answer the data source ${args.token}: teach packages/preview/src/fake-cloud.ts what it returns.`);
-    }
-  }
-
-  /** Providers are known by type and name: a provider reference carries its URN, whose last parts they are. */
-  private keyOf(type: string, name: string): string {
-    return `${type}::${name}`;
-  }
+  };
 }
+
+/**
+ * AWS under the fake cloud: every resource gets the physical name, id and ARN the provider would give
+ * it (names from `name`/`bucket`/prefix inputs, ARNs in the resource's region and the fake account,
+ * RDS master user secrets, bucket regions), and the caller-identity, partition and region data sources
+ * answer for the fake account.
+ */
+export const awsFakes: FakeProvider = {
+  package: "aws",
+  resources: Object.fromEntries(Object.entries(SHAPES).map(([type, shape]) => [type, shaped(type, shape)])),
+  otherResource: (args) => shaped(args.type, undefined)(args),
+  calls: {
+    "aws:index/getCallerIdentity:getCallerIdentity": ({ account }) => ({ accountId: account, arn: `arn:aws:iam::${account}:user/lifeboat-preview`, userId: "AIDAPREVIEW", id: account }),
+    "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" }),
+    "aws:index/getRegion:getRegion": ({ region }) => ({ name: region, region, endpoint: `ec2.${region}.amazonaws.com`, description: region, id: region }),
+  },
+};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FakeCloud } from "@lifeboat/preview";
+import { FakeCloud } from "@lifeboat/constructs/testing";
 
 describe("FakeCloud backup and monitoring shapes", () => {
   it("gives a Route 53 health check an ARN without region or account, and a UUID id", () => {

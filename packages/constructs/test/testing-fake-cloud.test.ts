@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FakeCloud, plainValue } from "@lifeboat/preview";
+import { awsFakes, FakeCloud, type FakeProvider, plainValue } from "@lifeboat/constructs/testing";
 
 describe("FakeCloud", () => {
   it("gives a bucket without a name an S3 ARN derived from its logical name", () => {
@@ -51,5 +51,44 @@ describe("plainValue", () => {
     };
 
     expect(plainValue(value)).toEqual({ password: "[secret]", provider: "urn:pulumi:s::p::t::n", list: ["<unknown>", 3] });
+  });
+});
+
+describe("FakeCloud providers", () => {
+  it("answers a provider's resources per type token next to AWS's, and echoes the rest of its package", () => {
+    const example: FakeProvider = {
+      package: "example",
+      resources: { "example:index/bucket:Bucket": ({ name, region }) => ({ id: `${name}.${region}.example.test`, state: { endpoint: `https://${region}.example.test` } }) },
+      calls: {},
+    };
+    const cloud = new FakeCloud({ region: "nyc3", providers: [awsFakes, example] });
+
+    const bucket = cloud.newResource({ type: "example:index/bucket:Bucket", name: "media", inputs: {}, custom: true });
+    const other = cloud.newResource({ type: "example:index/droplet:Droplet", name: "runner", inputs: { size: "s-1vcpu-1gb" }, custom: true });
+    const key = cloud.newResource({ type: "aws:kms/key:Key", name: "k", inputs: {}, custom: true });
+
+    expect(bucket).toEqual({ id: "media.nyc3.example.test", state: { endpoint: "https://nyc3.example.test" } });
+    expect(other.id).toMatch(/^runner-[0-9a-f]{7}$/);
+    expect(other.state).toEqual({ size: "s-1vcpu-1gb", id: other.id });
+    expect(key.state.arn).toMatch(/^arn:aws:kms:nyc3:123456789012:key\//);
+  });
+
+  it("answers a data source taught with onCall in the region of the calling provider", () => {
+    const cloud = new FakeCloud().onCall("aws:ec2/getAmi:getAmi", ({ region, inputs }) => ({ id: `ami-${region}`, owners: inputs.owners }));
+    cloud.newResource({ type: "pulumi:providers:aws", name: "west", inputs: { region: "us-west-2" }, custom: true });
+
+    const ami = cloud.call({ token: "aws:ec2/getAmi:getAmi", inputs: { owners: ["amazon"] }, provider: "urn:pulumi:s::p::pulumi:providers:aws::west::id" });
+
+    expect(ami).toEqual({ id: "ami-us-west-2", owners: ["amazon"] });
+  });
+
+  it("lets a test override how one AWS type is answered without losing the others", () => {
+    const cloud = new FakeCloud().onResource("aws:sns/topic:Topic", ({ name }) => ({ id: name, state: { arn: `arn:aws:sns:us-east-1:123456789012:${name}`, custom: true } }));
+
+    const topic = cloud.newResource({ type: "aws:sns/topic:Topic", name: "alerts", inputs: {}, custom: true });
+    const bucket = cloud.newResource({ type: "aws:s3/bucket:Bucket", name: "b", inputs: { bucket: "my-bucket" }, custom: true });
+
+    expect(topic.state).toEqual({ arn: "arn:aws:sns:us-east-1:123456789012:alerts", custom: true });
+    expect(bucket.state.arn).toBe("arn:aws:s3:::my-bucket");
   });
 });

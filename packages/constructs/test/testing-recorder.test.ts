@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
-import { Recorder } from "@lifeboat/preview";
+import * as rds from "@pulumi/aws/rds";
+import { BackupVault } from "@lifeboat/constructs/pulumi/aws";
+import { record, Recorder } from "@lifeboat/constructs/testing";
 
 /** A resource of any type token, as a provider SDK would declare it. */
 class AnyResource extends pulumi.CustomResource {
@@ -40,5 +42,24 @@ describe("Recorder", () => {
     await recorder.settle();
 
     expect(() => recorder.get("aws:sns/topic:Topic", "alarms")).toThrow(/registered: alerts/);
+  });
+});
+
+describe("record", () => {
+  it("records a Lifeboat component with the outputs the fake cloud gives it, RDS secrets and regions included", async () => {
+    const recorder = await record(
+      () => {
+        new BackupVault("orders", { retention: { daily: "35d", weekly: "90d", monthly: "1y" } });
+        new rds.Instance("db", { engine: "postgres", instanceClass: "db.t4g.micro", allocatedStorage: 20, manageMasterUserPassword: true, username: "app" });
+      },
+      { cloud: { region: "eu-west-1", account: "111122223333" } },
+    );
+
+    const bucket = recorder.get("aws:s3/bucket:Bucket", "orders-bucket");
+    const db = recorder.get("aws:rds/instance:Instance", "db");
+    expect(bucket.outputs.arn).toMatch(/^arn:aws:s3:::orders-bucket-[0-9a-f]{7}$/);
+    expect(bucket.outputs.region).toBe("eu-west-1");
+    expect(db.outputs.masterUserSecrets).toEqual([expect.objectContaining({ secretArn: expect.stringMatching(/^arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!db-/) })]);
+    expect(recorder.descendantsOf(recorder.get("lifeboat:aws:BackupVault", "orders").urn).map((r) => r.name)).toContain("orders-versioning");
   });
 });

@@ -1,0 +1,3 @@
+export * from "./fake-cloud";
+export * from "./aws";
+export * from "./recorder";
