@@ -103,7 +103,7 @@ export async function runRestore(job: JobContext, request: RestoreRequest): Prom
       `check that ${targetText} answers`,
       `stream s3://${job.config.vault.bucket}/${m.artifactKey} (${m.sizeBytes} bytes) and check its SHA-256 and contents before touching the target`,
       source.kind === "postgres"
-        ? `create the database if it does not exist, refuse it if it holds tables, then pg_restore in one transaction`
+        ? `create the database if it does not exist, refuse it if it holds any user object, then pg_restore in one transaction`
         : source.kind === "redis"
           ? `refuse the target if it holds keys, then RESTORE every key with its expiry`
           : `refuse the target prefix if it holds objects, then copy every object of the index`,
