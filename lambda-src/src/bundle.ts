@@ -3,7 +3,7 @@ import { statSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 /** The Lambda handlers, each bundled to `dist-bundle/<name>/index.js`, and the command line. */
-export const BUNDLES = ["backup", "verify", "restore", "cli"] as const;
+export const BUNDLES = ["backup", "verify", "restore", "drill", "cli"] as const;
 export type BundleName = (typeof BUNDLES)[number];
 
 /** One bundle written. */

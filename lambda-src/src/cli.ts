@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { runBackup } from "./backup/backup";
 import { loadJobConfig } from "./config";
 import { jobContext, type JobContext } from "./context";
+import { DrillFailedError, runDrill } from "./drill/drill";
 import { runRestore } from "./restore/restore";
 import { catalogSource } from "./s3/catalog";
 import { describeError } from "./support/errors";
@@ -30,6 +31,8 @@ Commands:
                                           Restore the newest complete backup at or before --at.
                                           Targets: postgres://user@host:port/db (password in PGPASSWORD),
                                           redis://host:port, s3://bucket/prefix.
+  drill   --source <name>                 Restore the newest complete backup into a scratch target, check it,
+                                          measure restore time and data loss, clean up, record the drill.
   list    [--source <name>]...            List complete and incomplete backups.
 
 Options:
@@ -42,7 +45,7 @@ Exit status: 0 success, 1 the job failed, 2 wrong usage.`;
 
 class UsageError extends Error {}
 
-const COMMANDS = ["backup", "verify", "restore", "list"] as const;
+const COMMANDS = ["backup", "verify", "restore", "drill", "list"] as const;
 
 /** Runs the `lifeboat` command line; resolves to the exit status. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -85,7 +88,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const output = io.observe ? teeOutput(lines, io.observe) : lines;
   const print = (value: unknown) => io.stdout(`${redact(JSON.stringify(value, null, 2))}\n`);
   try {
-    if (command === "backup" && sources.length !== 1) throw new UsageError("backup needs exactly one --source.");
+    if ((command === "backup" || command === "drill") && sources.length !== 1) throw new UsageError(`${command} needs exactly one --source.`);
     if (command === "restore") {
       required("source", sources[0]);
       required("at", values.at);
@@ -109,6 +112,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         const result = await runRestore(job, { source: sources[0]!, at: values.at as string, target: values.target as string, dryRun: values["dry-run"] === true });
         print(result);
         return 0;
+      }
+      case "drill": {
+        try {
+          print((await runDrill(job, sources[0]!)).record);
+          return 0;
+        } catch (error) {
+          if (!(error instanceof DrillFailedError)) throw error;
+          print(error.result.record);
+          io.stderr(`lifeboat drill: ${error.message}\n`);
+          return 1;
+        }
       }
       case "list": {
         await list(job, sources, values.json === true, io);

@@ -2,6 +2,7 @@ export * from "./backup/backup";
 export * from "./cli";
 export * from "./config";
 export * from "./context";
+export * from "./drill/drill";
 export * from "./restore/restore";
 export * from "./s3/catalog";
 export * from "./support/errors";

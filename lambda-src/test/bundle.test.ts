@@ -8,7 +8,7 @@ describe("the Lambda bundles", () => {
     const reports = await bundleHandlers();
 
     for (const r of reports) process.stdout.write(`bundle ${r.name}: ${(r.bytes / 1024).toFixed(0)} KiB\n`);
-    expect(reports.map((r) => r.name)).toEqual(["backup", "verify", "restore", "cli"]);
+    expect(reports.map((r) => r.name)).toEqual(["backup", "verify", "restore", "drill", "cli"]);
     for (const r of reports.filter((r) => r.name !== "cli")) {
       expect(r.file).toBe(join(PACKAGE_DIR, "dist-bundle", r.name, "index.js"));
       const loaded = require(r.file) as { handler?: unknown };
@@ -24,7 +24,7 @@ describe("the Lambda bundles", () => {
 
     const sources = [...dockerfile.matchAll(/^COPY\s+(\S+)\s+\S+$/gm)].map((m) => m[1]!);
 
-    expect(sources).toEqual(["dist-bundle/backup/index.js", "dist-bundle/verify/index.js", "dist-bundle/restore/index.js", "dist-bundle/cli/index.js", "docker/lifeboat"]);
+    expect(sources).toEqual(["dist-bundle/backup/index.js", "dist-bundle/verify/index.js", "dist-bundle/restore/index.js", "dist-bundle/drill/index.js", "dist-bundle/cli/index.js", "docker/lifeboat"]);
     for (const source of sources) expect(existsSync(join(PACKAGE_DIR, source)), source).toBe(true);
     expect(dockerfile).toMatch(/^FROM public\.ecr\.aws\/lambda\/nodejs:22$/m);
     expect(dockerfile).toMatch(/postgresql15 zstd redis6/);

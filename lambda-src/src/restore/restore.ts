@@ -206,18 +206,25 @@ async function restoreRedis(job: JobContext, backup: CompleteBackup, target: Red
   } finally {
     probe.close();
   }
+  // A target URL naming a database (redis://host:6379/15) takes every key into that one database.
+  const single = target.db !== undefined;
+  const populated = (backup.manifest.tables ?? []).filter((t) => t.rows > 0);
+  if (single && populated.length > 1) {
+    throw new JobError(`The backup ${backup.artifact.key} holds keys in ${populated.length} databases (${populated.map((t) => t.name).join(", ")}); restoring them into the one database ${describeRedis(target)} names would merge them.`, { hint: "Restore into a server (a redis:// URL without a database) so each key keeps its database." });
+  }
   const pin = await checkBeforeRestore(job, backup);
   const client = await RespClient.connect(target);
   let restored = 0;
   try {
     const keyspace = String(await client.call(["INFO", "keyspace"]));
-    if (/^db\d+:keys=[1-9]/m.test(keyspace)) throw new JobError(`The target ${describeRedis(target)} already holds keys (${keyspace.split("\n").filter((l) => l.startsWith("db")).join(", ").trim()}).`, { hint: "Restore into an empty Redis; Lifeboat never mixes a backup into existing data." });
-    let db = -1;
+    const occupied = new RegExp(`^db${single ? target.db : "\\d+"}:keys=[1-9]`, "m");
+    if (occupied.test(keyspace)) throw new JobError(`The target ${describeRedis(target)} already holds keys (${keyspace.split("\n").filter((l) => l.startsWith("db")).join(", ").trim()}).`, { hint: "Restore into an empty Redis; Lifeboat never mixes a backup into existing data." });
+    let db = single ? target.db! : -1;
     const pending: Promise<unknown>[] = [];
     const read = await readArtifactThroughGate(job, backup, pin, async (decoded) => {
       const reader = new ByteReader();
       const parsing = readRdb(reader, async (key) => {
-        if (key.db !== db) {
+        if (!single && key.db !== db) {
           await client.call(["SELECT", String(key.db)]);
           db = key.db;
         }

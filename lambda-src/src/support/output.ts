@@ -13,6 +13,11 @@ const UNITS: Record<MetricName, string> = {
   VerifyFailed: "Count",
   MissedRuns: "Count",
   IncompleteBackups: "Count",
+  DrillSucceeded: "Count",
+  DrillFailed: "Count",
+  DrillRestoreSeconds: "Seconds",
+  DrillDataLossMinutes: "None",
+  DrillAgeMinutes: "None",
 };
 
 /** A structured log event. `event` is a stable machine name (`backup.started`), `message` is for people. */

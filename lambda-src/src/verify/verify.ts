@@ -2,6 +2,7 @@ import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { backupStamp, JOB_METRICS, objectCopiesPrefix, type SourceConfig } from "@lifeboat/constructs/core";
 import { pipeline, type Readable } from "node:stream";
 import { findSource, toolPaths, type JobContext } from "../context";
+import { drillAgeMinutes } from "../drill/records";
 import { describeConnection, serverConnection, sourceConnection, withDatabase } from "../postgres/connection";
 import { countRows, dropDatabase, prepareTarget, startPgRestore } from "../postgres/target";
 import { readArtifact } from "../s3/artifact";
@@ -53,7 +54,13 @@ export async function verifySources(job: JobContext, names: readonly string[] = 
   for (const source of sources) {
     const report = await verifySource(job, source);
     reports.push(report);
+    // The drill staleness alarm reads this: a metric alarm cannot look back a month for a success.
+    const drillAge = await drillAgeMinutes(job, source.name).catch((error: unknown) => {
+      job.output.log({ level: "warn", event: "verify.drill-records", message: `${source.name}: the drill records could not be read: ${describeError(error)}.`, source: source.name });
+      return undefined;
+    });
     job.output.metrics(source.name, {
+      ...(drillAge !== undefined ? { [JOB_METRICS.drillAgeMinutes]: drillAge } : {}),
       ...(report.newest ? { [JOB_METRICS.backupAgeMinutes]: report.newest.ageMinutes } : {}),
       [JOB_METRICS.verifyFailed]: report.ok ? 0 : 1,
       [JOB_METRICS.missedRuns]: report.missedRuns,

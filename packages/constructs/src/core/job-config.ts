@@ -1,4 +1,5 @@
 import { checkRegion, checkKmsKeyArn } from "./aws-names";
+import { checkDrillSettings, type DrillSettings } from "./drill";
 import { Problems } from "./errors";
 import { checkSourceName, SOURCE_KINDS, type SourceKind } from "./vault-layout";
 
@@ -70,6 +71,8 @@ interface SourceBase {
   readonly rpoMinutes: number;
   /** How often the backup is scheduled; verification counts missed runs with it. @default - `rpoMinutes` */
   readonly intervalMinutes?: number;
+  /** The restore drill's scratch target, smoke queries and schedule. @default - PostgreSQL: a scratch database on the source's server, monthly; Redis and objects: no drill until a scratch target is declared */
+  readonly drill?: DrillSettings;
 }
 
 export interface PostgresSourceConfig extends SourceBase {
@@ -161,6 +164,16 @@ export const JOB_METRICS = {
   missedRuns: "MissedRuns",
   /** Verification: artifacts without a manifest. */
   incompleteBackups: "IncompleteBackups",
+  /** 1 per restore drill whose restore and checks passed. */
+  drillSucceeded: "DrillSucceeded",
+  /** 1 per restore drill that failed (restore, a check or the cleanup). */
+  drillFailed: "DrillFailed",
+  /** A drill's measured restore time: what the RTO alarm compares. */
+  drillRestoreSeconds: "DrillRestoreSeconds",
+  /** A drill's data-loss window: minutes between the restored backup and the drill. */
+  drillDataLossMinutes: "DrillDataLossMinutes",
+  /** Verification: minutes since the newest successful drill (since the first drill while none has succeeded). */
+  drillAgeMinutes: "DrillAgeMinutes",
 } as const;
 
 /**
@@ -248,6 +261,7 @@ function checkJobSettings(config: Partial<JobConfig>, problems: Problems): void 
       if (s?.intervalMinutes !== undefined && (typeof s.intervalMinutes !== "number" || !(s.intervalMinutes > 0))) problems.add(`${at}.intervalMinutes`, s.intervalMinutes, "must be a positive number of minutes.");
       if (s?.port !== undefined) checkWholeNumber(s.port, `${at}.port`, 1, 65535, "", problems);
       if (s?.credentials !== undefined) checkCredentials(s.credentials, `${at}.credentials`, problems);
+      if (s?.drill !== undefined) checkDrillSettings(s.drill, SOURCE_KINDS.includes(s?.kind as SourceKind) ? (s.kind as SourceKind) : undefined, `${at}.drill`, problems);
       if (s?.kind === "objects" && s.checksums !== undefined && s.checksums !== "when-supported" && s.checksums !== "when-required") problems.add(`${at}.checksums`, s.checksums, 'must be "when-supported" or "when-required".');
     });
   }

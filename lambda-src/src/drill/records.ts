@@ -1,0 +1,39 @@
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { drillRecordProblems, drillRecordsPrefix, parseDrillRecordKey, type DrillRecord } from "@lifeboat/constructs/core";
+import type { JobContext } from "../context";
+import { listObjects } from "../s3/catalog";
+
+/** Records read from the newest back, at most: a source whose last 20 drills failed is told so by age alone. */
+const MAX_RECORDS_READ = 20;
+
+/**
+ * Minutes since the newest successful drill of `source`, or since its first drill while none has
+ * succeeded (among the newest {@link MAX_RECORDS_READ}); `undefined` when it has never been drilled.
+ * Records that do not parse are skipped: a drill record proves nothing unless it reads.
+ */
+export async function drillAgeMinutes(job: JobContext, source: string): Promise<number | undefined> {
+  const keys: { key: string; at: Date }[] = [];
+  for await (const o of listObjects(job.vault, job.config.vault.bucket, drillRecordsPrefix(source))) {
+    const parsed = parseDrillRecordKey(o.key);
+    if (parsed?.source === source) keys.push({ key: o.key, at: parsed.startedAt });
+  }
+  if (keys.length === 0) return undefined;
+  keys.sort((a, b) => a.at.getTime() - b.at.getTime());
+  const now = job.now().getTime();
+  for (const { key, at } of keys.slice(-MAX_RECORDS_READ).reverse()) {
+    const record = await readDrillRecord(job, key);
+    if (record?.outcome === "succeeded") return Math.max(0, Math.round((now - at.getTime()) / 60_000));
+  }
+  return Math.max(0, Math.round((now - keys[0]!.at.getTime()) / 60_000));
+}
+
+/** One drill record, or `undefined` when it does not parse as one. */
+export async function readDrillRecord(job: JobContext, key: string): Promise<DrillRecord | undefined> {
+  const got = await job.vault.send(new GetObjectCommand({ Bucket: job.config.vault.bucket, Key: key }));
+  try {
+    const value = JSON.parse(await got.Body!.transformToString("utf8")) as unknown;
+    return drillRecordProblems(value).length === 0 ? (value as DrillRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,80 @@
+import type { AlarmSpec } from "./alarms";
+import { DEFAULT_DRILL_EVERY, MAX_DRILL_EVERY_DAYS, MIN_DRILL_EVERY_DAYS } from "./drill";
+import { checkDays, type DurationInput } from "./duration";
+import { Problems } from "./errors";
+import { JOB_METRICS, METRIC_DIMENSION, METRIC_NAMESPACE } from "./job-config";
+import { rateExpression, type JobSchedule } from "./objectives";
+
+/** A day of grace after a drill is due before "no drill succeeded within its period" alarms: a retried or late run still counts. */
+export const DRILL_GRACE_MINUTES = 1440;
+
+/** The restore drill of one source as the estate schedules and watches it. */
+export interface DrillPlan {
+  readonly source: string;
+  /** The drill job's EventBridge Scheduler schedule: monthly by default. */
+  readonly schedule: JobSchedule;
+  /** The source's RTO: a drill whose restore took longer alarms. */
+  readonly rtoMinutes: number;
+  /** Drill failed; no drill succeeded within its period (and a day of grace); a restore took longer than the RTO. */
+  readonly alarms: readonly AlarmSpec[];
+}
+
+/** The drill schedule and alarms of one source. `every` is validated here (1 to 92 days). */
+export function planDrill(source: string, rtoMinutes: number, every: DurationInput | undefined, problems: Problems, argument = "drill.every"): DrillPlan | undefined {
+  const days = checkDays(every ?? DEFAULT_DRILL_EVERY, argument, problems, {
+    min: MIN_DRILL_EVERY_DAYS,
+    max: MAX_DRILL_EVERY_DAYS,
+    why: 'a drill restores a whole copy, and one older than a quarter proves little about today\'s data; "30d" is monthly',
+  });
+  if (days === undefined) return undefined;
+  const everyMinutes = days * 1440;
+  return { source, schedule: { expression: rateExpression(everyMinutes), intervalMinutes: everyMinutes }, rtoMinutes, alarms: drillAlarmSpecs(source, everyMinutes, rtoMinutes) };
+}
+
+/**
+ * The three alarms of a source's drills. A drill runs monthly and emits its metrics once, so the
+ * failure and restore-time alarms look at a day and treat silence as normal; the staleness alarm
+ * reads `DrillAgeMinutes`, which verification emits on every run from the newest drill record
+ * (a metric alarm cannot look back a month).
+ */
+export function drillAlarmSpecs(source: string, everyMinutes: number, rtoMinutes: number): AlarmSpec[] {
+  const base = {
+    source,
+    namespace: METRIC_NAMESPACE,
+    dimensions: { [METRIC_DIMENSION]: source },
+    statistic: "Maximum" as const,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    treatMissingData: "notBreaching" as const,
+  };
+  const staleAfter = everyMinutes + DRILL_GRACE_MINUTES;
+  return [
+    {
+      ...base,
+      id: `${source}-drill-failed`,
+      description: `Lifeboat: the restore drill of ${source} failed (restore, a check, or the scratch cleanup); its record in drills/${source}/ says which.`,
+      metricName: JOB_METRICS.drillFailed,
+      periodSeconds: 86_400,
+      threshold: 1,
+      comparison: "GreaterThanOrEqualToThreshold",
+    },
+    {
+      ...base,
+      id: `${source}-drill-stale`,
+      description: `Lifeboat: no restore drill of ${source} has succeeded for more than ${Math.round(staleAfter / 1440)} days (drills are scheduled every ${everyMinutes / 1440} days); the RTO is unproven.`,
+      metricName: JOB_METRICS.drillAgeMinutes,
+      periodSeconds: 3600,
+      threshold: staleAfter,
+      comparison: "GreaterThanThreshold",
+    },
+    {
+      ...base,
+      id: `${source}-drill-slow`,
+      description: `Lifeboat: a restore drill of ${source} took longer than its RTO (${rtoMinutes} minutes); the objective does not hold as measured.`,
+      metricName: JOB_METRICS.drillRestoreSeconds,
+      periodSeconds: 86_400,
+      threshold: rtoMinutes * 60,
+      comparison: "GreaterThanThreshold",
+    },
+  ];
+}
