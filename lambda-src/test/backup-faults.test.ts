@@ -1,6 +1,7 @@
 import type { JobConfig } from "@lifeboat/constructs/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { main, runBackup, runRestore } from "../src";
+import { startTogether } from "./support/servers";
 import { testConfig, testJob, testVault, useTestAwsEnvironment, type CapturedOutput } from "./support/jobs";
 import { freePort } from "./support/ports";
 import { startPostgres, type TestPostgres } from "./support/postgres";
@@ -14,7 +15,7 @@ let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   useTestAwsEnvironment();
-  [pg, s3] = await Promise.all([startPostgres(), TestS3.start(["vault"])]);
+  [pg, s3] = await startTogether([startPostgres(), TestS3.start(["vault"])]);
   await pg.sql("postgres", "CREATE DATABASE big");
   // About 70 MB of barely compressible text: pg_dump runs for a while and the upload takes many parts.
   await pg.sql("big", "CREATE TABLE t AS SELECT i, md5(random()::text) || md5(random()::text) AS a, md5(random()::text) AS b FROM generate_series(1, 800000) i");

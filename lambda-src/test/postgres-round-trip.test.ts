@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main, runBackup, runRestore, verifySources } from "../src";
 import { CustomArchiveInspector } from "../src/postgres/custom-format";
+import { startTogether } from "./support/servers";
 import { testConfig, testJob, testVault, useTestAwsEnvironment } from "./support/jobs";
 import { postgresBin, startPostgres, tableDigests, type TestPostgres } from "./support/postgres";
 import { TestS3 } from "./support/s3";
@@ -20,7 +21,7 @@ let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   useTestAwsEnvironment();
-  [pg, s3] = await Promise.all([startPostgres(), TestS3.start(["vault", "replica"])]);
+  [pg, s3] = await startTogether([startPostgres(), TestS3.start(["vault", "replica"])]);
   await pg.sql("postgres", "CREATE DATABASE app");
   await seedDatabase(pg, "app");
   env = { ...process.env, APP_DB_USER: pg.user, APP_DB_PASSWORD: pg.password, PGPASSWORD: pg.password };

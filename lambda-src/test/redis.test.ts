@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBackup, runRestore, verifySources } from "../src";
 import { RespClient } from "../src/redis/resp";
+import { startTogether } from "./support/servers";
 import { testConfig, testJob, testVault, useTestAwsEnvironment } from "./support/jobs";
 import { startRedis, type TestRedis } from "./support/redis";
 import { TestS3 } from "./support/s3";
@@ -57,7 +58,7 @@ function pairs(flat: string[]): string[] {
 
 beforeAll(async () => {
   useTestAwsEnvironment();
-  [source, target, s3] = await Promise.all([startRedis(), startRedis(), TestS3.start(["vault"])]);
+  [source, target, s3] = await startTogether([startRedis(), startRedis(), TestS3.start(["vault"])]);
   // Every value type, small and large encodings, expiries, binary keys, two databases.
   const script = [
     "SET plain hello",

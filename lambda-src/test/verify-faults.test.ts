@@ -2,6 +2,7 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { artifactKey, type JobConfig } from "@lifeboat/constructs/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { main, runBackup, runRestore, verifySources, type BackupResult } from "../src";
+import { startTogether } from "./support/servers";
 import { testConfig, testJob, testVault, useTestAwsEnvironment } from "./support/jobs";
 import { startPostgres, type TestPostgres } from "./support/postgres";
 import { TestS3 } from "./support/s3";
@@ -15,7 +16,7 @@ let newest: BackupResult;
 
 beforeAll(async () => {
   useTestAwsEnvironment();
-  [pg, s3] = await Promise.all([startPostgres(), TestS3.start(["vault"])]);
+  [pg, s3] = await startTogether([startPostgres(), TestS3.start(["vault"])]);
   await pg.sql("postgres", "CREATE DATABASE shop");
   await pg.sql("shop", "CREATE TABLE orders AS SELECT i AS id, md5(i::text) AS ref FROM generate_series(1, 20000) i");
   env = { ...process.env, DB_USER: pg.user, DB_PASSWORD: pg.password, PGPASSWORD: pg.password };

@@ -1,18 +1,17 @@
 import { execFile, execFileSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { freePort } from "./ports";
+import { stopOnFailure } from "./servers";
+import { postgresClientDir, postgresServerDir } from "./tools";
 
 const run = promisify(execFile);
 
-/** Where PostgreSQL 15's binaries are: Debian's versioned directory first (CI has them only there). */
+/** Where PostgreSQL 15's client tools are (Debian's versioned directory). */
 export function postgresBin(tool: string): string {
-  for (const dir of ["/usr/lib/postgresql/15/bin", "/usr/local/bin", "/usr/bin"]) {
-    if (existsSync(join(dir, tool))) return join(dir, tool);
-  }
-  throw new Error(`${tool} not found: install Debian's postgresql package (PostgreSQL 15)`);
+  return join(postgresClientDir(15), tool);
 }
 
 const isRoot = process.getuid?.() === 0;
@@ -22,12 +21,14 @@ function asServerUser(command: string, args: string[]): [string, string[]] {
   return isRoot ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, args];
 }
 
-/** A throwaway PostgreSQL 15 cluster on 127.0.0.1, password authentication, superuser `lifeboat`. */
+/** A throwaway PostgreSQL cluster on 127.0.0.1, password authentication, superuser `lifeboat`. */
 export interface TestPostgres {
   readonly host: "127.0.0.1";
   readonly port: number;
   readonly user: string;
   readonly password: string;
+  /** The server's major version. */
+  readonly major: number;
   /** `postgres://lifeboat@127.0.0.1:port/db`, no password (give it in PGPASSWORD). */
   url(database: string): string;
   /** Runs SQL in `database` and returns psql's unaligned, tab-separated output lines. */
@@ -35,8 +36,15 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
-/** Starts a cluster in a temporary directory (initdb + pg_ctl) on a free port. */
-export async function startPostgres(): Promise<TestPostgres> {
+/**
+ * Starts a cluster of PostgreSQL `major` in a temporary directory (initdb + pg_ctl) on a free port.
+ * @default major 15 (Debian's)
+ */
+export async function startPostgres(major = 15): Promise<TestPostgres> {
+  const server = postgresServerDir(major);
+  // psql of the newest provisioned major talks to every server; Debian's 15 when that is all there is.
+  const psql = join(postgresClientDir(major > 15 ? 18 : 15), "psql");
+
   const dir = mkdtempSync(join(tmpdir(), "lifeboat-pg-"));
   const data = join(dir, "data");
   const password = `pw-${Math.random().toString(36).slice(2)}`;
@@ -50,28 +58,29 @@ export async function startPostgres(): Promise<TestPostgres> {
   }
   chmodSync(dir, 0o700);
   const port = await freePort();
-  const [initdb, initArgs] = asServerUser(postgresBin("initdb"), ["-D", data, "-U", "lifeboat", "--auth=scram-sha-256", `--pwfile=${pwfile}`, "--no-sync", "-E", "UTF8", "--locale=C"]);
-  await run(initdb, initArgs);
+  const [initdb, initArgs] = asServerUser(join(server, "initdb"), ["-D", data, "-U", "lifeboat", "--auth=scram-sha-256", `--pwfile=${pwfile}`, "--no-sync", "-E", "UTF8", "--locale=C"]);
+  await stopOnFailure(() => run(initdb, initArgs), () => rmSync(dir, { recursive: true, force: true }));
   const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=2GB`;
-  const [pgctl, ctlArgs] = asServerUser(postgresBin("pg_ctl"), ["-D", data, "-o", options, "-l", join(dir, "log"), "-w", "-t", "60", "start"]);
-  await run(pgctl, ctlArgs);
+  const stop = async () => {
+    const [cmd, args] = asServerUser(join(server, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"]);
+    await run(cmd, args).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const [pgctl, ctlArgs] = asServerUser(join(server, "pg_ctl"), ["-D", data, "-o", options, "-l", join(dir, "log"), "-w", "-t", "60", "start"]);
+  await stopOnFailure(() => run(pgctl, ctlArgs), stop);
   const env = { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: "10" };
-  const psql = postgresBin("psql");
   return {
     host: "127.0.0.1",
     port,
     user: "lifeboat",
     password,
+    major,
     url: (database) => `postgres://lifeboat@127.0.0.1:${port}/${database}`,
     async sql(database, sql) {
       const { stdout } = await run(psql, ["-h", "127.0.0.1", "-p", String(port), "-U", "lifeboat", "-d", database, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql], { env, maxBuffer: 256 * 1024 * 1024 });
       return stdout.split("\n").filter((l) => l !== "");
     },
-    async stop() {
-      const [cmd, args] = asServerUser(postgresBin("pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"]);
-      await run(cmd, args).catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop,
   };
 }
 

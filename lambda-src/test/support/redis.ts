@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { freePort, waitFor } from "./ports";
+import { stopOnFailure } from "./servers";
 
 const run = promisify(execFile);
 
@@ -23,14 +24,15 @@ export async function startRedis(): Promise<TestRedis> {
   const password = `pw-${Math.random().toString(36).slice(2)}`;
   const child: ChildProcess = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--requirepass", password, "--loglevel", "warning"], { stdio: "ignore" });
   const cli = async (...args: string[]) => (await run("redis-cli", ["-h", "127.0.0.1", "-p", String(port), "--no-auth-warning", ...args], { env: { ...process.env, REDISCLI_AUTH: password }, maxBuffer: 64 * 1024 * 1024 })).stdout;
-  await waitFor("redis-server", async () => (await cli("PING")).trim() === "PONG", 15_000);
+  const stop = async () => {
+    child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  };
+  await stopOnFailure(() => waitFor("redis-server", async () => (await cli("PING")).trim() === "PONG", 15_000), stop);
   return {
     port,
     password,
     cli,
-    async stop() {
-      child.kill("SIGKILL");
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop,
   };
 }

@@ -6,6 +6,7 @@ import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./ports";
+import { stopOnFailure } from "./servers";
 
 /** A request the proxy saw. */
 export interface SeenRequest {
@@ -49,13 +50,22 @@ export class TestS3 {
       stdio: ["ignore", "pipe", "inherit"],
       env: { ...process.env, NODE_OPTIONS: "" },
     });
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.once("data", () => resolve());
-      child.once("exit", (code) => reject(new Error(`s3rver exited with ${code}`)));
-    });
-    const s3 = new TestS3(directory, await freePort(), upstreamPort, child);
-    await s3.listen();
-    return s3;
+    return stopOnFailure(
+      async () => {
+        await new Promise<void>((resolve, reject) => {
+          child.stdout!.once("data", () => resolve());
+          child.once("error", reject);
+          child.once("exit", (code) => reject(new Error(`s3rver exited with ${code}`)));
+        });
+        const s3 = new TestS3(directory, await freePort(), upstreamPort, child);
+        await s3.listen();
+        return s3;
+      },
+      () => {
+        child.kill("SIGKILL");
+        rmSync(directory, { recursive: true, force: true });
+      },
+    );
   }
 
   /** The endpoint the jobs use: the proxy. */
@@ -123,7 +133,10 @@ export class TestS3 {
       socket.on("close", () => this.sockets.delete(socket));
     });
     this.proxy = server;
-    return new Promise((resolve) => server.listen(this.port, "127.0.0.1", () => resolve()));
+    return new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.port, "127.0.0.1", () => resolve());
+    });
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
