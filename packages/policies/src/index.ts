@@ -10,3 +10,5 @@ export * from "./facts";
 export * from "./rules";
 export * from "./rules/support/vaults";
 export * from "./docs/rules-md";
+export * from "./check";
+export * from "./version";

@@ -6,6 +6,7 @@ import { type Finding, isBlocking } from "../engine/finding";
 import type { Rule } from "../engine/rule";
 import { checkConfig, type PolicyConfig } from "../engine/settings";
 import { RULES } from "../rules";
+import { PACKAGE_VERSION } from "../version";
 
 /** Properties of a {@link LifeboatPolicyPlugin}. */
 export interface LifeboatPolicyPluginProps {
@@ -37,7 +38,7 @@ export interface LifeboatPolicyPluginProps {
  */
 export class LifeboatPolicyPlugin implements IPolicyValidationPlugin, IPolicyValidationPluginBeta1 {
   readonly name = "lifeboat-dr";
-  readonly version = "0.1.0";
+  readonly version = PACKAGE_VERSION;
   readonly ruleIds: string[];
   private readonly rules: readonly Rule[];
   private readonly config: PolicyConfig | undefined;

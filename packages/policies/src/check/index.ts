@@ -1,0 +1,4 @@
+export * from "./cli";
+export * from "./inputs";
+export * from "./pulumi-json";
+export * from "./sarif";
