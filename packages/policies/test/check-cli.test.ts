@@ -40,7 +40,7 @@ describe("lifeboat-policies check on CloudFormation templates", () => {
   it("prints the findings the CDK plugin reports for the same template and exits 1 on a mandatory one", () => {
     const file = write("bad/template.json", unversioned());
     const expected = evaluate(factsFromTemplate(unversioned()), RULES).findings;
-    const plugin = new LifeboatPolicyPlugin().validate({ templatePaths: [file] });
+    const plugin = new LifeboatPolicyPlugin().validate({ templatePaths: [file] } as unknown as Parameters<LifeboatPolicyPlugin["validate"]>[0]);
 
     const { code, stdout } = run("check", file);
 
