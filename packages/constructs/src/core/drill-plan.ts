@@ -1,5 +1,13 @@
 import type { AlarmSpec } from "./alarms";
 import { DEFAULT_DRILL_EVERY, MAX_DRILL_EVERY_DAYS, MIN_DRILL_EVERY_DAYS } from "./drill";
+import { drillRecordsPrefix } from "./drill-record";
+import type { PolicyStatement } from "./iam";
+import { jobRoleStatements, type JobResources } from "./job-permissions";
+import type { VaultArns } from "./vault-policies";
+import type { DrillRecord } from "./drill-record";
+import { checkJobRuntime, chooseJobRuntime, newestThroughput, type JobPlacement, type JobRuntime } from "./job-runtime";
+import type { BackupManifest } from "./manifest";
+import type { SourceKind } from "./vault-layout";
 import { checkDays, type DurationInput } from "./duration";
 import { Problems } from "./errors";
 import { JOB_METRICS, METRIC_DIMENSION, METRIC_NAMESPACE } from "./job-config";
@@ -77,4 +85,62 @@ export function drillAlarmSpecs(source: string, everyMinutes: number, rtoMinutes
       comparison: "GreaterThanThreshold",
     },
   ];
+}
+
+/**
+ * The drill job's role: read the source's backups, write its drill records (never delete, never
+ * another prefix), and, for an objects drill, write and delete under the scratch bucket's prefix
+ * (the drill removes what it restored). Secrets, logs, queue and network as every job.
+ */
+export function drillRoleStatements(vault: VaultArns, source: string, job: JobResources, scratch?: { readonly bucketArn: string; readonly prefix: string }): PolicyStatement[] {
+  const records = drillRecordsPrefix(source);
+  const extra: PolicyStatement[] = [
+    { Sid: "WriteDrillRecords", Effect: "Allow", Action: ["s3:PutObject"], Resource: [`${vault.bucketArn}/${records}*`] },
+    { Sid: "EncryptDrillRecords", Effect: "Allow", Action: ["kms:GenerateDataKey"], Resource: [vault.keyArn], Condition: { StringLike: { "kms:ViaService": "s3.*.amazonaws.com" } } },
+  ];
+  if (scratch) {
+    extra.push(
+      { Sid: "RestoreIntoScratch", Effect: "Allow", Action: ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], Resource: [`${scratch.bucketArn}/${scratch.prefix}*`] },
+      { Sid: "ListScratch", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [scratch.bucketArn], Condition: { StringLike: { "s3:prefix": [`${scratch.prefix}*`] } } },
+    );
+  }
+  return jobRoleStatements({ mode: "read", vault, prefix: `${source}/` }, job, extra);
+}
+
+/** What decides one source's drill and where its jobs run. */
+export interface SourceJobsInput {
+  readonly name: string;
+  readonly kind: SourceKind;
+  readonly sizeGiB: number;
+  readonly rtoMinutes: number;
+  /** @default "30d" */
+  readonly drillEvery?: DurationInput;
+  /** Force every job of the source to one runtime. @default - chosen from the expected duration */
+  readonly runtime?: JobRuntime;
+  /** Drill records and backup manifests read from the vault, for measured throughput. @default - none */
+  readonly measured?: { readonly drills?: readonly DrillRecord[]; readonly backups?: readonly BackupManifest[] };
+}
+
+/** A source's drill plan and where its backup and drill run. */
+export interface SourceJobsPlan {
+  readonly drill: DrillPlan;
+  readonly placements: readonly JobPlacement[];
+}
+
+/** Plans the drill of a source with a logical backup and places its backup and drill jobs. Problems are recorded under `at`. */
+export function planSourceJobs(input: SourceJobsInput, problems: Problems, at: string): SourceJobsPlan | undefined {
+  checkJobRuntime(input.runtime, `${at}.runtime`, problems);
+  const drill = planDrill(input.name, input.rtoMinutes, input.drillEvery, problems, `${at}.drillEvery`);
+  if (!drill) return undefined;
+  const placements = (["backup", "drill"] as const).map((job) =>
+    chooseJobRuntime({
+      source: input.name,
+      kind: input.kind,
+      job,
+      sizeGiB: input.sizeGiB,
+      ...(input.runtime === "lambda" || input.runtime === "fargate" ? { force: input.runtime } : {}),
+      ...(input.measured ? { measured: newestThroughput(job, input.measured) } : {}),
+    }),
+  );
+  return { drill, placements };
 }

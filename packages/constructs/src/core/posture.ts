@@ -1,3 +1,5 @@
+import type { MeasuredRecovery } from "./drill-record";
+import type { JobPlacement } from "./job-runtime";
 import type { RecoveryMethod, SourceEngine, SourcePlan } from "./objectives";
 import type { Retention } from "./retention";
 
@@ -43,6 +45,25 @@ export interface SourcePosture {
   readonly alarms: readonly PostureAlarm[];
   readonly restore: readonly RestoreCommand[];
   readonly notes: readonly string[];
+  /** The scheduled restore drill. @default - none (the source has no logical backup to drill) */
+  readonly drill?: { readonly every: string; readonly job?: string };
+  /**
+   * The RTO as shown: measured by the newest drill when there is one, else the estimate; both are
+   * kept. `statement` is the sentence the runbook prints.
+   * @default - only `achieved.rtoMinutes` (the estimate)
+   */
+  readonly rto?: RtoFigures;
+  /** Where each job of the source runs and why. @default - none */
+  readonly jobs?: readonly JobPlacement[];
+}
+
+/** A source's RTO, measured and estimated. */
+export interface RtoFigures {
+  readonly shown: "measured" | "estimated";
+  readonly estimatedMinutes: number;
+  /** The newest drill, when any ran. @default - none */
+  readonly measured?: MeasuredRecovery;
+  readonly statement: string;
 }
 
 /** The posture of a whole estate: the record an auditor reads and the runbook is written from. */

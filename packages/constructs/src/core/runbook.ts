@@ -50,6 +50,9 @@ function sourceSection(source: SourcePosture): string[] {
       `Achieved by configuration: RPO ${time(source.achieved.rpoMinutes)}, RTO about ${time(source.achieved.rtoMinutes)} ` +
       `(${source.meetsObjectives ? "meets the objectives" : "DOES NOT meet the objectives"}).`,
   ];
+  if (source.rto) out.push("", `${source.rto.statement}.`);
+  if (source.drill) out.push("", `Restore drill: ${source.drill.every}${source.drill.job ? ` by \`${source.drill.job}\`` : ""}; records in \`drills/${source.name}/\` of the vault.`);
+  if (source.jobs && source.jobs.length > 0) out.push("", "Where its jobs run:", "", ...source.jobs.map((j) => `- ${j.job}: ${j.runtime === "lambda" ? "Lambda" : "ECS Fargate"}, ${j.reason}.`));
   if (source.restoreAfter.length > 0) out.push("", `Restore after: ${source.restoreAfter.join(", ")}.`);
   out.push("", "Copies:", "", "| Copy | Where | Region | Kept for | New restore point |", "|---|---|---|---|---|");
   for (const c of source.copies) out.push(`| ${cell(c.what)} | \`${cell(c.where)}\` | ${c.region} | ${cell(c.keptFor)} | ${c.every} |`);
@@ -135,7 +138,16 @@ export function renderRunbook(posture: EstatePosture, extras: { readonly jobConf
     "",
     "## Drill checklist",
     "",
-    "Run a drill at least once a quarter, and after every change to the estate:",
+    ...(posture.sources.some((s) => s.drill)
+      ? [
+          `Scheduled drills restore each source's newest backup into a scratch target, check it and record the measured restore time: ${posture.sources
+            .filter((s) => s.drill)
+            .map((s) => `${s.name} ${s.drill!.every}`)
+            .join(", ")}. A failed drill, no successful drill within its period, or a restore slower than the RTO raises an alarm.`,
+          "",
+        ]
+      : []),
+    "Run a full drill at least once a quarter, and after every change to the estate:",
     "",
     "- [ ] Pick a time in the last day as the point to recover to; note it.",
     ...posture.restoreOrder.map((name) => `- [ ] Restore ${name} with the steps above into a scratch environment; time it from the first command to healthy.`),

@@ -1,0 +1,199 @@
+import type { PolicyStatement } from "../iam";
+import { jobRoleStatements, type JobResources, type VaultAccess } from "../job-permissions";
+import type { RuntimeJob } from "../job-runtime";
+import { LOG_RETENTION_DAYS } from "../scheduled-job";
+
+/** Fargate's ephemeral storage bounds in GiB (20 is the free default; 21 to 200 is configurable). */
+export const FARGATE_EPHEMERAL_MIN_GIB = 21;
+export const FARGATE_EPHEMERAL_MAX_GIB = 200;
+/** Scratch room above the source's size on the task's disk: logs, tool temp files, a staged archive's slack. */
+export const FARGATE_EPHEMERAL_HEADROOM_GIB = 10;
+/** The container's name in every Lifeboat task definition. */
+export const FARGATE_CONTAINER_NAME = "lifeboat";
+/** The command line inside the jobs image (lambda-src/docker/lifeboat). */
+export const FARGATE_ENTRY_POINT: readonly string[] = ["/usr/local/bin/lifeboat"];
+
+/** The scheduler's retry policy, the same for Lambda and ECS targets: 3 retries while the run is still due. */
+export function schedulerRetryPolicy(intervalMinutes: number): { readonly maximumRetryAttempts: number; readonly maximumEventAgeInSeconds: number } {
+  return { maximumRetryAttempts: 3, maximumEventAgeInSeconds: Math.max(60, Math.min(86_400, intervalMinutes * 60)) };
+}
+
+/** One job of one source as an ECS Fargate task on a schedule. */
+export interface FargateJobDesign {
+  readonly job: RuntimeJob;
+  readonly source: string;
+  /** The task definition family: `lifeboat-<estate>-<source>-<job>`. */
+  readonly family: string;
+  /** CPU units and memory in MiB: a pair Fargate accepts. */
+  readonly cpu: number;
+  readonly memoryMiB: number;
+  readonly ephemeralStorageGiB: number;
+  readonly containerName: string;
+  /**
+   * The Lambda base image's entry point starts the runtime interface emulator, so the task replaces
+   * it with the command line and gives the job as the command.
+   */
+  readonly entryPoint: readonly string[];
+  readonly command: readonly string[];
+  readonly logRetentionDays: number;
+  readonly scheduleExpression: string;
+  readonly retryPolicy: ReturnType<typeof schedulerRetryPolicy>;
+  readonly launchType: "FARGATE";
+  readonly platformVersion: "LATEST";
+  /** Tasks run in private subnets and reach AWS through endpoints. */
+  readonly assignPublicIp: false;
+  /** Why the task is sized as it is, for the posture. */
+  readonly sizing: string;
+}
+
+/** What a Fargate job is designed from. */
+export interface FargateJobInput {
+  readonly estate: string;
+  readonly job: RuntimeJob;
+  readonly source: string;
+  readonly sizeGiB: number;
+  readonly schedule: { readonly expression: string; readonly intervalMinutes: number };
+  /** @default 90 */
+  readonly logRetentionDays?: number;
+}
+
+/**
+ * CPU, memory and disk for a source of `sizeGiB`: one vCPU and 2 GiB below 100 GiB, two vCPUs and
+ * 4 GiB above (zstd and pg_restore use the second core); ephemeral storage the size plus 10 GiB of
+ * headroom, within Fargate's 21 to 200 GiB. The jobs stream and need little disk; the room is for a
+ * restore that stages its archive.
+ */
+export function fargateTaskSize(sizeGiB: number): { cpu: number; memoryMiB: number; ephemeralStorageGiB: number; sizing: string } {
+  const big = sizeGiB >= 100;
+  const wanted = Math.ceil(sizeGiB) + FARGATE_EPHEMERAL_HEADROOM_GIB;
+  const ephemeralStorageGiB = Math.min(FARGATE_EPHEMERAL_MAX_GIB, Math.max(FARGATE_EPHEMERAL_MIN_GIB, wanted));
+  const capped = wanted > FARGATE_EPHEMERAL_MAX_GIB ? `; the disk is capped at ${FARGATE_EPHEMERAL_MAX_GIB} GiB, so the job must stream (it does) and cannot stage the archive` : "";
+  return {
+    cpu: big ? 2048 : 1024,
+    memoryMiB: big ? 4096 : 2048,
+    ephemeralStorageGiB,
+    sizing: `${big ? "2 vCPU, 4 GiB" : "1 vCPU, 2 GiB"} and ${ephemeralStorageGiB} GiB of disk for ${sizeGiB} GiB of data${capped}`,
+  };
+}
+
+/** The design of one job of one source as a scheduled Fargate task. */
+export function fargateJobDesign(input: FargateJobInput): FargateJobDesign {
+  const size = fargateTaskSize(input.sizeGiB);
+  const logRetentionDays = input.logRetentionDays ?? 90;
+  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) throw new RangeError(`logRetentionDays (${logRetentionDays}) must be one of ${LOG_RETENTION_DAYS.join(", ")}`);
+  return {
+    job: input.job,
+    source: input.source,
+    family: `lifeboat-${input.estate}-${input.source}-${input.job}`.slice(0, 255),
+    cpu: size.cpu,
+    memoryMiB: size.memoryMiB,
+    ephemeralStorageGiB: size.ephemeralStorageGiB,
+    containerName: FARGATE_CONTAINER_NAME,
+    entryPoint: FARGATE_ENTRY_POINT,
+    command: [input.job, "--source", input.source],
+    logRetentionDays,
+    scheduleExpression: input.schedule.expression,
+    retryPolicy: schedulerRetryPolicy(input.schedule.intervalMinutes),
+    launchType: "FARGATE",
+    platformVersion: "LATEST",
+    assignPublicIp: false,
+    sizing: size.sizing,
+  };
+}
+
+/**
+ * The container definitions of the task (the JSON ECS takes): the jobs image with the command line
+ * as its entry point, the job configuration in `LIFEBOAT_CONFIG` (it never holds a credential), and
+ * logs through the awslogs driver (CloudWatch reads the job's Embedded Metric Format lines from them,
+ * so the metrics and alarms are the Lambda job's).
+ */
+export function fargateContainerDefinitions(design: FargateJobDesign, args: { imageUri: string; config: string; logGroupName: string; region: string }): Record<string, unknown>[] {
+  return [
+    {
+      name: design.containerName,
+      image: args.imageUri,
+      essential: true,
+      entryPoint: [...design.entryPoint],
+      command: [...design.command],
+      environment: [{ name: "LIFEBOAT_CONFIG", value: args.config }],
+      logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": args.logGroupName, "awslogs-region": args.region, "awslogs-stream-prefix": design.job } },
+    },
+  ];
+}
+
+/** The Lambda role's statements that only Lambda needs: its own logs, its failure queue and key, its network interfaces. */
+const LAMBDA_ONLY_SIDS = new Set(["WriteLogs", "ReportFailedRuns", "UseJobKey", "ManageNetworkInterfaces"]);
+
+/**
+ * The task role: the Lambda job role's data permissions exactly (vault access, secrets and their
+ * keys, source buckets), without what only Lambda needs (ECS writes the logs with the execution
+ * role, the scheduler reports undelivered runs, ECS manages the network interface).
+ */
+export function fargateTaskRoleStatements(access: VaultAccess, job: Pick<JobResources, "secretArns" | "secretKeyArns">, extra: readonly PolicyStatement[] = []): PolicyStatement[] {
+  const all = jobRoleStatements(access, { ...job, logGroupArn: "-", deadLetterQueueArn: "-", jobKeyArn: "-", vpc: false }, extra);
+  return all.filter((s) => !LAMBDA_ONLY_SIDS.has(s.Sid ?? ""));
+}
+
+/**
+ * The execution role ECS uses to start the task: pull the image (the authorization token cannot be
+ * scoped; the layers are scoped to the repository) and write the container's logs to its group.
+ *
+ * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
+ */
+export function fargateExecutionRoleStatements(args: { repositoryArn?: string; logGroupArn: string }): PolicyStatement[] {
+  return [
+    ...(args.repositoryArn
+      ? [
+          { Sid: "AuthenticateToRegistry", Effect: "Allow" as const, Action: ["ecr:GetAuthorizationToken"], Resource: ["*"] },
+          { Sid: "PullJobsImage", Effect: "Allow" as const, Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: [args.repositoryArn] },
+        ]
+      : []),
+    { Sid: "WriteTaskLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${args.logGroupArn}:*`] },
+  ];
+}
+
+/** The ECR repository ARN of an image URI (`<account>.dkr.ecr.<region>.amazonaws.com/<name>:<tag>`); `undefined` for other registries. */
+export function ecrRepositoryArn(imageUri: string, partition = "aws"): string | undefined {
+  const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/.exec(imageUri);
+  return m ? `arn:${partition}:ecr:${m[2]}:${m[1]}:repository/${m[3]}` : undefined;
+}
+
+/**
+ * The scheduler role of an ECS target: run exactly this task definition family in exactly this
+ * cluster, pass exactly the task and execution roles to ECS, and put undeliverable runs in the queue.
+ *
+ * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role
+ */
+export function ecsSchedulerRoleStatements(args: { taskDefinitionFamilyArn: string; clusterArn: string; taskRoleArn: string; executionRoleArn: string; deadLetterQueueArn: string; jobKeyArn: string }): PolicyStatement[] {
+  return [
+    { Sid: "RunJobTask", Effect: "Allow", Action: ["ecs:RunTask"], Resource: [`${args.taskDefinitionFamilyArn}:*`], Condition: { ArnLike: { "ecs:cluster": args.clusterArn } } },
+    { Sid: "PassJobRoles", Effect: "Allow", Action: ["iam:PassRole"], Resource: [args.taskRoleArn, args.executionRoleArn], Condition: { StringLike: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } } },
+    { Sid: "ReportUndeliveredRuns", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [args.deadLetterQueueArn] },
+    { Sid: "UseJobKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: [args.jobKeyArn] },
+  ];
+}
+
+/** The task definition family's ARN without a revision, from a task definition ARN (`...:task-definition/<family>:<revision>`). */
+export function taskDefinitionFamilyArn(taskDefinitionArn: string): string {
+  return taskDefinitionArn.replace(/:\d+$/, "");
+}
+
+/**
+ * The EventBridge pattern of the job's tasks that stopped without success: the container exited
+ * non-zero, or the task stopped before it ran (image pull, capacity). Goes to the alert topic, as the
+ * Lambda job's Errors alarm does.
+ *
+ * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_task_events.html
+ */
+export function ecsTaskFailurePattern(clusterArn: string, family: string): Record<string, unknown> {
+  return {
+    source: ["aws.ecs"],
+    "detail-type": ["ECS Task State Change"],
+    detail: {
+      clusterArn: [clusterArn],
+      group: [`family:${family}`],
+      lastStatus: ["STOPPED"],
+      $or: [{ containers: { exitCode: [{ "anything-but": 0 }] } }, { stopCode: ["TaskFailedToStart"] }],
+    },
+  };
+}
