@@ -6,6 +6,9 @@ import { checkObjectLock, type ObjectLock, type ObjectLockArgs } from "./object-
 import { vaultReplicationRule, type ReplicationRule } from "./replication";
 import { checkReplicaRetention, checkRetention, type Retention, type RetentionArgs } from "./retention";
 
+/** The tag that marks a bucket as a backup vault, for policy packs, whatever its name. */
+export const VAULT_TAG_KEY = "lifeboat:vault";
+
 /** The engine-neutral settings of a vault; values not known until deploy time are skipped. */
 export interface VaultSettings {
   readonly retention?: RetentionArgs;

@@ -11,13 +11,13 @@ import {
   type VaultPlan,
   vaultBucketPolicyStatements,
   vaultReaderStatements,
+  VAULT_TAG_KEY,
   vaultWriterStatements,
 } from "../../core";
 import { policyJson } from "./account";
 import { VaultKey } from "./vault-key";
 
-/** The tag that marks a bucket as a backup vault. */
-export const VAULT_TAG_KEY = "lifeboat:vault";
+export { VAULT_TAG_KEY } from "../../core";
 
 /** Arguments of a {@link BackupVault}. */
 export interface BackupVaultArgs {

@@ -1,0 +1,79 @@
+import { Duration, Names, RemovalPolicy, Stack } from "aws-cdk-lib";
+import * as kms from "aws-cdk-lib/aws-kms";
+import { Construct } from "constructs";
+import { planVaultKey, type VaultKeyPlan, vaultKeyPolicyStatements, type VaultKeySettings } from "../core";
+import { cdkPolicyDocument } from "./policy";
+
+/** Properties of a {@link VaultKey}. */
+export interface VaultKeyProps extends Omit<VaultKeySettings, "alias"> {
+  /**
+   * What the key protects, shown in the KMS console.
+   * @default - "Lifeboat vault key <path>"
+   */
+  readonly description?: string;
+  /**
+   * The key's alias.
+   * @default - "alias/lifeboat/<stack>-<path>-<hash>", unique in the account and region
+   */
+  readonly alias?: string;
+  /**
+   * What happens to the key when it leaves the stack. Deleting a vault key makes every backup it
+   * encrypted unreadable.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A symmetric customer managed KMS key for a vault, a topic or a job: rotation on, the longest
+ * deletion window, an alias, and a key policy that lets the account administer it and the named AWS
+ * services use it. Retained when removed from the stack.
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk
+ *
+ * @example
+ * const key = new VaultKey(stack, "AlertsKey", { services: ["cloudwatch.amazonaws.com"] });
+ */
+export class VaultKey extends Construct {
+  /** The KMS key (child id `Resource`). */
+  readonly key: kms.Key;
+  readonly alias: kms.Alias;
+  /** The key's ARN: what buckets, topics and IAM policies refer to. */
+  readonly keyArn: string;
+  readonly keyId: string;
+  /** The validated settings. */
+  readonly plan: VaultKeyPlan;
+
+  constructor(scope: Construct, id: string, props: VaultKeyProps = {}) {
+    const plan = planVaultKey(props, `VaultKey "${id}"`);
+    super(scope, id);
+    this.plan = plan;
+    const stack = Stack.of(this);
+    this.key = new kms.Key(this, "Resource", {
+      description: props.description ?? `Lifeboat vault key ${id}`,
+      keySpec: kms.KeySpec.SYMMETRIC_DEFAULT,
+      keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT,
+      enableKeyRotation: true,
+      rotationPeriod: Duration.days(plan.rotationPeriodDays),
+      pendingWindow: Duration.days(plan.deletionWindowDays),
+      policy: cdkPolicyDocument(vaultKeyPolicyStatements({ partition: stack.partition, account: stack.account, services: plan.services })),
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.alias = new kms.Alias(this, "Alias", { aliasName: props.alias ?? `alias/lifeboat/${Names.uniqueResourceName(this, { separator: "-", maxLength: 200 })}`, targetKey: this.key });
+    this.keyArn = this.key.keyArn;
+    this.keyId = this.key.keyId;
+  }
+}
+
+/** A key given as a {@link VaultKey}, an `IKey` or an ARN. */
+export type KeyInput = VaultKey | kms.IKey | string;
+
+/** The ARN of a key given as a VaultKey, an IKey or an ARN. */
+export function keyArnOf(key: KeyInput): string {
+  return key instanceof VaultKey ? key.keyArn : typeof key === "string" ? key : key.keyArn;
+}
+
+/** The ARN of a key given as an ARN, for validation (a VaultKey or an IKey is valid by construction). */
+export function givenKeyArn(key: KeyInput | undefined): string | undefined {
+  return typeof key === "string" ? key : undefined;
+}
