@@ -63,6 +63,34 @@ describe("LifeboatPolicyPlugin", () => {
     expect(() => app.synth()).toThrow(/The data store is in eu-west-1, which is not an allowed region \(eu-central-1\)[\s\S]*lifeboat-dr::data-store-allowed-regions/);
   });
 
+  it("knows a vault in another stack is a replica when a bucket of the app replicates into it by name, and in which region", () => {
+    const build = (replicated: boolean) => {
+      const app = new App({ builtinCloudFormationValidation: false });
+      Validations.of(app).addPlugins(new LifeboatPolicyPlugin({ config: { allowedRegions: ["eu-west-1", "eu-central-1"] } }));
+      const env = { account: "123456789012" };
+      const primary = new Stack(app, "Primary", { env: { ...env, region: "eu-west-1" } });
+      const dr = new Stack(app, "Dr", { env: { ...env, region: "eu-central-1" } });
+      const vault = (stack: Stack, id: string, extra: Partial<s3.BucketProps>) =>
+        new s3.Bucket(stack, id, {
+          versioned: true,
+          encryption: s3.BucketEncryption.KMS,
+          encryptionKey: new kms.Key(stack, `${id}Key`, { enableKeyRotation: true, pendingWindow: Duration.days(30) }),
+          bucketKeyEnabled: true,
+          blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+          enforceSSL: true,
+          lifecycleRules: [{ id: "dailies", tagFilters: { tier: "daily" }, expiration: Duration.days(35) }, { id: "noncurrent", noncurrentVersionExpiration: Duration.days(30) }],
+          ...extra,
+        });
+      vault(dr, "BackupVaultReplica", { bucketName: "estate-backup-vault-replica" });
+      const replicaKey = kms.Key.fromKeyArn(primary, "ReplicaKey", "arn:aws:kms:eu-central-1:123456789012:key/22222222-2222-2222-2222-222222222222");
+      const destination = s3.Bucket.fromBucketArn(primary, "Replica", `arn:aws:s3:::${replicated ? "estate-backup-vault-replica" : "someone-elses-bucket"}`);
+      vault(primary, "BackupVault", { replicationRules: [{ destination, priority: 0, sseKmsEncryptedObjects: true, kmsKey: replicaKey }] });
+      return () => app.synth();
+    };
+    expect(() => build(true)()).not.toThrow();
+    expect(() => build(false)()).toThrow(/The backup vault replicates nowhere[\s\S]*BackupVaultReplica/);
+  });
+
   it("refuses a configuration it cannot use, naming every problem", () => {
     expect(() => new LifeboatPolicyPlugin({ config: { minimumRetentionDays: -1, rules: { nope: {} } } })).toThrow(/2 problem\(s\) in `config`:\n {2}- `minimumRetentionDays` \(-1\) must be at least 1\.\n {2}- `rules.nope` names no rule/);
   });

@@ -1,6 +1,6 @@
 import { Duration, PhysicalName, RemovalPolicy, Tags } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
-import * as kms from "aws-cdk-lib/aws-kms";
+import type * as kms from "aws-cdk-lib/aws-kms";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import {
@@ -16,7 +16,7 @@ import {
   vaultWriterStatements,
 } from "../core";
 import { grantStatements } from "./policy";
-import { givenKeyArn, type KeyInput, keyArnOf, VaultKey } from "./vault-key";
+import { givenKeyArn, type KeyInput, keyOf, type VaultKey } from "./vault-key";
 
 /** Properties of a {@link BackupVault}. */
 export interface BackupVaultProps extends Omit<VaultSettings, "bucketName" | "keyArn" | "accessLogs"> {
@@ -93,17 +93,11 @@ export class BackupVault extends Construct {
     this.plan = plan;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
-    let encryptionKey: kms.IKey;
-    if (props.key === undefined) {
-      this.vaultKey = new VaultKey(this, "Key", { description: `Lifeboat backup vault ${id}`, removalPolicy });
-      encryptionKey = this.vaultKey.key;
-    } else if (props.key instanceof VaultKey) {
-      encryptionKey = props.key.key;
-    } else {
-      encryptionKey = typeof props.key === "string" ? kms.Key.fromKeyArn(this, "GivenKey", props.key) : props.key;
-    }
+    const key = keyOf(this, "Key", props.key, { description: `Lifeboat backup vault ${id}`, removalPolicy });
+    if (key.created) this.vaultKey = key.created;
+    const encryptionKey = key.key;
     this.encryptionKey = encryptionKey;
-    this.keyArn = props.key === undefined ? encryptionKey.keyArn : keyArnOf(props.key);
+    this.keyArn = key.keyArn;
 
     this.bucket = new s3.Bucket(this, "Resource", {
       ...(props.bucketName !== undefined ? { bucketName: props.bucketName } : {}),

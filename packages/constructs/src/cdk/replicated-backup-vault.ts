@@ -1,4 +1,5 @@
-import { PhysicalName, type RemovalPolicy, Stack } from "aws-cdk-lib";
+import { Names, PhysicalName, type RemovalPolicy, Stack } from "aws-cdk-lib";
+import { RegionInfo } from "aws-cdk-lib/region-info";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
@@ -17,7 +18,11 @@ export interface ReplicaProps {
    * @default - the primary stack's DR stack for `region`, created once (`<stack>-dr-<region>`)
    */
   readonly stack?: Stack;
-  /** @default - a unique name CloudFormation generates */
+  /**
+   * The replica bucket's name. It is always explicit, so the primary stack refers to the replica
+   * by name, not through a cross-region lookup.
+   * @default - "<stack>-<path>-<hash>-<account>-replica", lowercase
+   */
   readonly bucketName?: string;
   /**
    * The replica's own key, in the replica's region.
@@ -69,6 +74,10 @@ export interface ReplicatedBackupVaultProps extends Omit<BackupVaultProps, "repl
 export class ReplicatedBackupVault extends Construct {
   readonly primary: BackupVault;
   readonly replica: BackupVault;
+  /** The replica bucket's explicit name, a plain string in every stack. */
+  readonly replicaBucketName: string;
+  /** The replica bucket's ARN, built from its name. */
+  readonly replicaBucketArn: string;
   /** The stack in the replica's region. */
   readonly replicaStack: Stack;
   readonly replicationRole: iam.Role;
@@ -107,9 +116,12 @@ export class ReplicatedBackupVault extends Construct {
     this.replicaStack = replicaStack;
     const { replica: _replica, replicateDeleteMarkers: _markers, ...primaryProps } = props;
 
+    const account = Stack.of(this).account;
+    this.replicaBucketName = replica.bucketName ?? `${Names.uniqueResourceName(this, { maxLength: 38, separator: "-" }).toLowerCase()}-${account}-replica`;
+    this.replicaBucketArn = `arn:${RegionInfo.get(plan.replicaRegion).partition ?? "aws"}:s3:::${this.replicaBucketName}`;
     const replicaLock = replica.objectLock === false ? undefined : (replica.objectLock ?? props.objectLock);
     this.replica = new BackupVault(replicaStack, `${Stack.of(this).stackName}-${id}-replica`.replace(/[^A-Za-z0-9-]/g, "-"), {
-      ...(replica.bucketName !== undefined ? { bucketName: replica.bucketName } : {}),
+      bucketName: this.replicaBucketName,
       ...(replica.key !== undefined ? { key: replica.key } : {}),
       ...((replica.retention ?? props.retention) ? { retention: replica.retention ?? props.retention } : {}),
       ...(replicaLock ? { objectLock: replicaLock } : {}),
@@ -133,7 +145,7 @@ export class ReplicatedBackupVault extends Construct {
             id: rule.id,
             priority: rule.priority,
             filter: { prefix: "" },
-            destination: this.replica.bucket,
+            destination: s3.Bucket.fromBucketAttributes(this, "ReplicaBucket", { bucketName: this.replicaBucketName, bucketArn: this.replicaBucketArn, region: plan.replicaRegion, account }),
             kmsKey: this.replica.encryptionKey,
             storageClass: new s3.StorageClass(rule.storageClass),
             sseKmsEncryptedObjects: rule.sseKmsEncryptedObjects,
@@ -148,7 +160,7 @@ export class ReplicatedBackupVault extends Construct {
     this.replicationRole.attachInlinePolicy(
       new iam.Policy(this, "ReplicationPolicy", {
         statements: replicationRoleStatements(
-          { sourceBucketArn: this.primary.bucketArn, sourceKeyArn: this.primary.keyArn, replicaBucketArn: this.replica.bucketArn, replicaKeyArn: this.replica.keyArn },
+          { sourceBucketArn: this.primary.bucketArn, sourceKeyArn: this.primary.keyArn, replicaBucketArn: this.replicaBucketArn, replicaKeyArn: this.replica.keyArn },
           { replicateDeleteMarkers: rule.deleteMarkerReplication, objectLock: plan.primary.objectLock !== undefined },
         ).map((s) => iam.PolicyStatement.fromJson(s)),
       }),

@@ -77,3 +77,17 @@ export function keyArnOf(key: KeyInput): string {
 export function givenKeyArn(key: KeyInput | undefined): string | undefined {
   return typeof key === "string" ? key : undefined;
 }
+
+/**
+ * The key a construct uses: the one given (a VaultKey, an IKey or an ARN), or a new VaultKey under
+ * `scope` with id `id`, which is then returned as `created`.
+ */
+export function keyOf(scope: Construct, id: string, given: KeyInput | undefined, props: VaultKeyProps): { key: kms.IKey; keyArn: string; created?: VaultKey } {
+  if (given === undefined) {
+    const created = new VaultKey(scope, id, props);
+    return { key: created.key, keyArn: created.keyArn, created };
+  }
+  if (given instanceof VaultKey) return { key: given.key, keyArn: given.keyArn };
+  if (typeof given === "string") return { key: kms.Key.fromKeyArn(scope, `Given${id}`, given), keyArn: given };
+  return { key: given, keyArn: given.keyArn };
+}

@@ -4,6 +4,7 @@ import { factsFromTemplate } from "../adapters/cloudformation/from-template";
 import { evaluate } from "../engine/evaluate";
 import { type Finding, isBlocking } from "../engine/finding";
 import type { Rule } from "../engine/rule";
+import type { StackFacts } from "../facts/stack-facts";
 import { checkConfig, type PolicyConfig } from "../engine/settings";
 import { RULES } from "../rules";
 import { PACKAGE_VERSION } from "../version";
@@ -57,10 +58,15 @@ export class LifeboatPolicyPlugin implements IPolicyValidationPlugin, IPolicyVal
     const byRule = new Map<string, { rule: Rule; findings: { finding: Finding; templatePath: string }[] }>();
     const regions = new Map(("stackTemplates" in context ? context.stackTemplates : []).map((s) => [s.templatePath, s.region]));
     let success = true;
-    for (const templatePath of context.templatePaths) {
-      const template = JSON.parse(readFileSync(templatePath, "utf8")) as Record<string, unknown>;
-      const region = this.region ?? regions.get(templatePath);
-      const facts = factsFromTemplate(template, region && !region.startsWith("${") ? { region } : {});
+    const assembly = linkReplicasAcrossStacks(
+      context.templatePaths.map((templatePath) => {
+        const template = JSON.parse(readFileSync(templatePath, "utf8")) as Record<string, unknown>;
+        const region = this.region ?? regions.get(templatePath);
+        const known = region && !region.startsWith("${") ? region : undefined;
+        return { templatePath, region: known, facts: factsFromTemplate(template, known ? { region: known } : {}) };
+      }),
+    );
+    for (const { templatePath, facts } of assembly) {
       for (const finding of evaluate(facts, this.rules, this.config).findings) {
         if (isBlocking(finding)) success = false;
         const rule = this.rules.find((r) => r.id === finding.ruleId) as Rule;
@@ -84,4 +90,37 @@ export class LifeboatPolicyPlugin implements IPolicyValidationPlugin, IPolicyVal
     }
     return { success, violations, pluginVersion: this.version };
   }
+}
+
+/**
+ * One CDK app is one estate even when its stacks are in several regions: a bucket that another
+ * stack's bucket replicates into (named by a literal `arn:<partition>:s3:::<name>`) is a replica,
+ * and that replication rule's destination is in the replica's stack's region.
+ */
+function linkReplicasAcrossStacks<T extends { region: string | undefined; facts: StackFacts }>(templates: T[]): T[] {
+  const bucketsByName = new Map<string, { region: string | undefined }>();
+  for (const t of templates) for (const b of t.facts.buckets) if (b.bucketName) bucketsByName.set(b.bucketName, { region: t.region });
+  const sourcesByName = new Map<string, string[]>();
+  const named = (ref: string | undefined) => /^arn:[a-z-]+:s3:::([^/]+)$/.exec(ref ?? "")?.[1];
+  const withRegions = templates.map((t) => ({
+    ...t,
+    facts: {
+      ...t.facts,
+      buckets: t.facts.buckets.map((b) => {
+        if (!b.replication) return b;
+        const replication = b.replication.map((rule) => {
+          const name = rule.destinationId ? undefined : named(rule.destinationBucket);
+          if (!name) return rule;
+          sourcesByName.set(name, [...(sourcesByName.get(name) ?? []), b.id]);
+          const region = bucketsByName.get(name)?.region;
+          return rule.destinationRegion === undefined && region ? { ...rule, destinationRegion: region } : rule;
+        });
+        return { ...b, replication };
+      }),
+    },
+  }));
+  return withRegions.map((t) => ({
+    ...t,
+    facts: { ...t.facts, buckets: t.facts.buckets.map((b) => (b.bucketName && sourcesByName.has(b.bucketName) ? { ...b, replicatedFrom: [...new Set([...b.replicatedFrom, ...(sourcesByName.get(b.bucketName) ?? [])])] } : b)) },
+  }));
 }

@@ -3,30 +3,26 @@ import type * as elasticache from "@pulumi/aws/elasticache";
 import type * as rds from "@pulumi/aws/rds";
 import {
   type CredentialsSource,
-  describeEvery,
-  describeRetention,
+  type DeployedAlarm,
+  type DeployedSource,
   type EstatePlan,
   type EstatePosture,
+  estatePosture,
   type JobConfig,
   type ObjectivesArgs,
   type ObjectLockArgs,
   planEstate,
-  plannedPosture,
-  type DataCopy,
   type PostureAlarm,
   renderRunbook,
-  restoreCommands,
-  type RestoreContext,
   type SourceObjectives,
   type SourcePlan,
-  type SourcePosture,
 } from "../../core";
 import { AlertTopic } from "./alert-topic";
 import { AwsBackupPlan, type AwsBackupPlanArgs } from "./aws-backup-plan";
 import { configuredRegion } from "./configured-region";
 import { DatabaseBackups } from "./database-backups";
 import { ServiceMonitor, type ServiceMonitorArgs } from "./service-monitor";
-import { BackupAlarms, type CreatedAlarm, type WatchedJob } from "./backup-alarms";
+import { BackupAlarms, type WatchedJob } from "./backup-alarms";
 import { BackupJob } from "./backup-job";
 import type { JobSource } from "./scheduled-job";
 import { ReplicatedBackupVault } from "./replicated-backup-vault";
@@ -389,125 +385,57 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
 
   private buildPosture(name: string, args: DisasterRecoveryEstateArgs, primaryRegion: string | undefined): pulumi.Output<EstatePosture> {
     const plan = this.plan;
-    const alarmNames = (alarms: readonly CreatedAlarm[]) => pulumi.all(alarms.map((a) => a.alarm.name.apply((n): PostureAlarm => ({ id: a.id, name: n, description: a.description }))));
-    const sourceAlarms = alarmNames(this.alarms.alarms.filter((a) => a.source));
-    const estateAlarms = alarmNames(this.alarms.alarms.filter((a) => !a.source));
+    const alarms = pulumi.all(
+      this.alarms.alarms.map((a) => a.alarm.name.apply((n): DeployedAlarm => ({ id: a.id, name: n, description: a.description, ...(a.source ? { source: a.source } : {}) }))),
+    );
     const sourcesByName = new Map((args.sources ?? []).map((s) => [s.name, s]));
-    type Deployed = { name: string; identifier: string; database?: string; retentionDays?: number; replicationArn?: string };
     const deployed = pulumi.all(
-      plan.sources.map((s): pulumi.Output<Deployed> => {
+      plan.sources.map((s): pulumi.Output<DeployedSource> => {
         const source = sourcesByName.get(s.name) as EstateSource;
+        const base = { name: s.name, engine: source.engine };
         switch (source.engine) {
           case "rds-instance": {
             const replication = this.databases[s.name]?.replicationArn ?? pulumi.output("");
             return pulumi
               .all([source.instance.identifier, pulumi.output(source.database), source.instance.backupRetentionPeriod, replication])
-              .apply(([identifier, database, retentionDays, replicationArn]) => ({ name: s.name, identifier, database, retentionDays, ...(replicationArn ? { replicationArn } : {}) }));
+              .apply(([identifier, database, retentionDays, replicationArn]) => ({ ...base, identifier, database, retentionDays, ...(replicationArn ? { replicationArn } : {}) }));
           }
           case "aurora-cluster":
             return pulumi
               .all([source.cluster.clusterIdentifier, pulumi.output(source.database), source.cluster.backupRetentionPeriod])
-              .apply(([identifier, database, retentionDays]) => ({ name: s.name, identifier, database, retentionDays }));
+              .apply(([identifier, database, retentionDays]) => ({ ...base, identifier, database, retentionDays }));
           case "elasticache":
-            return pulumi.all([source.replicationGroup.replicationGroupId, source.replicationGroup.snapshotRetentionLimit]).apply(([identifier, retentionDays]) => ({ name: s.name, identifier, ...(retentionDays ? { retentionDays } : {}) }));
+            return pulumi.all([source.replicationGroup.replicationGroupId, source.replicationGroup.snapshotRetentionLimit]).apply(([identifier, retentionDays]) => ({ ...base, identifier, ...(retentionDays ? { retentionDays } : {}) }));
           case "s3":
-            return pulumi.output(source.bucket.bucket).apply((identifier) => ({ name: s.name, identifier }));
+            return pulumi.output(source.bucket.bucket).apply((identifier) => ({ ...base, identifier }));
           default:
-            return pulumi.output({ name: s.name, identifier: "" });
+            return pulumi.output({ ...base, identifier: "" });
         }
       }),
     );
     const awsBackup = this.awsBackup
-      ? pulumi.all([this.awsBackup.vaultName, this.awsBackup.drVaultName, this.awsBackup.roleArn]).apply(([vaultName, drVaultName, restoreRoleArn]) => ({ vaultName, drVaultName, restoreRoleArn }))
+      ? pulumi.all([this.awsBackup.vaultName, this.awsBackup.drVaultName, this.awsBackup.roleArn]).apply(([vaultName, drVaultName, restoreRoleArn]) => ({ vaultName, drVaultName, restoreRoleArn, rules: this.awsBackup?.rules ?? [] }))
       : pulumi.output(undefined);
     const monitorAlarms = pulumi.all(
       (this.monitor?.alarms ?? []).map((a) => a.alarm.name.apply((n): PostureAlarm => ({ id: `monitor-${a.role}`, name: n, description: `Service monitor: ${a.role} (missing data: ${a.treatMissingData}, ${a.missingDataReason})` }))),
     );
-    const awsBackupRules = this.awsBackup ? this.awsBackup.rules.map((r) => `${r.name} ${r.deleteAfterDays} days`).join(", ") : "";
-    const region = pulumi.output(primaryRegion ?? this.vault.primary.bucket.region);
     return pulumi
       .output({
-        primary: region,
+        primaryRegion: pulumi.output(primaryRegion ?? this.vault.primary.bucket.region),
         vaultBucket: this.vault.primary.bucketName,
         replicaBucket: this.vault.replica.bucketName,
         topicArn: this.alerts.arn,
-        perSource: sourceAlarms,
-        estateWide: estateAlarms,
-        monitorWide: monitorAlarms,
-        ids: deployed,
+        alarms,
+        monitorAlarms,
+        sources: deployed,
         awsBackup,
-        verifyName: this.verifyJob ? this.verifyJob.functionName : pulumi.output(""),
+        verifyJob: this.verifyJob ? this.verifyJob.functionName : pulumi.output(""),
         emails: pulumi.all((args.alerts?.emails ?? []).map((e) => pulumi.output(e))),
-        endpoints: pulumi.all((args.alerts?.httpsEndpoints ?? []).map((e) => pulumi.output(e))),
+        httpsEndpoints: pulumi.all((args.alerts?.httpsEndpoints ?? []).map((e) => pulumi.output(e))),
       })
-      .apply(({ primary, vaultBucket, replicaBucket, topicArn, perSource, estateWide, monitorWide, ids, awsBackup: backupVaults, verifyName, emails, endpoints }): EstatePosture => {
-        const retention = describeRetention(plan.retention);
-        const sources = plan.sources.map((s): SourcePosture => {
-          const source = sourcesByName.get(s.name) as EstateSource;
-          const found = ids.find((d) => d.name === s.name) as Deployed | undefined;
-          const identifier = found?.identifier ?? "";
-          const notes = [...s.notes];
-          const copies: DataCopy[] = [];
-          if (s.methods.some((m) => m.method === "pitr")) {
-            const days = found?.retentionDays ?? s.nativeRetentionDays;
-            copies.push({ what: `${source.engine === "rds-instance" ? "RDS" : "Aurora"} automated backups (point-in-time recovery)`, where: identifier, region: primary, keptFor: `${days} days`, every: "continuously (about every 5 minutes)" });
-            if (found?.retentionDays !== undefined && s.nativeRetentionDays !== undefined && found.retentionDays < s.nativeRetentionDays) {
-              notes.push(`The database keeps automated backups ${found.retentionDays} days; the objectives' daily tier asks ${s.nativeRetentionDays}. Spread rdsInstanceBackupArgs (or auroraClusterBackupArgs) into it.`);
-            }
-          }
-          if (found?.replicationArn) {
-            copies.push({ what: "RDS automated backups replicated to the DR region", where: found.replicationArn, region: plan.drRegion, keptFor: `${s.nativeRetentionDays} days`, every: "continuously" });
-          }
-          if (s.methods.some((m) => m.method === "snapshot")) {
-            copies.push({ what: "ElastiCache automatic snapshots", where: identifier, region: primary, keptFor: `${found?.retentionDays ?? s.nativeRetentionDays} days`, every: "every day" });
-          }
-          if (backupVaults && (source.engine === "rds-instance" || source.engine === "aurora-cluster")) {
-            copies.push({ what: "AWS Backup recovery points", where: backupVaults.vaultName, region: primary, keptFor: awsBackupRules, every: "every day" });
-            copies.push({ what: "AWS Backup copies in the DR region", where: backupVaults.drVaultName, region: plan.drRegion, keptFor: awsBackupRules, every: "every day, copied after each backup" });
-          }
-          if (s.logical) {
-            const what = s.kind === "postgres" ? "pg_dump archive" : s.kind === "redis" ? "RDB snapshot" : "object copies and index";
-            copies.push({ what: `${what} in the vault`, where: `s3://${vaultBucket}/${s.name}/`, region: primary, keptFor: retention, every: describeEvery(s.logical.intervalMinutes) });
-            copies.push({ what: `${what} in the replica vault`, where: `s3://${replicaBucket}/${s.name}/`, region: plan.drRegion, keptFor: retention, every: `${describeEvery(s.logical.intervalMinutes)}, replicated within 15 minutes` });
-          }
-          const context: RestoreContext = {
-            source: s,
-            primaryRegion: primary,
-            drRegion: plan.drRegion,
-            configFile: "lifeboat.json",
-            replicaBucket,
-            ...(source.engine === "rds-instance" || source.engine === "aurora-cluster"
-              ? {
-                  rds: {
-                    identifier,
-                    kind: source.engine === "rds-instance" ? "instance" : "cluster",
-                    ...(found?.database ? { database: found.database } : {}),
-                    ...(found?.replicationArn ? { replicatedBackupsArn: found.replicationArn } : {}),
-                  },
-                  ...(backupVaults ? { awsBackup: backupVaults } : {}),
-                }
-              : {}),
-            ...(source.engine === "elasticache" ? { elasticache: { replicationGroupId: identifier } } : {}),
-            ...(source.engine === "s3" ? { objectsBucket: identifier } : {}),
-          };
-          return {
-            ...plannedPosture(s),
-            copies,
-            alarms: perSource.filter((a) => (this.alarms.alarms.find((c) => c.id === a.id)?.source ?? "") === s.name),
-            restore: restoreCommands(context),
-            notes,
-          };
-        });
-        return {
-          estate: name,
-          objectives: { rpoMinutes: plan.rpoMinutes, rtoMinutes: plan.rtoMinutes, primaryRegion: primary, drRegion: plan.drRegion },
-          restoreOrder: plan.restoreOrder,
-          estateRtoMinutes: plan.estateRtoMinutes,
-          ...(plan.verify && verifyName ? { verification: { schedule: describeEvery(plan.verify.intervalMinutes), intervalMinutes: plan.verify.intervalMinutes, job: verifyName } } : {}),
-          alerts: { topicArn, emails, httpsEndpoints: endpoints, estateAlarms: [...estateWide, ...monitorWide] },
-          sources,
-        };
-      });
+      .apply(({ awsBackup: backupVaults, verifyJob, ...rest }) =>
+        estatePosture(plan, { estate: name, ...rest, ...(backupVaults ? { awsBackup: backupVaults } : {}), ...(verifyJob ? { verifyJob } : {}) }),
+      );
   }
 }
 

@@ -1,0 +1,67 @@
+import type { Construct } from "constructs";
+import { checkPrefix, checkSourceName, jobRoleStatements, Problems, type ScheduledJobPlan, type SourceConfig, sourceBucketReadStatements } from "../core";
+import { checkJobProps, ScheduledJob, type ScheduledJobProps, type VaultTarget } from "./scheduled-job";
+
+/** A source as the job configuration describes it, without the interval its schedule sets. */
+export type JobSource = SourceConfig extends infer S ? (S extends unknown ? Omit<S, "intervalMinutes"> : never) : never;
+
+/** Properties of a {@link BackupJob}. */
+export interface BackupJobProps extends ScheduledJobProps {
+  /** What to back up. Its name is the job's prefix in the vault. */
+  readonly source: JobSource;
+  /** Where backups go. */
+  readonly vault: VaultTarget;
+  /**
+   * The ARN of the bucket an `objects` source copies from, when it is an AWS bucket.
+   * @default - none
+   */
+  readonly sourceBucketArn?: string;
+}
+
+/**
+ * A scheduled backup of one source into a vault: a Lambda function whose role may only write its
+ * own prefix in the vault (never delete), use the vault key, read its credentials secret and write
+ * its logs; a log group with retention; an EventBridge Scheduler schedule with a retry policy; an
+ * encrypted dead-letter queue. The function reads its configuration from `LIFEBOAT_CONFIG`.
+ *
+ * @example
+ * new BackupJob(stack, "PostgresBackup", {
+ *   source: { name: "postgres-main", kind: "postgres", rpoMinutes: 60, host: db.dbInstanceEndpointAddress, database: "app", credentials: { secretArn } },
+ *   vault: vault.primary,
+ *   schedule: "rate(30 minutes)",
+ *   code: { repository, tag: "0.1.0" },
+ * });
+ */
+export class BackupJob extends ScheduledJob {
+  /** The source's name: the job's prefix in the vault and its metric dimension. */
+  readonly sourceName: string;
+
+  constructor(scope: Construct, id: string, props: BackupJobProps) {
+    const problems = new Problems();
+    const sourceName = props.source?.name;
+    checkSourceName(sourceName, "source.name", problems);
+    const kind = props.source?.kind;
+    const plan = checkJobProps(props, kind === "postgres" ? 1024 : 512, problems);
+    if ((kind === "postgres" || kind === "redis") && props.code && "bundle" in props.code) {
+      problems.add("code", props.code, `cannot back up ${kind} with the bundled handler: it needs ${kind === "postgres" ? "pg_dump" : "redis-cli"} and zstd from the jobs image. Pass { repository, tag }.`);
+    }
+    const prefix = typeof sourceName === "string" ? checkPrefix(sourceName, "source.name", problems) : "";
+    problems.throwIfAny(`BackupJob "${id}"`);
+    const intervalMinutes = (plan as ScheduledJobPlan).intervalMinutes;
+    const source = props.source;
+    const secretArns = source.credentials && "secretArn" in source.credentials ? [source.credentials.secretArn] : [];
+    super(scope, id, plan as ScheduledJobPlan, props, {
+      handler: "backup",
+      description: `Lifeboat backup of ${sourceName} (${kind})`,
+      config: { vault: { bucket: props.vault.bucketName, kmsKeyArn: props.vault.keyArn, ...(props.vaultClient ?? {}) }, sources: [{ ...source, intervalMinutes } as SourceConfig] },
+      input: { source: sourceName },
+      statements: (job) =>
+        jobRoleStatements(
+          { mode: "write", vault: { bucketArn: props.vault.bucketArn, keyArn: props.vault.keyArn }, prefix },
+          { ...job, secretArns, secretKeyArns: props.secretKeyArns ?? [], vpc: props.vpc !== undefined },
+          props.sourceBucketArn ? sourceBucketReadStatements(props.sourceBucketArn, source.kind === "objects" ? (source.prefix ?? "") : "") : [],
+        ),
+    });
+    this.sourceName = sourceName;
+  }
+}

@@ -1,0 +1,132 @@
+import { Duration, Names, RemovalPolicy, Stack } from "aws-cdk-lib";
+import type * as elasticache from "aws-cdk-lib/aws-elasticache";
+import type * as kms from "aws-cdk-lib/aws-kms";
+import * as rds from "aws-cdk-lib/aws-rds";
+import { Construct } from "constructs";
+import { type DatabaseAdoptionPlan, type DatabaseBackupPlan, type DurationInput, type ManagedDatabaseEngine, planDatabaseAdoption, planDatabaseBackup } from "../core";
+import { drStackFor } from "./dr-stack";
+import { type KeyInput, keyOf, VaultKey } from "./vault-key";
+
+/** Where a database's automated backups are replicated. */
+export interface DatabaseReplicaProps {
+  /** The DR region, which must differ from the database's. */
+  readonly region: string;
+  /** @default - the stack's DR stack for `region` */
+  readonly stack?: Stack;
+  /** @default - a new VaultKey in the DR stack */
+  readonly key?: KeyInput;
+  /** @default - the database's own backup retention */
+  readonly retention?: DurationInput;
+}
+
+/** Properties of {@link DatabaseBackups}. */
+export interface DatabaseBackupsProps {
+  /** The database: an RDS instance of this app (L2 or L1). */
+  readonly rdsInstance: rds.DatabaseInstance | rds.CfnDBInstance;
+  /**
+   * Replicate automated backups (and their point-in-time recovery) to the DR region; `false` turns it off.
+   * @default - no replication
+   */
+  readonly dr?: DatabaseReplicaProps | false;
+}
+
+/**
+ * Cross-region replication of an RDS instance's automated backups, with a key in the DR region. CDK
+ * has no resource for it: it sets `CfnDBInstance`'s `AutomaticBackupReplication*` properties.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReplicateBackups.html
+ *
+ * @example
+ * new DatabaseBackups(stack, "DbBackups", { rdsInstance: db, dr: { region: "us-west-2" } });
+ */
+export class DatabaseBackups extends Construct {
+  readonly engine: ManagedDatabaseEngine = "rds-instance";
+  readonly plan: DatabaseAdoptionPlan;
+  readonly drKey?: VaultKey;
+  readonly drKeyArn?: string;
+  /** A placeholder for the replicated backups' ARN, which CloudFormation does not return. */
+  readonly replicationArn?: string;
+
+  constructor(scope: Construct, id: string, props: DatabaseBackupsProps) {
+    const subject = `DatabaseBackups "${id}"`;
+    const dr = props.dr;
+    const region = Stack.of(scope).region;
+    const plan = planDatabaseAdoption(
+      {
+        engine: "rds-instance",
+        ...(dr === undefined ? {} : { dr: dr === false ? false : { region: dr.region, keyArn: typeof dr.key === "string" ? dr.key : undefined, retention: dr.retention } }),
+        ...(region && !region.startsWith("${") ? { primaryRegion: region } : {}),
+      },
+      subject,
+    );
+    const drStack = plan.replication && dr ? (dr.stack ?? drStackFor(scope, plan.replication.region, subject)) : undefined;
+    super(scope, id);
+    this.plan = plan;
+    if (plan.replication && dr && drStack) {
+      const key = keyOf(new Construct(drStack, `${Names.uniqueId(this)}-dr`), "Key", dr.key, { description: `Lifeboat replicated automated backups of ${id}` });
+      if (key.created) this.drKey = key.created;
+      this.drKeyArn = key.keyArn;
+      const cfn = props.rdsInstance instanceof rds.CfnDBInstance ? props.rdsInstance : (props.rdsInstance.node.defaultChild as rds.CfnDBInstance);
+      cfn.automaticBackupReplicationRegion = plan.replication.region;
+      cfn.automaticBackupReplicationKmsKeyId = key.keyArn;
+      cfn.automaticBackupReplicationRetentionPeriod = plan.replication.retentionDays;
+      this.replicationArn = `<automated-backups-arn-in-${plan.replication.region}>`;
+    }
+  }
+}
+
+/** Settings every backup helper takes. */
+export interface DatabaseBackupProps {
+  /** The key that encrypts storage and snapshots. */
+  readonly key: KeyInput;
+  /** @default 7 days */
+  readonly retention?: DurationInput;
+  /** @default "03:00-04:00" */
+  readonly backupWindow?: string;
+  /** @default "sun:05:00-sun:06:00" */
+  readonly maintenanceWindow?: string;
+  /** Refuse deletion. @default true */
+  readonly deletionProtection?: boolean;
+}
+
+function planned(engine: ManagedDatabaseEngine, name: string, props: DatabaseBackupProps, subject: string): DatabaseBackupPlan {
+  const p = props ?? ({} as DatabaseBackupProps);
+  return planDatabaseBackup({ engine, name, retention: p.retention, backupWindow: p.backupWindow, maintenanceWindow: p.maintenanceWindow, key: p.key === undefined ? undefined : typeof p.key === "string" ? p.key : keyRef(p.key).keyArn }, subject);
+}
+
+/**
+ * The backup settings of an RDS instance, to spread into `rds.DatabaseInstance`'s props: retention,
+ * windows, copy tags to snapshots, deletion protection, a snapshot on removal, automated backups kept
+ * on deletion, storage encrypted with the key.
+ */
+export function rdsInstanceBackupProps(name: string, props: DatabaseBackupProps) {
+  const p = planned("rds-instance", name, props, `rdsInstanceBackupProps("${name}")`);
+  return {
+    backupRetention: Duration.days(p.retentionDays),
+    preferredBackupWindow: p.backupWindow,
+    preferredMaintenanceWindow: p.maintenanceWindow,
+    copyTagsToSnapshot: true,
+    deletionProtection: props.deletionProtection ?? true,
+    deleteAutomatedBackups: false,
+    removalPolicy: RemovalPolicy.SNAPSHOT,
+    storageEncrypted: true,
+    ...(typeof props.key === "string" ? {} : { storageEncryptionKey: keyRef(props.key) }),
+  } satisfies Partial<rds.DatabaseInstanceProps>;
+}
+
+/** The backup settings of an ElastiCache replication group, to spread into `CfnReplicationGroup`'s props. */
+export function elastiCacheBackupProps(name: string, props: DatabaseBackupProps) {
+  const p = planned("elasticache", name, props, `elastiCacheBackupProps("${name}")`);
+  return {
+    snapshotRetentionLimit: p.retentionDays,
+    snapshotWindow: p.backupWindow,
+    preferredMaintenanceWindow: p.maintenanceWindow,
+    atRestEncryptionEnabled: true,
+    kmsKeyId: typeof props.key === "string" ? props.key : keyRef(props.key).keyArn,
+  } satisfies Partial<elasticache.CfnReplicationGroupProps>;
+}
+
+/** The key as an `IKey`: L2 database props take no ARN (import one with `kms.Key.fromKeyArn`). */
+function keyRef(key: Exclude<KeyInput, string>): kms.IKey {
+  return key instanceof VaultKey ? key.key : key;
+}
