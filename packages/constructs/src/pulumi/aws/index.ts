@@ -7,6 +7,8 @@ export * from "./backup-vault";
 export * from "./database-backup-args";
 export * from "./database-backups";
 export * from "./disaster-recovery-estate";
+export * from "./drill-job";
+export * from "./fargate-job";
 export * from "./replicated-backup-vault";
 export * from "./scheduled-function";
 export * from "./scheduled-job";

@@ -42,8 +42,8 @@ export interface ScheduledFunction {
 
 export interface ScheduledFunctionArgs {
   readonly plan: ScheduledJobPlan;
-  /** `backup` or `verify`: the handler the function runs. */
-  readonly handler: "backup" | "verify";
+  /** `backup`, `verify` or `drill`: the handler the function runs. */
+  readonly handler: "backup" | "verify" | "drill";
   readonly code: JobCode;
   readonly description: string;
   /** The job configuration, serialized into `LIFEBOAT_CONFIG`. */
