@@ -42,10 +42,11 @@ beforeAll(async () => {
 afterAll(() => pack?.stop());
 
 describe("the policy pack over the Analyzer protocol", () => {
-  it("describes one policy per rule, with its enforcement and config schema", async () => {
+  it("describes the pack-level policy and one policy per rule, with its enforcement and config schema", async () => {
     const info = await pack.getAnalyzerInfo();
     expect(info.name).toBe("lifeboat-dr");
-    expect(info.policies.map((p) => p.name)).toEqual(RULES.map((r) => r.id));
+    expect(info.policies.map((p) => p.name)).toEqual(["lifeboat", ...RULES.map((r) => r.id)]);
+    expect(info.policies[0]?.configSchema).toEqual(expect.arrayContaining(["allowedRegions", "vaultNamePatterns", "minimumRetentionDays", "exemptions"]));
     const minimum = info.policies.find((p) => p.name === "s3-vault-minimum-retention");
     expect(minimum?.enforcementLevel).toBe("mandatory");
     expect(minimum?.configSchema.sort()).toEqual(["exemptions", "minimumRetentionDays", "vaultBuckets", "vaultNamePatterns"]);
@@ -89,7 +90,25 @@ describe("the policy pack over the Analyzer protocol", () => {
     const found = await preview(change(estate, aKey(), (p) => ({ ...p, enableKeyRotation: false })));
     // Rotation is disabled; the default lifecycle (dailies 35 days, noncurrent versions 30) is under the raised minimum of 40 days.
     expect([...new Set(brief(found))]).toEqual([`s3-vault-minimum-retention advisory ${primary.name}`, `s3-vault-minimum-retention advisory ${replica.name}`, `s3-vault-replication advisory ${primary.name}`].sort());
-    expect(found.find((d) => d.policyName === "s3-vault-replication")?.message).toMatch(/^EXEMPTED \(config\): DR region approved by legal, TICKET-9\. Replication rule "replicate-everything" copies to us-west-2/);
+    expect(found.find((d) => d.policyName === "s3-vault-replication")?.message).toMatch(/\nEXEMPTED \(config\): DR region approved by legal, TICKET-9\. Replication rule "replicate-everything" copies to us-west-2/);
+  });
+
+  it("takes settings and exemptions once for the whole pack, and lets a rule's own config override them", async () => {
+    const [primary, replica] = [primaryBucket(), replicaBucket()];
+    await pack.configure({
+      lifeboat: { properties: { minimumRetentionDays: 40, allowedRegions: ["us-east-1"], exemptions: [{ resources: "*-replica-bucket", reason: "Replica region approved by legal, TICKET-12", rules: ["data-store-allowed-regions"] }] } },
+      "s3-vault-minimum-retention": { enforcementLevel: "advisory", properties: {} },
+    });
+    const found = await preview(estate);
+    // The pack-level minimum applies to the stack rule (made advisory by its own config); the pack-level regions to the resource rule
+    // (the replica exempted), to the replication rule, and to the DR-region resources.
+    const minimum = found.filter((d) => d.policyName === "s3-vault-minimum-retention");
+    expect([...new Set(minimum.map((d) => `${d.enforcementLevel} ${d.urn}`))].sort()).toEqual([`advisory ${primary.urn}`, `advisory ${replica.urn}`].sort());
+    const regions = found.filter((d) => d.policyName === "data-store-allowed-regions");
+    expect(regions.find((d) => d.urn === replica.urn)?.message).toMatch(/\nEXEMPTED \(config\): Replica region approved by legal, TICKET-12\./);
+    expect(found.find((d) => d.policyName === "s3-vault-replication" && d.urn === primary.urn)?.enforcementLevel).toBe("mandatory");
+    await pack.configure({ lifeboat: { properties: { minimumRetentionDays: 40 } }, "s3-vault-minimum-retention": { enforcementLevel: "mandatory", properties: { minimumRetentionDays: 30 } } });
+    expect((await preview(estate)).filter((d) => d.policyName === "s3-vault-minimum-retention")).toEqual([]);
   });
 
   it("judges values only known after deploy as advisory, as in a preview of new resources", async () => {
@@ -98,6 +117,6 @@ describe("the policy pack over the Analyzer protocol", () => {
     const primary = primaryBucket();
     const found = await preview(change(estate, partOf(primary, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"), (p) => ({ ...p, restrictPublicBuckets: unknownBool })));
     expect(brief(found)).toEqual([`s3-bucket-public-access-block advisory ${primary.name}`]);
-    expect(found[0]?.message).toMatch(/^Cannot be judged until deploy/);
+    expect(found[0]?.message).toMatch(/\nCannot be judged until deploy/);
   });
 });

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource, ResourceValidation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
-import { RULES } from "../src";
-import { configFromPulumi, configSchemaOf, PACK_NAME, pulumiPolicies, stackFacts } from "../src/pack/policies";
+import { type PulumiResource, RULES, SETTINGS_SCHEMA } from "../src";
+import { configFromPack, configSchemaOf, PACK_NAME, PACK_POLICY, type PackConfiguration, packConfigSchema, pulumiPolicies } from "../src/pack/policies";
 import { compliantStack, withProps } from "./fixtures/pulumi-stack";
 
 const packDir = join(__dirname, "..");
@@ -28,44 +28,75 @@ function asPolicyResources(stack = compliantStack()): PolicyResource[] {
 }
 
 describe("the Pulumi pack's policies", () => {
-  it("are one per rule, resource policies for rules about one resource and stack policies for the rest", () => {
+  const stackPolicy = (config: PackConfiguration = {}) => pulumiPolicies(RULES, () => config).find((p) => p.name === PACK_POLICY) as StackValidationPolicy;
+  const judgeStack = (stack: PulumiResource[], config: PackConfiguration = {}) => {
+    const reports: { name: string; urn?: string; message: string; enforcementLevel: string }[] = [];
+    const args = { resources: asPolicyResources(stack), getConfig: () => ({}), stackTags: new Map(), notApplicable: () => { throw new Error("n/a"); } } as never;
+    void stackPolicy(config).validateStack(args, ((v: never) => reports.push(v)) as never);
+    return reports;
+  };
+  const weak = withProps(compliantStack(), "backups-primary-versioning", (p) => ({ ...p, versioningConfiguration: { status: "Suspended" } }));
+
+  it("are the pack-level policy first, then one policy per rule; only rules about one resource validate on their own", () => {
     const policies = pulumiPolicies();
-    expect(policies.map((p) => p.name)).toEqual(RULES.map((r) => r.id));
+    expect(policies.map((p) => p.name)).toEqual([PACK_POLICY, ...RULES.map((r) => r.id)]);
+    expect(typeof (policies[0] as StackValidationPolicy).validateStack).toBe("function");
     for (const [i, rule] of RULES.entries()) {
-      const policy = policies[i] as ResourceValidationPolicy & StackValidationPolicy;
-      expect(rule.scope === "resource" ? typeof policy.validateResource : typeof policy.validateStack).toBe("function");
+      const policy = policies[i + 1] as ResourceValidationPolicy & StackValidationPolicy;
+      expect(typeof policy.validateResource).toBe(rule.scope === "resource" ? "function" : "undefined");
+      expect(policy.validateStack).toBeUndefined();
       expect(policy.enforcementLevel).toBe(rule.enforcement);
     }
   });
 
-  it("report each finding with its URN and message, exempted ones as advisory", () => {
-    const weak = withProps(compliantStack(), "backups-primary-versioning", (p) => ({ ...p, versioningConfiguration: { status: "Suspended" } }));
-    const policy = pulumiPolicies().find((p) => p.name === "s3-vault-versioning") as StackValidationPolicy;
-    const reports: unknown[] = [];
-    const report = (message: unknown, urn?: string) => reports.push(urn === undefined ? message : { message, urn });
-    const args = (config: unknown) => ({ resources: asPolicyResources(weak), getConfig: () => config, stackTags: new Map(), notApplicable: () => { throw new Error("n/a"); } }) as never;
-    void policy.validateStack(args({}), report);
-    expect(reports).toEqual([{ urn: "urn:pulumi:dev::estate::aws:s3/bucket:Bucket::backups-primary", message: expect.stringMatching(/^Versioning is "Suspended" on this backup vault\. Found: "Suspended"\. Fix: /) }]);
-    reports.length = 0;
-    void policy.validateStack(args({ exemptions: [{ resources: "backups-primary", reason: "Being migrated, TICKET-77" }] }), report);
-    expect(reports).toEqual([{ urn: "urn:pulumi:dev::estate::aws:s3/bucket:Bucket::backups-primary", enforcementLevel: "advisory", message: expect.stringMatching(/^EXEMPTED \(config\): Being migrated, TICKET-77\. Versioning/) }]);
+  it("judge every stack rule in one pass, reporting each finding under its rule's name with its URN", () => {
+    expect(judgeStack(compliantStack())).toEqual([]);
+    expect(judgeStack(weak)).toEqual([
+      {
+        name: "s3-vault-versioning",
+        description: "Backup vault buckets have versioning enabled.",
+        urn: "urn:pulumi:dev::estate::aws:s3/bucket:Bucket::backups-primary",
+        enforcementLevel: "mandatory",
+        message: expect.stringMatching(/^Backup vault buckets have versioning enabled\.\nVersioning is "Suspended" on this backup vault\. Found: "Suspended"\. Fix: /),
+      },
+    ]);
   });
 
-  it("read a rule's Pulumi config as that rule's settings and exemptions", () => {
-    expect(configFromPulumi("kms-key-deletion-window", { kmsDeletionWindowDays: 14, exemptions: [{ resources: "legacy-*", reason: "Imported keys, see TICKET-3" }] })).toEqual({
-      rules: { "kms-key-deletion-window": { kmsDeletionWindowDays: 14 } },
-      exemptions: [{ resources: "legacy-*", rules: ["kms-key-deletion-window"], reason: "Imported keys, see TICKET-3" }],
+  it("apply a rule's own enforcement and exemptions, exempted findings as advisory", () => {
+    expect(judgeStack(weak, { "s3-vault-versioning": { enforcementLevel: "disabled", properties: {} } })).toEqual([]);
+    expect(judgeStack(weak, { "s3-vault-versioning": { enforcementLevel: "advisory", properties: {} } })[0]?.enforcementLevel).toBe("advisory");
+    const exempted = judgeStack(weak, { "s3-vault-versioning": { enforcementLevel: "mandatory", properties: { exemptions: [{ resources: "backups-primary", reason: "Being migrated, TICKET-77" }] } } });
+    expect(exempted.map((r) => [r.enforcementLevel, r.message.split("\n")[1]?.slice(0, 48)])).toEqual([["advisory", "EXEMPTED (config): Being migrated, TICKET-77. Ve"]]);
+  });
+
+  it("read settings and exemptions given once for the whole pack, with each rule's own settings winning", () => {
+    const config: PackConfiguration = {
+      [PACK_POLICY]: { properties: { kmsDeletionWindowDays: 14, allowedRegions: ["eu-west-1"], exemptions: [{ resources: "legacy-*", reason: "Imported from the old account, TICKET-9", rules: ["kms-key-rotation"] }, { resources: "scratch-*", reason: "Throwaway test resources" }] } },
+      "kms-key-deletion-window": { enforcementLevel: "advisory", properties: { kmsDeletionWindowDays: 21, exemptions: [{ resources: "old-*", reason: "Imported keys, see TICKET-3" }] } },
+    };
+    expect(configFromPack(config)).toEqual({
+      kmsDeletionWindowDays: 14,
+      allowedRegions: ["eu-west-1"],
+      rules: { "kms-key-deletion-window": { kmsDeletionWindowDays: 21, enforcement: "advisory" } },
+      exemptions: [
+        { resources: "legacy-*", rules: ["kms-key-rotation"], reason: "Imported from the old account, TICKET-9" },
+        { resources: "scratch-*", rules: ["*"], reason: "Throwaway test resources" },
+        { resources: "old-*", rules: ["kms-key-deletion-window"], reason: "Imported keys, see TICKET-3" },
+      ],
     });
-    expect(configSchemaOf(RULES.find((r) => r.id === "kms-key-deletion-window")!).properties.kmsDeletionWindowDays).toMatchObject({ type: "integer", minimum: 7, maximum: 30, default: 30 });
+    const names = (config: PackConfiguration) => [...new Set(judgeStack(compliantStack(), config).map((r) => r.name))];
+    expect(names({ [PACK_POLICY]: { properties: { minimumRetentionDays: 400 } } })).toEqual(["s3-vault-minimum-retention"]);
+    expect(names({ [PACK_POLICY]: { properties: { minimumRetentionDays: 400 } }, "s3-vault-minimum-retention": { enforcementLevel: "mandatory", properties: { minimumRetentionDays: 30 } } })).toEqual([]);
+    const regions = pulumiPolicies(RULES, () => ({ [PACK_POLICY]: { properties: { allowedRegions: ["eu-west-1"] } } })).find((p) => p.name === "data-store-allowed-regions") as ResourceValidationPolicy;
+    const reports: unknown[] = [];
+    const db = compliantStack().find((r) => r.name === "main-db")!;
+    void (regions.validateResource as ResourceValidation)({ type: db.type, urn: db.urn, name: db.name, props: db.properties, opts: {}, getConfig: () => ({}), isType: () => false, asType: () => undefined, notApplicable: () => undefined } as never, ((v: unknown) => reports.push(v)) as never);
+    expect(reports).toEqual([expect.objectContaining({ name: "data-store-allowed-regions", urn: db.urn, enforcementLevel: "mandatory" })]);
   });
 
-  it("reuse a stack's facts only while the stack is the same", () => {
-    const stack = compliantStack();
-    const first = stackFacts(stack);
-    expect(stackFacts(structuredClone(stack))).toBe(first);
-    const changed = stackFacts(withProps(stack, "vault-key", (p) => ({ ...p, enableKeyRotation: false })));
-    expect(changed).not.toBe(first);
-    expect(changed.keys.find((k) => k.name === "vault-key")?.rotationEnabled).toBe(false);
+  it("describe each rule's config by the settings it reads, and the pack's by every setting", () => {
+    expect(configSchemaOf(RULES.find((r) => r.id === "kms-key-deletion-window")!).properties.kmsDeletionWindowDays).toMatchObject({ type: "integer", minimum: 7, maximum: 30, default: 30 });
+    expect(Object.keys(packConfigSchema().properties).sort()).toEqual([...Object.keys(SETTINGS_SCHEMA), "exemptions"].sort());
   });
 });
 

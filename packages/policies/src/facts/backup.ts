@@ -6,13 +6,35 @@ export interface BackupLifecycleFact {
   readonly deleteAfterDays?: number;
 }
 
+/** A copy action of an AWS Backup rule. */
+export interface BackupCopyFact {
+  /** The destination vault's ARN as written (it may be a reference). */
+  readonly destinationVaultArn?: string;
+  /** Region of the destination, when its ARN says or the vault is in the same stack. */
+  readonly destinationRegion?: string;
+  /** The fact id of the destination vault when it is in the same stack or template. */
+  readonly destinationId?: string;
+  /**
+   * `true` when the destination is known to be in the plan's region (a vault of the same template,
+   * or of the same stack through the same provider), `false` when known to be elsewhere.
+   */
+  readonly destinationInSameRegion?: boolean;
+  readonly lifecycle?: BackupLifecycleFact;
+}
+
+/** `true` unless a copy is known to stay in `region`: a copy whose destination cannot be placed counts as leaving it. */
+export function copyLeavesRegion(copy: BackupCopyFact, region: string | undefined): boolean {
+  if (copy.destinationInSameRegion !== undefined) return !copy.destinationInSameRegion;
+  return copy.destinationRegion === undefined || region === undefined || copy.destinationRegion !== region;
+}
+
 /** One rule of an AWS Backup plan. */
 export interface BackupRuleFact {
   readonly name: string;
   readonly targetVault?: string;
   readonly continuous: boolean;
   readonly lifecycle?: BackupLifecycleFact;
-  readonly copies: readonly { readonly destinationVaultArn?: string; readonly destinationRegion?: string; readonly lifecycle?: BackupLifecycleFact }[];
+  readonly copies: readonly BackupCopyFact[];
 }
 
 /** An AWS Backup plan. */
@@ -26,6 +48,10 @@ export interface BackupVaultFact extends FactBase {
   readonly kind: "backup-vault";
   readonly vaultName?: string;
   readonly arn?: string;
+  /** The KMS key recovery points are encrypted with; undefined when AWS Backup's default key is used. */
+  readonly kmsKeyId?: string;
+  /** `true` when the key is a KMS key created in the same stack. */
+  readonly keyInStack: boolean;
   readonly lock?: { readonly minRetentionDays?: number; readonly maxRetentionDays?: number; readonly changeableForDays?: number; readonly lockId?: string };
 }
 

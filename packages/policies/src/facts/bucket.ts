@@ -89,3 +89,13 @@ export interface BucketFact extends FactBase {
   /** The separate resources merged onto this bucket, by what they configure: for messages. */
   readonly parts: Readonly<Record<string, string>>;
 }
+
+/**
+ * The versioning status S3 gives a bucket. A bucket with Object Lock is versioned whatever its
+ * configuration says: S3 turns versioning on when Object Lock is enabled (at creation, or on a
+ * bucket already versioned) and refuses to suspend it afterwards. An explicit status is kept, so a
+ * contradictory `Suspended` is still reported.
+ */
+export function effectiveVersioning(configured: string | undefined, objectLock: BucketFact["objectLock"]): string | undefined {
+  return configured === undefined && objectLock?.enabled === true ? "Enabled" : configured;
+}

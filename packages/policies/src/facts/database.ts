@@ -29,4 +29,9 @@ export interface BackupReplicationFact extends FactBase {
   readonly sourceArn?: string;
   /** The fact id of the source database when it is in the stack. */
   readonly sourceId?: string;
+  /**
+   * `true` when the copies are known to stay in the source's region (created through the same
+   * provider, or naming the template's own region), `false` when known to leave it.
+   */
+  readonly inSourceRegion?: boolean;
 }

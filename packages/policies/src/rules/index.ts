@@ -1,6 +1,7 @@
 import type { Rule } from "../engine/rule";
 import { backupPlanCrossRegionCopy } from "./backup/backup-plan-cross-region-copy";
 import { backupPlanLifecycle } from "./backup/backup-plan-lifecycle";
+import { backupVaultCustomerKey } from "./backup/backup-vault-customer-key";
 import { backupVaultLock } from "./backup/backup-vault-lock";
 import { cloudwatchAlarmActions } from "./cloudwatch/cloudwatch-alarm-actions";
 import { doSpacesPrivate } from "./digitalocean/do-spaces-private";
@@ -58,6 +59,7 @@ export const RULES: readonly Rule[] = [
   backupPlanLifecycle,
   backupPlanCrossRegionCopy,
   backupVaultLock,
+  backupVaultCustomerKey,
   dataStoreAllowedRegions,
   doSpacesVersioning,
   doSpacesPrivate,
@@ -69,6 +71,7 @@ export const RULES: readonly Rule[] = [
 export {
   backupPlanCrossRegionCopy,
   backupPlanLifecycle,
+  backupVaultCustomerKey,
   backupVaultLock,
   cloudwatchAlarmActions,
   dataStoreAllowedRegions,

@@ -1,4 +1,4 @@
-import { type BackupLifecycleFact, type BucketFact, emptyFacts, type FactBase, type LifecycleRuleFact, type MutableStackFacts, normalizeStorageClass, readPolicyDocument, regionOfArn, type ReplicationRuleFact, type StackFacts } from "../../facts";
+import { type BackupLifecycleFact, type BucketFact, effectiveVersioning, emptyFacts, type FactBase, type LifecycleRuleFact, type MutableStackFacts, normalizeStorageClass, readPolicyDocument, regionOfArn, type ReplicationRuleFact, type StackFacts } from "../../facts";
 import { type Bag, Reader } from "../values";
 import { type IntrinsicContext, mentionedIds, referencedId, resolveIntrinsics } from "./intrinsics";
 
@@ -107,6 +107,7 @@ export function factsFromTemplate(template: CloudFormationTemplate, options: Tem
           kind: "kms-key",
           keySpec: r.known(p.KeySpec) ?? "SYMMETRIC_DEFAULT",
           keyUsage: r.known(p.KeyUsage) ?? "ENCRYPT_DECRYPT",
+          origin: r.known(p.Origin) ?? "AWS_KMS",
           rotationEnabled: r.bool(p.EnableKeyRotation, "rotationEnabled") ?? false,
           deletionWindowDays: r.num(p.PendingWindowInDays, "deletionWindowDays"),
         });
@@ -130,6 +131,21 @@ export function factsFromTemplate(template: CloudFormationTemplate, options: Tem
           finalSnapshot: res.deletionPolicy === undefined || res.deletionPolicy === "Snapshot" || res.deletionPolicy === "Retain" || res.deletionPolicy === "RetainExceptOnCreate",
           isReplicaOrMember: instance ? !!(p.SourceDBInstanceIdentifier || p.DBClusterIdentifier || p.SourceDBClusterIdentifier) : !!(p.ReplicationSourceIdentifier || p.SourceDBClusterIdentifier),
         });
+        // CloudFormation has no resource for replicated automated backups: the instance names the region.
+        if (instance && p.AutomaticBackupReplicationRegion !== undefined) {
+          const region = r.str(p.AutomaticBackupReplicationRegion, "region");
+          const known = region !== undefined && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(region) ? region : undefined;
+          const inSourceRegion = region === "${AWS::Region}" ? true : known !== undefined && options.region !== undefined ? known === options.region : undefined;
+          facts.backupReplications.push({
+            ...base(res, r),
+            id: `${res.id}.AutomaticBackupReplicationRegion`,
+            name: `${res.id}.AutomaticBackupReplicationRegion`,
+            kind: "backup-replication",
+            region: known,
+            sourceId: res.id,
+            ...(inSourceRegion !== undefined ? { inSourceRegion } : {}),
+          });
+        }
         return;
       }
       case "AWS::ElastiCache::ReplicationGroup":
@@ -188,8 +204,13 @@ export function factsFromTemplate(template: CloudFormationTemplate, options: Tem
                   const copy = r.obj(c, "rules.copies");
                   if (!copy) return [];
                   const arn = r.str(copy.DestinationBackupVaultArn, "rules.copies");
-                  const region = regionOfArn(arn);
-                  return [{ destinationVaultArn: arn, destinationRegion: region, lifecycle: lifecycleOf(r, copy.Lifecycle) }];
+                  // A template deploys to one region: a vault of the same template is in the plan's region.
+                  const destId = [...mentionedIds(copy.DestinationBackupVaultArn)].find((id) => byId.get(id)?.type === "AWS::Backup::BackupVault");
+                  return [
+                    destId
+                      ? { destinationVaultArn: arn, destinationRegion: options.region, destinationId: destId, destinationInSameRegion: true, lifecycle: lifecycleOf(r, copy.Lifecycle) }
+                      : { destinationVaultArn: arn, destinationRegion: regionOfArn(arn), lifecycle: lifecycleOf(r, copy.Lifecycle) },
+                  ];
                 }),
               },
             ];
@@ -199,11 +220,14 @@ export function factsFromTemplate(template: CloudFormationTemplate, options: Tem
       }
       case "AWS::Backup::BackupVault": {
         const lock = r.obj(p.LockConfiguration, "lock");
+        const kmsKeyId = r.str(p.EncryptionKeyArn, "kmsKeyId") || undefined;
         facts.backupVaults.push({
           ...base(res, r),
           tags: r.tags(p.BackupVaultTags),
           kind: "backup-vault",
           vaultName: r.known(p.BackupVaultName),
+          ...(kmsKeyId ? { kmsKeyId } : {}),
+          keyInStack: keyInStack(kmsKeyId),
           ...(lock
             ? {
                 lock: {
@@ -280,12 +304,13 @@ export function factsFromTemplate(template: CloudFormationTemplate, options: Tem
     const retention = r.obj(r.obj(lockConfig?.Rule, "objectLock")?.DefaultRetention, "objectLock");
     const lockDays = r.num(retention?.Days, "objectLock") ?? (r.num(retention?.Years, "objectLock") !== undefined ? (r.num(retention?.Years, "objectLock") as number) * 365 : undefined);
     const bucketName = r.known(p.BucketName);
+    const objectLock = lockEnabled || p.ObjectLockEnabled !== undefined ? { enabled: lockEnabled, mode: r.known(retention?.Mode), days: lockDays } : undefined;
     return {
       ...base(res, r),
       kind: "bucket",
       bucketName,
       arns: [`\${${res.id}.Arn}`, `arn:aws:s3:::\${${res.id}}`, ...(bucketName ? [`arn:aws:s3:::${bucketName}`] : [])],
-      versioning,
+      versioning: effectiveVersioning(versioning, objectLock),
       encryption,
       ...(pab
         ? {
@@ -302,7 +327,7 @@ export function factsFromTemplate(template: CloudFormationTemplate, options: Tem
       policyUnreadable,
       lifecycle: lifecycleConfig ? readCfnLifecycle(r, lifecycleConfig.Rules) : undefined,
       replication: replicationConfig ? readCfnReplication(r, replicationConfig.Rules) : undefined,
-      ...(lockEnabled || p.ObjectLockEnabled !== undefined ? { objectLock: { enabled: lockEnabled, mode: r.known(retention?.Mode), days: lockDays } } : {}),
+      ...(objectLock ? { objectLock } : {}),
       replicatedFrom: [],
       isAccessLogTarget: false,
       parts: policyResource ? { policy: policyResource.id } : {},

@@ -1,6 +1,7 @@
 import {
   type BackupLifecycleFact,
   type BucketFact,
+  effectiveVersioning,
   emptyFacts,
   type FactBase,
   type MutableStackFacts,
@@ -13,6 +14,9 @@ import type { PulumiResource } from "./resource";
 import { BUCKET_PART_TYPES, BUCKET_TYPES, readEncryption, readLifecycle, readObjectLock, readReplication, readVersioning } from "./s3";
 
 const KMS_KEY = "aws:kms/key:Key";
+/** A key whose material is imported: a customer managed key like any other, that cannot rotate. */
+const KMS_EXTERNAL_KEY = "aws:kms/externalKey:ExternalKey";
+const KMS_KEY_TYPES = new Set([KMS_KEY, KMS_EXTERNAL_KEY]);
 
 /** Indexes over the stack that correlation needs. */
 class StackIndex {
@@ -21,6 +25,8 @@ class StackIndex {
   readonly bucketByRef = new Map<string, string>();
   /** KMS key ARN, id, alias name or alias ARN → key URN. */
   readonly keyByRef = new Map<string, string>();
+  /** AWS Backup vault ARN → vault. */
+  readonly backupVaultByArn = new Map<string, PulumiResource>();
 
   constructor(resources: readonly PulumiResource[]) {
     for (const res of resources) this.byUrn.set(res.urn, res);
@@ -28,10 +34,12 @@ class StackIndex {
       const p = res.properties ?? {};
       if (BUCKET_TYPES.has(res.type)) {
         for (const ref of [p.bucket, p.id, p.arn]) if (typeof ref === "string") this.bucketByRef.set(ref, res.urn);
-      } else if (res.type === KMS_KEY) {
+      } else if (res.type === "aws:backup/vault:Vault") {
+        if (typeof p.arn === "string") this.backupVaultByArn.set(p.arn, res);
+      } else if (KMS_KEY_TYPES.has(res.type)) {
         for (const ref of [p.arn, p.id, p.keyId]) if (typeof ref === "string") this.keyByRef.set(ref, res.urn);
       } else if (res.type === "aws:kms/alias:Alias") {
-        const target = typeof p.targetKeyId === "string" ? this.keyByRef.get(p.targetKeyId) : this.dependencyOfType(res, "targetKeyId", KMS_KEY);
+        const target = typeof p.targetKeyId === "string" ? this.keyByRef.get(p.targetKeyId) : this.dependencyOfType(res, "targetKeyId", KMS_KEY_TYPES);
         if (target) for (const ref of [p.name, p.arn]) if (typeof ref === "string") this.keyByRef.set(ref, target);
       }
     }
@@ -58,7 +66,21 @@ class StackIndex {
   /** `true` when a key reference is a KMS key of this stack (by value, or by the input's dependencies). */
   keyInStack(res: PulumiResource, property: string, keyId: string | undefined): boolean {
     if (keyId !== undefined && this.keyByRef.has(keyId)) return true;
-    return (res.propertyDependencies?.[property] ?? []).some((urn) => this.byUrn.get(urn)?.type === KMS_KEY);
+    return (res.propertyDependencies?.[property] ?? []).some((urn) => KMS_KEY_TYPES.has(this.byUrn.get(urn)?.type ?? ""));
+  }
+
+  /**
+   * `true` when two resources of the stack are known to live in one region, `false` when known to
+   * live in two, `undefined` when it cannot be told. Regions are compared when both are known;
+   * otherwise two resources created through the same provider (the stack's default provider
+   * included) without a region of their own share its region, whatever that region is.
+   */
+  sameRegion(a: PulumiResource, b: PulumiResource): boolean | undefined {
+    const ra = this.regionOf(a);
+    const rb = this.regionOf(b);
+    if (ra !== undefined && rb !== undefined) return ra === rb;
+    const sa = regionSource(a);
+    return sa !== undefined && sa === regionSource(b) ? true : undefined;
   }
 
   /** The region from the resource's own `region`, its provider, or its ARN. */
@@ -123,7 +145,7 @@ function base(index: StackIndex, res: PulumiResource, r: Reader): Omit<FactBase,
 /** The types `readResource` turns into facts; every other resource is skipped before any allocation. */
 const JUDGED_TYPES = new Set([
   ...BUCKET_TYPES,
-  KMS_KEY,
+  ...KMS_KEY_TYPES,
   "aws:rds/instance:Instance",
   "aws:rds/cluster:Cluster",
   "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",
@@ -152,12 +174,14 @@ function readResource(facts: MutableStackFacts, index: StackIndex, res: PulumiRe
   }
   switch (res.type) {
     case KMS_KEY:
+    case KMS_EXTERNAL_KEY:
       facts.keys.push({
         ...base(index, res, r),
         kind: "kms-key",
         ...(r.known(p.arn) ? { arn: r.known(p.arn) as string } : {}),
         keySpec: r.known(p.customerMasterKeySpec ?? p.keySpec) ?? "SYMMETRIC_DEFAULT",
         keyUsage: r.known(p.keyUsage) ?? "ENCRYPT_DECRYPT",
+        origin: keyOrigin(res, p),
         rotationEnabled: r.bool(p.enableKeyRotation, "rotationEnabled"),
         deletionWindowDays: r.num(p.deletionWindowInDays, "deletionWindowDays"),
       });
@@ -187,7 +211,9 @@ function readResource(facts: MutableStackFacts, index: StackIndex, res: PulumiRe
     case "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": {
       const sourceArn = r.str(p.sourceDbInstanceArn, "sourceArn");
       const sourceId = index.dependencyOfType(res, "sourceDbInstanceArn", "aws:rds/instance:Instance") ?? findByArn(index, sourceArn);
-      facts.backupReplications.push({ ...base(index, res, r), kind: "backup-replication", sourceArn, sourceId });
+      const source = sourceId ? index.byUrn.get(sourceId) : undefined;
+      const inSourceRegion = source ? index.sameRegion(res, source) : undefined;
+      facts.backupReplications.push({ ...base(index, res, r), kind: "backup-replication", sourceArn, sourceId, ...(inSourceRegion !== undefined ? { inSourceRegion } : {}) });
       return;
     }
     case "aws:elasticache/replicationGroup:ReplicationGroup":
@@ -248,8 +274,20 @@ function readResource(facts: MutableStackFacts, index: StackIndex, res: PulumiRe
               copies: r.arr(rule.copyActions, "rules").flatMap((c) => {
                 const copy = r.obj(c, "rules.copies");
                 if (!copy) return [];
-                const arn = r.str(copy.destinationVaultArn, "rules.copies");
-                return [{ destinationVaultArn: arn, destinationRegion: regionOfArn(arn), lifecycle: backupLifecycle(r, copy.lifecycle, "rules.copies") }];
+                // A destination found among the stack's vaults is placed even while its ARN is unknown.
+                const vault = copyDestination(index, res, r.known(copy.destinationVaultArn), r.known(rule.targetVaultName), r.arr(rule.copyActions, "rules").length);
+                const arn = vault ? r.known(copy.destinationVaultArn) : r.str(copy.destinationVaultArn, "rules.copies");
+                const sameRegion = vault ? index.sameRegion(res, vault) : undefined;
+                const destinationRegion = regionOfArn(arn) ?? (vault ? index.regionOf(vault) : undefined);
+                return [
+                  {
+                    destinationVaultArn: arn,
+                    destinationRegion,
+                    ...(vault ? { destinationId: vault.urn } : {}),
+                    ...(sameRegion !== undefined ? { destinationInSameRegion: sameRegion } : {}),
+                    lifecycle: backupLifecycle(r, copy.lifecycle, "rules.copies"),
+                  },
+                ];
               }),
             },
           ];
@@ -257,8 +295,11 @@ function readResource(facts: MutableStackFacts, index: StackIndex, res: PulumiRe
       });
       return;
     }
-    case "aws:backup/vault:Vault":
-      facts.backupVaults.push({ ...base(index, res, r), kind: "backup-vault", vaultName: r.known(p.name), arn: r.known(p.arn) });
+    case BACKUP_VAULT:
+    {
+      const kmsKeyId = r.str(p.kmsKeyArn, "kmsKeyId") || undefined;
+      facts.backupVaults.push({ ...base(index, res, r), kind: "backup-vault", vaultName: r.known(p.name), arn: r.known(p.arn), ...(kmsKeyId ? { kmsKeyId } : {}), keyInStack: index.keyInStack(res, "kmsKeyArn", kmsKeyId) });
+    }
       return;
     case "aws:backup/selection:Selection": {
       const planId = index.dependencyOfType(res, "planId", "aws:backup/plan:Plan");
@@ -379,7 +420,7 @@ function readBucket(index: StackIndex, res: PulumiResource, bucketParts: readonl
   const destination = (ref: string | undefined) => {
     const urn = index.bucketOf(ref) ?? (replicationPart ? index.dependencyOfType(replicationPart, "rules", BUCKET_TYPES, res.urn) : undefined);
     const dest = urn ? index.byUrn.get(urn) : undefined;
-    return { id: urn, region: dest ? index.regionOf(dest) : undefined };
+    return { id: urn, region: dest ? index.regionOf(dest) : undefined, sameRegion: dest ? index.sameRegion(res, dest) : undefined };
   };
   const replication = replicationConfig && replicationConfig.rules !== undefined ? readReplication(r, replicationConfig, destination) : undefined;
 
@@ -391,7 +432,7 @@ function readBucket(index: StackIndex, res: PulumiResource, bucketParts: readonl
     kind: "bucket",
     bucketName: r.known(p.bucket),
     arns: [...new Set([r.known(p.arn), r.known(p.bucket) ? `arn:aws:s3:::${r.known(p.bucket)}` : undefined].filter((a): a is string => !!a))],
-    versioning,
+    versioning: effectiveVersioning(versioning, objectLock),
     encryption,
     ...(pabPart
       ? { publicAccessBlock: { blockPublicAcls: flag("blockPublicAcls"), blockPublicPolicy: flag("blockPublicPolicy"), ignorePublicAcls: flag("ignorePublicAcls"), restrictPublicBuckets: flag("restrictPublicBuckets") } }
@@ -466,6 +507,46 @@ function link(facts: MutableStackFacts, index: StackIndex, resources: readonly P
       facts.spacesBuckets[i] = { ...facts.spacesBuckets[i]!, publicPolicy: isPublic };
     }
   }
+}
+
+const BACKUP_VAULT = "aws:backup/vault:Vault";
+
+/**
+ * The stack's AWS Backup vault a copy action sends to: the vault with that ARN, or else, for a rule
+ * with one copy action, the one vault the plan's rules depend on besides the rule's own target.
+ */
+function copyDestination(index: StackIndex, plan: PulumiResource, arn: string | undefined, targetVaultName: string | undefined, copiesInRule: number): PulumiResource | undefined {
+  const byArn = arn !== undefined ? index.backupVaultByArn.get(arn) : undefined;
+  if (byArn) return byArn;
+  if (copiesInRule !== 1) return undefined;
+  const vaults = [...new Set(plan.propertyDependencies?.rules ?? [])]
+    .map((urn) => index.byUrn.get(urn))
+    .filter((v): v is PulumiResource => v?.type === BACKUP_VAULT && (targetVaultName === undefined || v.properties?.name !== targetVaultName));
+  return targetVaultName !== undefined && vaults.length === 1 ? vaults[0] : undefined;
+}
+
+/**
+ * What decides a resource's region when no region can be read: its provider (the stack's default
+ * provider for every resource without an explicit one), or `undefined` when the resource names a
+ * region of its own that is not known yet.
+ */
+function regionSource(res: PulumiResource): string | undefined {
+  const own = res.properties?.region;
+  if (own !== undefined && own !== null && own !== "") return isRegion(own) ? `region:${own}` : undefined;
+  const provider = res.provider;
+  const urn = typeof provider === "string" ? provider : provider?.urn;
+  if (!urn) return "provider:default";
+  // A provider reference is `<urn>::<id>`; a URN is `urn:pulumi:<stack>::<project>::<type>::<name>`.
+  const [, , type, name] = urn.split("::");
+  return name === undefined || name.startsWith("default") ? "provider:default" : `provider:${type}::${name}`;
+}
+
+/** Where a Pulumi key's material comes from: imported (`ExternalKey`), a custom key store, or KMS. */
+function keyOrigin(res: PulumiResource, p: Bag): string {
+  if (res.type === KMS_EXTERNAL_KEY) return "EXTERNAL";
+  if (p.xksKeyId !== undefined && p.xksKeyId !== null && p.xksKeyId !== "") return "EXTERNAL_KEY_STORE";
+  if (p.customKeyStoreId !== undefined && p.customKeyStoreId !== null && p.customKeyStoreId !== "") return "AWS_CLOUDHSM";
+  return "AWS_KMS";
 }
 
 /** An AWS region name (`us-east-1`), and not a value computed at deploy time. */

@@ -128,7 +128,7 @@ export function readLifecycle(r: Reader, rules: unknown): LifecycleRuleFact[] {
 export function readReplication(
   r: Reader,
   config: Bag,
-  destination: (bucketRef: string | undefined) => { id?: string; region?: string },
+  destination: (bucketRef: string | undefined) => { id?: string; region?: string; sameRegion?: boolean },
 ): ReplicationRuleFact[] {
   return r.arr(config.rules, "replication").flatMap((raw) => {
     const rule = r.obj(raw, "replication");
@@ -151,6 +151,7 @@ export function readReplication(
         ...(bucketRef ? { destinationBucket: bucketRef } : {}),
         ...(resolved.id ? { destinationId: resolved.id } : {}),
         ...(resolved.region ? { destinationRegion: resolved.region } : {}),
+        ...(resolved.sameRegion !== undefined ? { destinationInSameRegion: resolved.sameRegion } : {}),
         replicatesKmsObjects: kmsStatus === "Enabled",
         ...(replicaKmsKeyId ? { replicaKmsKeyId } : {}),
       },

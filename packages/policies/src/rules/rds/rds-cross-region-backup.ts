@@ -1,15 +1,21 @@
-import type { BackupPlanFact, DatabaseFact, StackFacts } from "../../facts";
+import { type BackupPlanFact, type BackupReplicationFact, copyLeavesRegion, type DatabaseFact, type StackFacts } from "../../facts";
 import { matchesPattern } from "../../engine/patterns";
 import type { Rule } from "../../engine/rule";
 
 /** `true` when some plan rule copies to a region other than `region` (or to a vault whose region cannot be told). */
 function copiesElsewhere(plan: BackupPlanFact, region: string | undefined): boolean {
-  return plan.rules.some((r) => r.copies.some((c) => c.destinationRegion === undefined || region === undefined || c.destinationRegion !== region));
+  return plan.rules.some((r) => r.copies.some((c) => copyLeavesRegion(c, region)));
+}
+
+/** `true` unless the replication is known to stay in the database's region. */
+function replicatesElsewhere(b: BackupReplicationFact, d: DatabaseFact): boolean {
+  if (b.inSourceRegion !== undefined) return !b.inSourceRegion;
+  return b.region === undefined || b.region !== d.region;
 }
 
 /** How a database's backups leave its region, if they do. */
 export function crossRegionBackupOf(d: DatabaseFact, facts: StackFacts): string | undefined {
-  const replication = facts.backupReplications.find((b) => (b.sourceId === d.id || (d.arn !== undefined && b.sourceArn === d.arn)) && (b.region === undefined || b.region !== d.region));
+  const replication = facts.backupReplications.find((b) => (b.sourceId === d.id || (d.arn !== undefined && b.sourceArn === d.arn)) && replicatesElsewhere(b, d));
   if (replication) return `automated backups replicated by ${replication.name}`;
   for (const s of facts.backupSelections) {
     const named = s.resourceIds.includes(d.id) || (d.arn !== undefined && s.resources.some((p) => matchesPattern(p, d.arn as string)));
