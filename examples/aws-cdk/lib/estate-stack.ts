@@ -49,7 +49,8 @@ export class EstateStack extends Stack {
     });
     const jobsSecurityGroup = new ec2.SecurityGroup(this, "BackupJobs", { vpc, description: "Lifeboat backup jobs: out to the database, the cache, AWS endpoints and S3 only", allowAllOutbound: false });
     jobsSecurityGroup.addEgressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcpRange(0, 65535), "Databases and interface endpoints inside the VPC");
-    jobsSecurityGroup.addEgressRule(ec2.Peer.prefixList(`pl-63a5400a`), ec2.Port.tcp(443), "S3 through the gateway endpoint");
+    // The subnets have no internet route: HTTPS leaves only through the S3 gateway endpoint.
+    jobsSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), "S3 through the gateway endpoint");
     const databaseSecurityGroup = new ec2.SecurityGroup(this, "AppDbSecurityGroup", { vpc, description: "PostgreSQL: from the application and the backup jobs" });
     databaseSecurityGroup.addIngressRule(jobsSecurityGroup, ec2.Port.tcp(5432), "Backup jobs");
     const cacheSecurityGroup = new ec2.SecurityGroup(this, "AppCacheSecurityGroup", { vpc, description: "Redis: from the application" });

@@ -1,5 +1,7 @@
 import type { RecordedResource } from "@lifeboat/constructs/testing";
 import type { ExampleRun } from "./run-examples";
+import type { EstatePosture } from "@lifeboat/constructs/core";
+import type { CdkRun } from "./cdk-examples";
 import { posturesOf } from "./runbooks";
 
 /** Counts of an example's resources: components (Lifeboat's and the stack) and cloud resources. */
@@ -62,7 +64,19 @@ export function renderExample(run: ExampleRun): string {
     "",
     ...renderTree(run.stack.resources).map((l) => `  ${l}`),
   ];
-  for (const posture of posturesOf(run)) {
+  lines.push(...renderPostures(posturesOf(run)));
+  const outputs = Object.entries(run.stack.outputs).filter(([, v]) => !posturesOf({ ...run, stack: { resources: [], outputs: { v } } }).length);
+  if (outputs.length > 0) {
+    lines.push("", "  Outputs:");
+    for (const [key, value] of outputs) lines.push(`    ${key}: ${shorten(value)}`);
+  }
+  return lines.join("\n");
+}
+
+/** Each estate's posture: objectives, then per source the RPO and RTO achieved, its copies and alarms. */
+export function renderPostures(postures: readonly EstatePosture[]): string[] {
+  const lines: string[] = [];
+  for (const posture of postures) {
     lines.push("", `  DR posture of ${posture.estate} (RPO ${minutes(posture.objectives.rpoMinutes)}, RTO ${minutes(posture.objectives.rtoMinutes)}, DR region ${posture.objectives.drRegion}):`);
     for (const s of posture.sources) {
       lines.push(
@@ -70,10 +84,23 @@ export function renderExample(run: ExampleRun): string {
       );
     }
   }
-  const outputs = Object.entries(run.stack.outputs).filter(([, v]) => !posturesOf({ ...run, stack: { resources: [], outputs: { v } } }).length);
-  if (outputs.length > 0) {
-    lines.push("", "  Outputs:");
-    for (const [key, value] of outputs) lines.push(`    ${key}: ${shorten(value)}`);
-  }
+  return lines;
+}
+
+/** The human report for one CDK example: its stacks, construct tree with counts, posture and the plugin's verdict. */
+export function renderCdkExample(run: CdkRun): string {
+  const title = `examples/${run.example.name}  (AWS CDK app, synthesized offline)`;
+  if (!run.stacks) return [title, `  FAILED: ${run.error ?? "unknown error"}`].join("\n");
+  const total = run.stacks.reduce((n, s) => n + s.resources.length, 0);
+  const lines = [
+    title,
+    `  ${total} CloudFormation resources in ${run.stacks.length} stacks: ${run.stacks.map((s) => `${s.name} @ ${s.region} (${s.resources.length})`).join(", ")}`,
+    "",
+    ...(run.tree ?? []).map((l) => `  ${l}`),
+    ...renderPostures(run.postures ?? []),
+    "",
+    `  Policy verdicts (LifeboatPolicyPlugin over every template): ${run.violations?.length ? `${run.violations.length} finding(s).` : "no findings."}`,
+    ...(run.violations ?? []).map((v) => `    ${v.ruleName}: ${v.description} (${v.resources.join(", ")})`),
+  ];
   return lines.join("\n");
 }
