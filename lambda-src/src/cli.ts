@@ -28,9 +28,13 @@ Commands:
   backup  --source <name>                 Back up one source into the vault.
   verify  [--source <name>]...            Verify every source (or the named ones); prints a JSON report.
   restore --source <name> --at <timestamp|latest> --target <url> [--dry-run]
+          [--create-roles] [--no-owner] [--no-privileges] [--jobs <n>]
                                           Restore the newest complete backup at or before --at.
                                           Targets: postgres://user@host:port/db (password in PGPASSWORD),
                                           redis://host:port, s3://bucket/prefix.
+                                          PostgreSQL: owners and privileges are restored; --create-roles
+                                          recreates the backup's roles the server lacks (no passwords);
+                                          --jobs sets pg_restore -j (default: the machine's cores).
   drill   --source <name>                 Restore the newest complete backup into a scratch target, check it,
                                           measure restore time and data loss, clean up, record the drill.
   list    [--source <name>]...            List complete and incomplete backups.
@@ -62,6 +66,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         at: { type: "string" },
         target: { type: "string" },
         "dry-run": { type: "boolean" },
+        "create-roles": { type: "boolean" },
+        "no-owner": { type: "boolean" },
+        "no-privileges": { type: "boolean" },
+        jobs: { type: "string" },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -94,6 +102,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       required("at", values.at);
       required("target", values.target);
       if (sources.length !== 1) throw new UsageError("restore needs exactly one --source.");
+      if (values.jobs !== undefined && !/^([1-9]|[12][0-9]|3[0-2])$/.test(values.jobs as string)) throw new UsageError(`--jobs (${JSON.stringify(values.jobs)}) must be a whole number from 1 to 32 (1 streams in one transaction).`);
     }
     const config = loadJobConfig(io.env, values.config as string | undefined);
     const job = io.context ? io.context(config, output) : jobContext(config, output, { env: io.env });
@@ -109,7 +118,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return report.ok ? 0 : 1;
       }
       case "restore": {
-        const result = await runRestore(job, { source: sources[0]!, at: values.at as string, target: values.target as string, dryRun: values["dry-run"] === true });
+        const result = await runRestore(job, {
+          source: sources[0]!,
+          at: values.at as string,
+          target: values.target as string,
+          dryRun: values["dry-run"] === true,
+          grants: { owners: values["no-owner"] !== true, privileges: values["no-privileges"] !== true, createRoles: values["create-roles"] === true },
+          ...(values.jobs !== undefined ? { jobs: Number(values.jobs) } : {}),
+        });
         print(result);
         return 0;
       }

@@ -95,10 +95,11 @@ describe("a backup that fails", () => {
     const result = await runBackup(job, "big");
 
     expect(s3.requests.filter((r) => isUploadPart(r) && r.status === 503)).toHaveLength(2);
-    expect(await listKeys(s3.directClient(), "vault", "big/")).toEqual([result.artifactKey, result.manifestKey].sort());
+    const stored = [result.artifactKey, ...result.manifest.companions!.map((c) => c.key), result.manifestKey];
+    expect(await listKeys(s3.directClient(), "vault", "big/")).toEqual(stored.sort());
     // Leave the vault empty for the other tests.
     const { DeleteObjectsCommand } = await import("@aws-sdk/client-s3");
-    await s3.directClient().send(new DeleteObjectsCommand({ Bucket: "vault", Delete: { Objects: [{ Key: result.artifactKey }, { Key: result.manifestKey }] } }));
+    await s3.directClient().send(new DeleteObjectsCommand({ Bucket: "vault", Delete: { Objects: stored.map((Key) => ({ Key })) } }));
   });
 
   it("when 5xx answers persist, gives up after the retries and aborts cleanly with a clear error", async () => {

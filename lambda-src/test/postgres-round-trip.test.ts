@@ -155,7 +155,8 @@ describe("a PostgreSQL backup", () => {
     expect(listed.sources[0].complete.length).toBe(3);
     expect(listed.sources[0].incomplete).toEqual([]);
     const listing = await s3.directClient().send(new ListObjectsV2Command({ Bucket: "vault", Prefix: "app-db/" }));
-    expect(listing.KeyCount).toBe(6);
+    // Each of the three backups: its artifact, its roles companion and its manifest.
+    expect(listing.KeyCount).toBe(9);
   });
 });
 

@@ -1,10 +1,12 @@
 import {
   artifactKey,
+  companionKey,
   JOB_METRICS,
   MANIFEST_SCHEMA_VERSION,
   manifestKey,
   tierFor,
   type BackupManifest,
+  type ManifestCompanion,
   type SourceConfig,
   type Tier,
 } from "@lifeboat/constructs/core";
@@ -14,6 +16,7 @@ import { listBackups } from "../s3/catalog";
 import { MIB, putVaultObject } from "../s3/upload";
 import { describeError, JobError } from "../support/errors";
 import { sleep } from "../support/retry";
+import { createHash } from "node:crypto";
 import { DigestStream } from "../support/streams";
 import { objectsProducer } from "./objects";
 import { postgresProducer } from "./postgres";
@@ -134,7 +137,13 @@ export async function runBackup(job: JobContext, sourceName: string, hooks: Back
       throw error;
     }
     const artifactSeconds = seconds();
-    const details = await producer.details();
+    const { companions: produced = [], ...details } = await producer.details();
+    const companions: ManifestCompanion[] = [];
+    for (const c of produced) {
+      const key = companionKey(source.name, startedAt, c.role);
+      await putVaultObject(job.vault, { ...common, key, body: c.body, contentType: c.contentType });
+      companions.push({ role: c.role, key, format: c.format, sizeBytes: c.body.length, sha256: createHash("sha256").update(c.body).digest("hex") });
+    }
     const manifest: BackupManifest = {
       schemaVersion: MANIFEST_SCHEMA_VERSION,
       source: source.name,
@@ -148,6 +157,7 @@ export async function runBackup(job: JobContext, sourceName: string, hooks: Back
       sha256: digest.sha256,
       tier,
       ...details,
+      ...(companions.length ? { companions } : {}),
     };
     const mKey = manifestKey(source.name, startedAt);
     await putVaultObject(job.vault, { ...common, key: mKey, body: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), contentType: "application/json" });

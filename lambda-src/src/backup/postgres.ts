@@ -2,6 +2,8 @@ import type { PostgresSourceConfig } from "@lifeboat/constructs/core";
 import { pipeline } from "node:stream";
 import { toolPaths, type JobContext } from "../context";
 import { CustomArchiveInspector } from "../postgres/custom-format";
+import { captureRoles, referencedRoles } from "../postgres/roles";
+import { siblingTool } from "../postgres/tool-paths";
 import { describeConnection, libpqArgs, libpqEnv, sourceConnection } from "../postgres/connection";
 import { chooseCompression, startCompressor } from "../support/compression";
 import { JobError } from "../support/errors";
@@ -18,6 +20,9 @@ export async function postgresProducer(job: JobContext, source: PostgresSourceCo
   const index = job.config.sources.indexOf(source);
   const connection = await sourceConnection(source, index, job.env);
   const compression = await chooseCompression(tools.zstd);
+  // Roles first: a failure here leaves nothing in the vault.
+  const roles = await referencedRoles(tools.psql, connection, job.env);
+  const rolesSql = await captureRoles(siblingTool(tools.pgDump, "pg_dumpall"), connection, roles.captured, job.env);
 
   const dumpArgs = ["--format=custom", "--compress=0", ...libpqArgs(connection), "--dbname", connection.database];
   // pg_dump -Z0 writes every row with its own fwrite, flushed to the pipe every 8 KiB; a 1 MiB stdio
@@ -51,6 +56,8 @@ export async function postgresProducer(job: JobContext, source: PostgresSourceCo
       (exitError: Error) => gate.destroy(new JobError(`pg_dump of ${describeConnection(connection)} failed: ${exitError.message}`, { cause: exitError })),
     );
   };
+  let contentBytes = 0;
+  dump.stdout.on("data", (chunk: Buffer) => (contentBytes += chunk.length));
   pipeline(dump.stdout, inspector, compressor.input, fail);
   pipeline(compressor.output, gate, (error) => {
     if (error && !failed) fail(error);
@@ -61,7 +68,14 @@ export async function postgresProducer(job: JobContext, source: PostgresSourceCo
 
   return compressedArtifact("dump", "pg_dump-custom", compression, gate, fail, async () => {
     const summary = inspector.summary;
-    return { tool: { name: "pg_dump", version: summary.dumpVersion }, server: { version: summary.serverVersion }, tables: summary.tables };
+    return {
+      tool: { name: "pg_dump", version: summary.dumpVersion },
+      server: { version: summary.serverVersion },
+      tables: summary.tables,
+      contentBytes,
+      roles,
+      companions: [{ role: "roles", format: "pg_dumpall-roles", contentType: "application/sql", body: Buffer.from(rolesSql) }],
+    };
   });
 }
 

@@ -1,4 +1,4 @@
-import type { Compression, ManifestTable } from "@lifeboat/constructs/core";
+import type { CompanionRole, Compression, ManifestRoles, ManifestTable } from "@lifeboat/constructs/core";
 import type { Readable } from "node:stream";
 import { compressionExtension } from "../support/compression";
 import { JobError } from "../support/errors";
@@ -23,6 +23,19 @@ export interface ProducedDetails {
   readonly server?: { readonly version: string };
   readonly tables?: readonly ManifestTable[];
   readonly objects?: { readonly count: number; readonly bytes: number; readonly copied: number; readonly skipped: number };
+  readonly roles?: ManifestRoles;
+  /** Bytes of the artifact before compression. */
+  readonly contentBytes?: number;
+  /** Small objects stored next to the artifact, before the manifest. */
+  readonly companions?: readonly ProducedCompanion[];
+}
+
+/** A companion of the artifact, whole in memory (they are small: the roles of a database). */
+export interface ProducedCompanion {
+  readonly role: CompanionRole;
+  readonly format: string;
+  readonly contentType: string;
+  readonly body: Buffer;
 }
 
 /**

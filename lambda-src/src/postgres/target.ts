@@ -89,13 +89,23 @@ export async function dropDatabase(psql: string, target: PgConnection, env?: Nod
   await psqlRows(psql, withDatabase(target, "postgres"), `DROP DATABASE IF EXISTS ${quoteIdent(target.database)} WITH (FORCE)`, env);
 }
 
+/** What `pg_restore` gives back besides the data. */
+export interface GrantFlags {
+  readonly owners: boolean;
+  readonly privileges: boolean;
+}
+
+/** `pg_restore` arguments for `target`, stopping at the first error, without owners or privileges unless asked. */
+export function pgRestoreArgs(target: PgConnection, grants: GrantFlags): string[] {
+  return [...libpqArgs(target), "--dbname", target.database, "--exit-on-error", ...(grants.owners ? [] : ["--no-owner"]), ...(grants.privileges ? [] : ["--no-privileges"])];
+}
+
 /**
  * Starts `pg_restore` reading a custom-format archive on stdin into `target`, in one transaction
- * (all or nothing), stopping at the first error, without owners or privileges (the roles of the
- * source need not exist on the target).
+ * (all or nothing), stopping at the first error.
  */
-export function startPgRestore(pgRestore: string, target: PgConnection, env?: NodeJS.ProcessEnv): ToolProcess {
-  const tool = new ToolProcess("pg_restore", pgRestore, [...libpqArgs(target), "--dbname", target.database, "--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges"], {
+export function startPgRestore(pgRestore: string, target: PgConnection, grants: GrantFlags, env?: NodeJS.ProcessEnv): ToolProcess {
+  const tool = new ToolProcess("pg_restore", pgRestore, [...pgRestoreArgs(target, grants), "--single-transaction"], {
     env: libpqEnv(target, env),
     stdin: "pipe",
     stdout: "ignore",

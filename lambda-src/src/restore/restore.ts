@@ -1,21 +1,22 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
-import { objectCopyKey, parseBackupStamp, type ObjectsSourceConfig, type SourceConfig } from "@lifeboat/constructs/core";
+import { objectCopyKey, parseBackupStamp, type ObjectsSourceConfig, type RestoreGrants, type SourceConfig } from "@lifeboat/constructs/core";
 import { pipeline, type Readable } from "node:stream";
 import { findSource, toolPaths, type JobContext } from "../context";
 import { objectVersionDigest, sourceClient } from "../objects/source";
-import { checkReachable, describeConnection, parseDatabaseUrl, withDatabase, type PgConnection } from "../postgres/connection";
-import { prepareTarget, startPgRestore } from "../postgres/target";
+import { describeConnection, parseDatabaseUrl } from "../postgres/connection";
 import { ByteReader } from "../redis/byte-reader";
 import { parseRedisUrl } from "../redis/endpoint";
 import { readRdb } from "../redis/rdb";
 import { describeRedis, RespClient, type RedisEndpoint } from "../redis/resp";
-import { readArtifact, type Pin } from "../s3/artifact";
+import { readArtifact } from "../s3/artifact";
 import { catalogSource, type CompleteBackup } from "../s3/catalog";
 import { MIB, putVaultObject } from "../s3/upload";
 import { describeError, JobError } from "../support/errors";
 import { redact } from "../support/redact";
-import { DigestStream, GateStream } from "../support/streams";
-import { readDecoded, readObjectsIndex } from "../verify/decoded-checks";
+import { DigestStream } from "../support/streams";
+import { readObjectsIndex } from "../verify/decoded-checks";
+import { checkBeforeRestore, readArtifactThroughGate } from "./checked-read";
+import { restorePostgres, type PostgresRestoreReport } from "./postgres";
 
 /** What to restore, where. */
 export interface RestoreRequest {
@@ -25,6 +26,14 @@ export interface RestoreRequest {
   /** `postgres://...` for PostgreSQL, `redis://...` for Redis, `s3://bucket/prefix` for objects. */
   readonly target: string;
   readonly dryRun?: boolean;
+  /**
+   * PostgreSQL: owners and privileges (restored by default when their roles exist on the target),
+   * and whether to recreate the captured roles the target lacks.
+   * @default - owners and privileges restored, no role created
+   */
+  readonly grants?: RestoreGrants;
+  /** PostgreSQL: `pg_restore -j`. @default - `restore.parallelJobs`, else the machine's cores */
+  readonly jobs?: number;
 }
 
 /** What a restore will do (or did). */
@@ -45,6 +54,8 @@ export interface RestoreResult {
   /** Wall time of the restore, checksum pass included. */
   readonly durationSeconds?: number;
   readonly detail?: string;
+  /** PostgreSQL: how it was restored (parallel or streamed, and why) and what was and was not restored. */
+  readonly postgres?: PostgresRestoreReport;
 }
 
 /** Parses `--at`. */
@@ -103,7 +114,7 @@ export async function runRestore(job: JobContext, request: RestoreRequest): Prom
       `check that ${targetText} answers`,
       `stream s3://${job.config.vault.bucket}/${m.artifactKey} (${m.sizeBytes} bytes) and check its SHA-256 and contents before touching the target`,
       source.kind === "postgres"
-        ? `create the database if it does not exist, refuse it if it holds any user object, then pg_restore in one transaction`
+        ? `refuse the database if it holds any user object and the server if it lacks roles the backup needs (unless --create-roles, --no-owner or --no-privileges), create the database if it does not exist, then pg_restore with owners and privileges: in parallel from a scratch file whose SHA-256 was checked first, or streamed in one transaction`
         : source.kind === "redis"
           ? `refuse the target if it holds keys, then RESTORE every key with its expiry`
           : `refuse the target prefix if it holds objects, then copy every object of the index`,
@@ -116,8 +127,9 @@ export async function runRestore(job: JobContext, request: RestoreRequest): Prom
   const clock = Date.now();
   job.output.log({ level: "info", event: "restore.started", message: `Restoring ${source.name} from ${m.artifactKey} into ${targetText}.`, source: source.name });
   let detail: string;
+  let postgres: PostgresRestoreReport | undefined;
   try {
-    if (source.kind === "postgres") detail = await restorePostgres(job, backup, parseDatabaseUrl(request.target));
+    if (source.kind === "postgres") ({ detail, postgres } = await restorePostgres(job, backup, parseDatabaseUrl(request.target), { ...request.grants, ...(request.jobs !== undefined ? { jobs: request.jobs } : {}) }));
     else if (source.kind === "redis") detail = await restoreRedis(job, backup, parseRedisUrl(request.target));
     else detail = await restoreObjects(job, source, backup, request.target);
   } catch (error) {
@@ -133,70 +145,9 @@ export async function runRestore(job: JobContext, request: RestoreRequest): Prom
     source: source.name,
     durationSeconds,
     dataLossWindowSeconds: plan.dataLossWindowSeconds,
+    ...(postgres ? { postgres } : {}),
   });
-  return { plan, dryRun: false, durationSeconds, detail };
-}
-
-/** The checksum pass: the whole artifact, hashed and decoded, before the target is touched. */
-async function checkBeforeRestore(job: JobContext, backup: CompleteBackup): Promise<Pin> {
-  const tools = toolPaths(job.config);
-  const read = await readArtifact(job.vault, job.config.vault.bucket, backup, tools.zstd, (decoded) => readDecoded(backup.manifest, decoded, tools.pgRestore));
-  const key = backup.artifact.key;
-  if (read.sizeBytes !== backup.manifest.sizeBytes || read.sha256 !== backup.manifest.sha256) {
-    throw new JobError(`The backup ${key} is corrupt: ${read.sizeBytes} bytes with SHA-256 ${read.sha256}, but its manifest says ${backup.manifest.sizeBytes} bytes with ${backup.manifest.sha256}. The target was not touched.`, {
-      hint: "Restore an earlier backup with --at, or from the replica vault.",
-    });
-  }
-  if (!read.decoded.ok) throw new JobError(`The backup ${key} does not decode: ${describeError(read.decoded.error)}. The target was not touched.`, { hint: "Restore an earlier backup with --at." });
-  return read.pin;
-}
-
-async function restorePostgres(job: JobContext, backup: CompleteBackup, target: PgConnection): Promise<string> {
-  const tools = toolPaths(job.config);
-  await checkReachable(tools.psql, withDatabase(target, "postgres"), "target server", job.env);
-  const pin = await checkBeforeRestore(job, backup);
-  const { created } = await prepareTarget(tools.psql, target, job.env);
-  const restore = startPgRestore(tools.pgRestore, target, job.env);
-  const read = await readArtifactThroughGate(job, backup, pin, async (decoded) => {
-    await new Promise<void>((resolve, reject) => pipeline(decoded, restore.stdin, (e) => (e ? reject(e) : resolve())));
-    await restore.exited;
-  }, () => restore.kill());
-  if (!read.ok) throw read.error;
-  return `${created ? "created and " : ""}restored ${describeConnection(target)} (${backup.manifest.tables?.length ?? 0} tables)`;
-}
-
-/**
- * The restore pass: reads the pinned artifact again, hashing it; the decoded bytes reach the
- * consumer through a gate that ends its input only when the hash matches the manifest, so a restore
- * in one transaction never commits bytes that differ from the ones checked.
- */
-async function readArtifactThroughGate(
-  job: JobContext,
-  backup: CompleteBackup,
-  pin: Pin,
-  consume: (decoded: Readable) => Promise<void>,
-  stop: () => void,
-): Promise<{ ok: true } | { ok: false; error: Error }> {
-  const tools = toolPaths(job.config);
-  let read;
-  try {
-    read = await readArtifact(job.vault, job.config.vault.bucket, backup, tools.zstd, (decoded, stored) => {
-      const gate = new GateStream(async () => {
-        const sha256 = await stored;
-        if (sha256 !== backup.manifest.sha256) {
-          stop();
-          throw new JobError(`The backup ${backup.artifact.key} changed between the checksum pass and the restore (SHA-256 ${sha256}); the restore was stopped before it finished.`);
-        }
-      });
-      pipeline(decoded, gate, () => undefined);
-      return consume(gate);
-    }, pin);
-  } catch (error) {
-    stop();
-    throw error;
-  }
-  if (!read.decoded.ok) stop();
-  return read.decoded.ok ? { ok: true } : { ok: false, error: read.decoded.error };
+  return { plan, dryRun: false, durationSeconds, detail, ...(postgres ? { postgres } : {}) };
 }
 
 async function restoreRedis(job: JobContext, backup: CompleteBackup, target: RedisEndpoint): Promise<string> {

@@ -31,17 +31,20 @@ export interface BackupEntry {
   readonly startedAt: Date;
   readonly artifact?: StoredObject;
   readonly manifestObject?: StoredObject;
+  /** Companions stored next to the artifact (the roles of a PostgreSQL backup). */
+  readonly companions?: readonly StoredObject[];
 }
 
 /** Every backup of `source` in the vault (listing only, no reads), oldest first. */
 export async function listBackups(client: S3Client, bucket: string, source: string, prefix = `${source}/`): Promise<BackupEntry[]> {
-  const byStem = new Map<string, { startedAt: Date; artifact?: StoredObject; manifestObject?: StoredObject }>();
+  const byStem = new Map<string, { startedAt: Date; artifact?: StoredObject; manifestObject?: StoredObject; companions?: StoredObject[] }>();
   try {
     for await (const object of listObjects(client, bucket, prefix)) {
       const parsed = parseBackupKey(object.key);
       if (!parsed || parsed.source !== source) continue;
       const entry = byStem.get(parsed.stem) ?? { startedAt: parsed.startedAt };
       if (parsed.isManifest) entry.manifestObject = object;
+      else if (parsed.companion) (entry.companions ??= []).push(object);
       else entry.artifact = object;
       byStem.set(parsed.stem, entry);
     }
@@ -95,7 +98,8 @@ export async function catalogSource(client: S3Client, bucket: string, source: st
   const incomplete: SourceCatalog["incomplete"] = [];
   for (const entry of entries) {
     if (!entry.manifestObject) {
-      incomplete.push({ entry, reason: `artifact ${entry.artifact!.key} has no manifest: the backup never finished, so it is not a backup` });
+      const key = entry.artifact?.key ?? entry.companions![0]!.key;
+      incomplete.push({ entry, reason: `${entry.artifact ? "artifact" : "companion"} ${key} has no manifest: the backup never finished, so it is not a backup` });
       continue;
     }
     const read = await readManifest(client, bucket, entry.manifestObject.key);
@@ -105,9 +109,21 @@ export async function catalogSource(client: S3Client, bucket: string, source: st
       incomplete.push({ entry, reason: `manifest ${entry.manifestObject.key} names ${read.manifest.artifactKey}, which is not in the vault` });
     } else if (read.manifest.artifactKey !== entry.artifact.key) {
       incomplete.push({ entry, reason: `manifest ${entry.manifestObject.key} names ${read.manifest.artifactKey}, but the artifact stored is ${entry.artifact.key}` });
+    } else if (companionProblem(read.manifest, entry)) {
+      incomplete.push({ entry, reason: `manifest ${entry.manifestObject.key}: ${companionProblem(read.manifest, entry)}` });
     } else {
       complete.push({ entry, manifest: read.manifest, artifact: entry.artifact });
     }
   }
   return { complete, incomplete };
+}
+
+/** Why the companions stored for a backup are not the ones its manifest lists, if they are not. */
+function companionProblem(manifest: BackupManifest, entry: BackupEntry): string | undefined {
+  for (const companion of manifest.companions ?? []) {
+    const stored = entry.companions?.find((o) => o.key === companion.key);
+    if (!stored) return `its ${companion.role} companion ${companion.key} is not in the vault`;
+    if (stored.size !== companion.sizeBytes) return `its ${companion.role} companion ${companion.key} is ${stored.size} bytes, the manifest says ${companion.sizeBytes}`;
+  }
+  return undefined;
 }

@@ -4,6 +4,7 @@ import { pipeline, type Readable } from "node:stream";
 import { findSource, toolPaths, type JobContext } from "../context";
 import { drillAgeMinutes } from "../drill/records";
 import { describeConnection, serverConnection, sourceConnection, withDatabase } from "../postgres/connection";
+import { missingRoles } from "../postgres/roles";
 import { countRows, dropDatabase, prepareTarget, startPgRestore } from "../postgres/target";
 import { readArtifact } from "../s3/artifact";
 import { catalogSource, listObjects, type CompleteBackup, type SourceCatalog } from "../s3/catalog";
@@ -222,7 +223,11 @@ async function testRestore(job: JobContext, source: Extract<SourceConfig, { kind
   const scratch = withDatabase(base, `lifeboat_verify_${backupStamp(job.now()).toLowerCase()}`);
   try {
     await prepareTarget(tools.psql, scratch, job.env);
-    const restore = startPgRestore(tools.pgRestore, scratch, job.env);
+    // Owners and privileges too when the scratch server has every role the backup needs.
+    const roles = newest.manifest.roles;
+    const missing = roles ? await missingRoles(tools.psql, scratch, [...new Set([...roles.owners, ...roles.grantees])], job.env) : [];
+    const grants = { owners: !!roles && missing.length === 0, privileges: !!roles && missing.length === 0 };
+    const restore = startPgRestore(tools.pgRestore, scratch, grants, job.env);
     const read = await readArtifact(job.vault, job.config.vault.bucket, newest, tools.zstd, async (decoded: Readable) => {
       await new Promise<void>((resolve, reject) => pipeline(decoded, restore.stdin, (e) => (e ? reject(e) : resolve())));
       await restore.exited;
@@ -232,7 +237,12 @@ async function testRestore(job: JobContext, source: Extract<SourceConfig, { kind
     const problems = tableDifferences(newest.manifest.tables ?? [], counted);
     return problems.length
       ? { check: "test-restore", status: "fail", detail: `restored into ${describeConnection(scratch)}, but ${problems.slice(0, 10).join("; ")}`, keys: [newest.artifact.key] }
-      : { check: "test-restore", status: "pass", detail: `restored into a scratch database; ${counted.length} tables' row counts match the manifest`, keys: [newest.artifact.key] };
+      : {
+          check: "test-restore",
+          status: "pass",
+          detail: `restored into a scratch database ${grants.owners ? "with owners and privileges" : `without owners and privileges (${roles ? `the scratch server lacks ${missing.join(", ")}` : "the backup predates role capture"})`}; ${counted.length} tables' row counts match the manifest`,
+          keys: [newest.artifact.key],
+        };
   } catch (error) {
     return { check: "test-restore", status: "fail", detail: `restoring ${newest.artifact.key} into ${describeConnection(scratch)} failed: ${describeError(error)}`, keys: [newest.artifact.key] };
   } finally {

@@ -24,6 +24,7 @@ export * from "./objectives";
 export * from "./posture";
 export * from "./replication";
 export * from "./restore-commands";
+export * from "./restore-settings";
 export * from "./retention";
 export * from "./runbook";
 export * from "./scheduled-job";

@@ -1,6 +1,7 @@
 import { checkRegion, checkKmsKeyArn } from "./aws-names";
 import { checkDrillSettings, type DrillSettings } from "./drill";
 import { Problems } from "./errors";
+import { checkRestoreSettings, type RestoreSettings } from "./restore-settings";
 import { checkSourceName, SOURCE_KINDS, type SourceKind } from "./vault-layout";
 
 /**
@@ -12,6 +13,8 @@ export interface JobConfig {
   readonly vault: VaultLocation;
   readonly sources: readonly SourceConfig[];
   readonly verify?: VerifySettings;
+  /** How restores use scratch space and parallel workers. @default - the machine's temporary directory and cores */
+  readonly restore?: RestoreSettings;
   /** Where the jobs find the command-line tools they run. @default - each tool by name on the PATH */
   readonly tools?: ToolPaths;
 }
@@ -247,6 +250,7 @@ function checkJobSettings(config: Partial<JobConfig>, problems: Problems): void 
       else if (typeof path !== "string" || path === "") problems.add(`tools.${name}`, path, 'must be a command name or path, such as "/usr/lib/postgresql/15/bin/pg_dump".');
     }
   }
+  checkRestoreSettings(config.restore, problems);
   const verify = config.verify;
   checkWholeNumber(verify?.checksumBackups, "verify.checksumBackups", 0, 1000, " (how many of the newest backups have their SHA-256 recomputed)", problems);
   if (verify?.replicaLagMinutes !== undefined && (typeof verify.replicaLagMinutes !== "number" || verify.replicaLagMinutes < 0)) problems.add("verify.replicaLagMinutes", verify.replicaLagMinutes, "must be a number of minutes, 0 or more.");

@@ -1,6 +1,6 @@
 import { Problems } from "./errors";
 import { TIERS, type Tier } from "./retention";
-import { parseBackupKey, SOURCE_KINDS, type SourceKind } from "./vault-layout";
+import { COMPANIONS, parseBackupKey, SOURCE_KINDS, type CompanionRole, type SourceKind } from "./vault-layout";
 
 /** The manifest's schema version; a reader refuses versions it does not know. */
 export const MANIFEST_SCHEMA_VERSION = 1;
@@ -12,6 +12,37 @@ export interface ManifestTable {
   readonly schema: string;
   readonly name: string;
   readonly rows: number;
+}
+
+/**
+ * A second object of a backup's artifact set, stored next to the artifact (`<stem>.roles.sql`).
+ * The set is complete only when every companion the manifest lists is stored with its size.
+ */
+export interface ManifestCompanion {
+  /** What it holds: `roles`, the roles a PostgreSQL database references, as SQL. */
+  readonly role: CompanionRole;
+  readonly key: string;
+  /** Its format: `pg_dumpall-roles` (statements of `pg_dumpall --roles-only --no-role-passwords`). */
+  readonly format: string;
+  /** Bytes stored. */
+  readonly sizeBytes: number;
+  /** SHA-256 (hex) of the stored bytes. */
+  readonly sha256: string;
+}
+
+/**
+ * The roles a PostgreSQL database references, by how; a restore with owners and privileges needs
+ * each of them on the target server. `captured` are the ones the `roles` companion can recreate:
+ * referenced roles and their members, never superusers, system roles or the connecting user.
+ */
+export interface ManifestRoles {
+  /** Roles owning objects (restored unless `--no-owner`). */
+  readonly owners: readonly string[];
+  /** Roles in privileges and default privileges (restored unless `--no-privileges`). */
+  readonly grantees: readonly string[];
+  /** Roles named by row-level security policies (always restored: a policy is part of its table). */
+  readonly policies: readonly string[];
+  readonly captured: readonly string[];
 }
 
 /**
@@ -41,6 +72,12 @@ export interface BackupManifest {
   readonly tables?: readonly ManifestTable[];
   /** For object sources: what the copy found and did. */
   readonly objects?: { readonly count: number; readonly bytes: number; readonly copied: number; readonly skipped: number };
+  /** The other objects of the artifact set (PostgreSQL: the roles). @default - none (backups before companions) */
+  readonly companions?: readonly ManifestCompanion[];
+  /** For PostgreSQL: the roles the database references. @default - not recorded (backups before role capture) */
+  readonly roles?: ManifestRoles;
+  /** Bytes of the artifact after decompression (PostgreSQL: the archive pg_restore reads). @default - not recorded */
+  readonly contentBytes?: number;
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -78,6 +115,24 @@ export function manifestProblems(value: unknown): string[] {
     else m.tables.forEach((t: any, i: number) => {
       if (typeof t?.schema !== "string" || typeof t?.name !== "string" || !Number.isInteger(t?.rows) || t.rows < 0) problems.add(`tables[${i}]`, t, "must be { schema, name, rows }.");
     });
+  }
+  if (m.contentBytes !== undefined && (typeof m.contentBytes !== "number" || !Number.isInteger(m.contentBytes) || m.contentBytes < 0)) problems.add("contentBytes", m.contentBytes, "must be a whole number of bytes.");
+  if (m.companions !== undefined) {
+    if (!Array.isArray(m.companions)) problems.add("companions", m.companions, "must be a list.");
+    else m.companions.forEach((c: any, i: number) => {
+      const key = typeof c?.key === "string" ? parseBackupKey(c.key) : undefined;
+      if (!COMPANIONS[c?.role as CompanionRole]) problems.add(`companions[${i}].role`, c?.role, `must be one of ${Object.keys(COMPANIONS).join(", ")}.`);
+      else if (!key || key.companion !== c.role || !parsed || key.stem !== parsed.stem) problems.add(`companions[${i}].key`, c?.key, `must be the ${c.role} key next to the artifact.`);
+      if (typeof c?.format !== "string") problems.add(`companions[${i}].format`, c?.format, "must name its format.");
+      if (!Number.isInteger(c?.sizeBytes) || c.sizeBytes < 0) problems.add(`companions[${i}].sizeBytes`, c?.sizeBytes, "must be a whole number of bytes.");
+      if (typeof c?.sha256 !== "string" || !SHA256.test(c.sha256)) problems.add(`companions[${i}].sha256`, c?.sha256, "must be 64 lowercase hex digits.");
+    });
+  }
+  if (m.roles !== undefined) {
+    const r = m.roles as Record<string, unknown>;
+    for (const field of ["owners", "grantees", "policies", "captured"]) {
+      if (!Array.isArray(r?.[field]) || !(r[field] as unknown[]).every((n) => typeof n === "string")) problems.add(`roles.${field}`, r?.[field], "must be a list of role names.");
+    }
   }
   return problems.all.map((p) => `\`${p.argument}\` (${p.value}) ${p.message}`);
 }

@@ -66,6 +66,18 @@ export function manifestKey(source: string, startedAt: Date): string {
   return `${backupStem(source, startedAt)}${MANIFEST_SUFFIX}`;
 }
 
+/**
+ * The companions a backup's artifact set may hold next to its artifact, by role, with their
+ * extensions: `roles`, the roles a PostgreSQL database references (`<stem>.roles.sql`).
+ */
+export const COMPANIONS = { roles: "roles.sql" } as const;
+export type CompanionRole = keyof typeof COMPANIONS;
+
+/** A companion's key, next to the artifact of the backup started at `startedAt`. */
+export function companionKey(source: string, startedAt: Date, role: CompanionRole): string {
+  return `${backupStem(source, startedAt)}.${COMPANIONS[role]}`;
+}
+
 /** A key of the layout, taken apart. */
 export interface ParsedBackupKey {
   readonly source: string;
@@ -76,6 +88,8 @@ export interface ParsedBackupKey {
   readonly isManifest: boolean;
   /** The artifact's extension (`dump.zst`); absent for a manifest. */
   readonly extension?: string;
+  /** Set when the key is a companion's (`roles`) rather than the artifact's. */
+  readonly companion?: CompanionRole;
 }
 
 const KEY = /^([a-z0-9][a-z0-9-]{0,62})\/(\d{4})\/(\d{2})\/(\d{2})\/\1-(\d{8}T\d{6}Z)\.(.+)$/;
@@ -89,7 +103,8 @@ export function parseBackupKey(key: string): ParsedBackupKey | undefined {
   if (!startedAt || dayPrefix(source, startedAt) !== `${source}/${year}/${month}/${day}/`) return undefined;
   const stem = `${source}/${year}/${month}/${day}/${source}-${stamp}`;
   const isManifest = `.${rest}` === MANIFEST_SUFFIX;
-  return { source, startedAt, stamp, stem, isManifest, ...(isManifest ? {} : { extension: rest }) };
+  const companion = (Object.keys(COMPANIONS) as CompanionRole[]).find((role) => COMPANIONS[role] === rest);
+  return { source, startedAt, stamp, stem, isManifest, ...(isManifest ? {} : { extension: rest }), ...(companion ? { companion } : {}) };
 }
 
 /** Monday 00:00 UTC of the ISO week containing `at`. */

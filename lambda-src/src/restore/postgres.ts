@@ -1,0 +1,223 @@
+import { chooseRestorePath, restoreJobs, type ManifestRoles, type RestoreGrants, type RestorePath } from "@lifeboat/constructs/core";
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm, statfs } from "node:fs/promises";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { toolPaths, type JobContext } from "../context";
+import { checkReachable, describeConnection, libpqEnv, withDatabase, type PgConnection } from "../postgres/connection";
+import { CustomArchiveInspector } from "../postgres/custom-format";
+import { createRoles, missingRoles, parseRoleStatements } from "../postgres/roles";
+import { dropDatabase, pgRestoreArgs, prepareTarget, startPgRestore, type GrantFlags } from "../postgres/target";
+import { readArtifact } from "../s3/artifact";
+import { readSmallObject, type CompleteBackup } from "../s3/catalog";
+import { describeError, JobError } from "../support/errors";
+import { runTool, toolEnvironment, ToolProcess } from "../support/process";
+import { checkBeforeRestore, readArtifactThroughGate } from "./checked-read";
+import { pipeline as pipe } from "node:stream";
+
+/** What a PostgreSQL restore did, besides the data. */
+export interface PostgresRestoreReport {
+  /** `parallel`: pg_restore -j from a verified scratch file; `stream`: piped in one transaction. */
+  readonly path: RestorePath;
+  /** Why that path. */
+  readonly pathReason: string;
+  /** pg_restore workers (1 when streaming). */
+  readonly jobs: number;
+  /** Whether each object's owner was restored. */
+  readonly owners: boolean;
+  /** Whether GRANTs and default privileges were restored. */
+  readonly privileges: boolean;
+  /** Roles created on the target server from the backup (`--create-roles`), without passwords. */
+  readonly rolesCreated: readonly string[];
+  /** What was not restored, and why. */
+  readonly notRestored: readonly string[];
+  readonly createdDatabase: boolean;
+}
+
+/** What the target needs, decided before anything is written. */
+interface RolePlan {
+  readonly grants: GrantFlags;
+  readonly create: readonly string[];
+  readonly script?: string;
+  readonly notRestored: string[];
+}
+
+const quoteName = (name: string) => (/^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`);
+
+/** Which roles the restore needs, which it will create, and what it will leave out; throws if roles are missing. */
+async function planRoles(job: JobContext, backup: CompleteBackup, target: PgConnection, options: RestoreGrants): Promise<RolePlan> {
+  const tools = toolPaths(job.config);
+  const roles: ManifestRoles | undefined = backup.manifest.roles;
+  const wanted = { owners: options.owners ?? true, privileges: options.privileges ?? true };
+  const notRestored: string[] = [];
+  if (!roles) {
+    if (wanted.owners || wanted.privileges) notRestored.push("owners and privileges: the backup predates role capture, so the roles it needs are not known; every object belongs to the connecting user");
+    return { grants: { owners: false, privileges: false }, create: [], notRestored };
+  }
+  if (!wanted.owners) notRestored.push("owners (--no-owner): every object belongs to the connecting user");
+  if (!wanted.privileges) notRestored.push("privileges (--no-privileges): no GRANT or default privilege was restored");
+  const why = new Map<string, string[]>();
+  const need = (names: readonly string[], reason: string) => names.forEach((n) => why.set(n, [...(why.get(n) ?? []), reason]));
+  if (wanted.owners) need(roles.owners, "owns objects");
+  if (wanted.privileges) need(roles.grantees, "holds privileges");
+  need(roles.policies, "is named by row-level security policies");
+  const missing = await missingRoles(tools.psql, target, [...why.keys()], job.env);
+  const create = options.createRoles ? await missingRoles(tools.psql, target, roles.captured, job.env) : [];
+  const stillMissing = missing.filter((name) => !create.includes(name));
+  if (stillMissing.length) {
+    const creatable = stillMissing.filter((name) => roles.captured.includes(name));
+    const fixes = [
+      ...(creatable.length && !options.createRoles ? [`--create-roles recreates ${creatable.map(quoteName).join(", ")} from the backup (without passwords)`] : []),
+      "create the roles on the target server yourself",
+      ...(wanted.owners && stillMissing.some((n) => why.get(n)!.includes("owns objects")) ? ["restore without owners (--no-owner)"] : []),
+      ...(wanted.privileges && stillMissing.some((n) => why.get(n)!.includes("holds privileges")) ? ["restore without privileges (--no-privileges)"] : []),
+    ];
+    throw new JobError(
+      `The target server ${describeConnection(withDatabase(target, "postgres"))} lacks ${stillMissing.length} roles the backup needs: ${stillMissing.map((n) => `${quoteName(n)} (${why.get(n)!.join(", ")})`).join("; ")}. Nothing was written.`,
+      { hint: `Either ${fixes.join("; or ")}.` },
+    );
+  }
+  const script = create.length ? await readRolesScript(job, backup) : undefined;
+  if (script) {
+    const inScript = new Set(parseRoleStatements(script).map((s) => s.roles[0]!));
+    const absent = create.filter((name) => !inScript.has(name));
+    if (absent.length) throw new JobError(`The roles companion of ${backup.artifact.key} does not define ${absent.join(", ")}. Nothing was written.`, { hint: "Create those roles yourself." });
+  }
+  return { grants: wanted, create, ...(script !== undefined ? { script } : {}), notRestored };
+}
+
+/** The backup's roles companion, checked against its manifest. */
+async function readRolesScript(job: JobContext, backup: CompleteBackup): Promise<string> {
+  const companion = backup.manifest.companions?.find((c) => c.role === "roles");
+  if (!companion) throw new JobError(`The backup ${backup.artifact.key} has no roles companion to create roles from. Nothing was written.`, { hint: "Create the roles yourself, or restore without --create-roles." });
+  const body = await readSmallObject(job.vault, job.config.vault.bucket, companion.key);
+  const sha256 = createHash("sha256").update(body).digest("hex");
+  if (body.length !== companion.sizeBytes || sha256 !== companion.sha256) {
+    throw new JobError(`The roles companion ${companion.key} is corrupt: ${body.length} bytes with SHA-256 ${sha256}, but the manifest says ${companion.sizeBytes} bytes with ${companion.sha256}. The target was not touched.`, {
+      hint: "Restore an earlier backup with --at, or create the roles yourself and restore without --create-roles.",
+    });
+  }
+  return body.toString("utf8");
+}
+
+/** Bytes free for this user under `dir`, or undefined when it cannot be used. */
+async function freeBytes(dir: string): Promise<number | undefined> {
+  try {
+    const s = await statfs(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Restores a PostgreSQL backup into `target`. Before anything is written: the target answers and
+ * is new or empty, every role the backup needs exists there (or is created with `createRoles`),
+ * and the artifact's SHA-256 matches its manifest. Then the archive goes into pg_restore, with
+ * owners and privileges unless turned off: in parallel from a scratch file written (and hashed)
+ * while downloading, or streamed in one transaction when that cannot be done.
+ */
+export async function restorePostgres(job: JobContext, backup: CompleteBackup, target: PgConnection, options: RestoreGrants & { jobs?: number }): Promise<{ detail: string; postgres: PostgresRestoreReport }> {
+  const tools = toolPaths(job.config);
+  const m = backup.manifest;
+  await checkReachable(tools.psql, withDatabase(target, "postgres"), "target server", job.env);
+  await prepareTarget(tools.psql, target, job.env, false);
+  const roles = await planRoles(job, backup, target, options);
+  const scratchDirectory = job.config.restore?.scratchDirectory ?? tmpdir();
+  const jobs = options.jobs ?? restoreJobs(job.config.restore, availableParallelism());
+  let choice = chooseRestorePath({ format: m.format, ...(m.contentBytes !== undefined ? { contentBytes: m.contentBytes } : {}), jobs, scratchDirectory, ...(await freeBytesField(scratchDirectory)) });
+  let scratch: string | undefined;
+  let created = false;
+  try {
+    let file: string | undefined;
+    if (choice.path === "parallel") {
+      scratch = await mkdtemp(join(scratchDirectory, "lifeboat-restore-"));
+      file = join(scratch, "archive.dump");
+      const downloaded = await downloadArchive(job, backup, file);
+      if (!downloaded.ok) {
+        choice = { path: "stream", reason: `${downloaded.reason}; streaming the archive into pg_restore in one transaction` };
+        await rm(scratch, { recursive: true, force: true });
+        scratch = undefined;
+      }
+    }
+    job.output.log({ level: "info", event: "restore.path", message: `Restoring ${m.source} by ${choice.path === "parallel" ? `pg_restore -j ${jobs} from a scratch file` : "streaming"}: ${choice.reason}.`, source: m.source, path: choice.path, reason: choice.reason, jobs });
+    const pin = choice.path === "stream" ? await checkBeforeRestore(job, backup) : undefined;
+
+    // Everything above only read; from here on the target server is written to.
+    created = (await prepareTarget(tools.psql, target, job.env)).created;
+    await createRoles(tools.psql, target, roles.script ?? "", roles.create, job.env);
+    if (choice.path === "parallel") {
+      const restore = new ToolProcess("pg_restore", tools.pgRestore, [...pgRestoreArgs(target, roles.grants), "--jobs", String(jobs), file!], {
+        env: libpqEnv(target, job.env),
+        stdout: "ignore",
+        hint: "Install the PostgreSQL client or set `tools.pgRestore` to its path.",
+      });
+      await restore.exited.catch(async (error: Error) => {
+        // Parallel restores cannot run in one transaction: take back what was written.
+        const undone = created ? await dropDatabase(tools.psql, target, job.env).then(() => true, () => false) : false;
+        throw new JobError(
+          `${error.message} ${undone ? `The database ${target.database}, which this restore created, was dropped again.` : `The database ${target.database} now holds part of the backup: drop it (Lifeboat creates it again) before retrying.`}${roles.create.length ? ` The roles ${roles.create.join(", ")} were created and remain.` : ""}`,
+          { cause: error },
+        );
+      });
+    } else {
+      const restore = startPgRestore(tools.pgRestore, target, roles.grants, job.env);
+      const read = await readArtifactThroughGate(job, backup, pin!, async (decoded) => {
+        await new Promise<void>((resolve, reject) => pipe(decoded, restore.stdin, (e) => (e ? reject(e) : resolve())));
+        await restore.exited;
+      }, () => restore.kill());
+      if (!read.ok) throw read.error;
+    }
+  } finally {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  }
+  const postgres: PostgresRestoreReport = {
+    path: choice.path,
+    pathReason: choice.reason,
+    jobs: choice.path === "parallel" ? jobs : 1,
+    owners: roles.grants.owners,
+    privileges: roles.grants.privileges,
+    rolesCreated: roles.create,
+    notRestored: roles.notRestored,
+    createdDatabase: created,
+  };
+  const what = [roles.grants.owners && "owners", roles.grants.privileges && "privileges"].filter(Boolean).join(" and ");
+  const detail = `${created ? "created and " : ""}restored ${describeConnection(target)} (${m.tables?.length ?? 0} tables${what ? `, with ${what}` : ", without owners or privileges"}${roles.create.length ? `; created roles ${roles.create.join(", ")}` : ""}) by ${choice.path === "parallel" ? `pg_restore -j ${jobs} from a verified scratch file` : "streaming in one transaction"}`;
+  return { detail, postgres };
+}
+
+async function freeBytesField(dir: string): Promise<{ freeBytes?: number }> {
+  const free = await freeBytes(dir);
+  return free === undefined ? {} : { freeBytes: free };
+}
+
+/**
+ * Downloads the artifact once into `file`, decompressed, hashing the stored bytes and reading the
+ * archive on the way; throws (touching nothing) when the checksum or the archive is wrong. Returns
+ * `ok: false` with the reason when the scratch space fills up, so the restore can stream instead.
+ */
+async function downloadArchive(job: JobContext, backup: CompleteBackup, file: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const tools = toolPaths(job.config);
+  const key = backup.artifact.key;
+  const read = await readArtifact(job.vault, job.config.vault.bucket, backup, tools.zstd, async (decoded) => {
+    const inspector = new CustomArchiveInspector();
+    await pipeline(decoded, inspector, createWriteStream(file));
+    return inspector.summary;
+  });
+  if (read.sizeBytes !== backup.manifest.sizeBytes || read.sha256 !== backup.manifest.sha256) {
+    throw new JobError(`The backup ${key} is corrupt: ${read.sizeBytes} bytes with SHA-256 ${read.sha256}, but its manifest says ${backup.manifest.sizeBytes} bytes with ${backup.manifest.sha256}. The target was not touched.`, {
+      hint: "Restore an earlier backup with --at, or from the replica vault.",
+    });
+  }
+  if (!read.decoded.ok) {
+    if ((read.decoded.error as NodeJS.ErrnoException).code === "ENOSPC") return { ok: false, reason: `the scratch space filled up while downloading (${describeError(read.decoded.error)})` };
+    throw new JobError(`The backup ${key} does not decode: ${describeError(read.decoded.error)}. The target was not touched.`, { hint: "Restore an earlier backup with --at." });
+  }
+  const list = await runTool("pg_restore --list", tools.pgRestore, ["--list", file], toolEnvironment()).catch((error: Error) => {
+    throw new JobError(`pg_restore cannot read the table of contents of ${key}: ${error.message}. The target was not touched.`, { cause: error });
+  });
+  if (!/^\d+;/m.test(list)) throw new JobError(`pg_restore --list read no table of contents entries from ${key}. The target was not touched.`);
+  return { ok: true };
+}
