@@ -1,0 +1,199 @@
+// One suite, every front end: the examples/aws estate recorded under the Pulumi mock engine and the
+// examples/aws-cdk estate synthesized by CDK declare the same objectives and sources, so every
+// setting derived from them must be the same. Buckets and keys are compared through the policies'
+// fact model (from-pulumi and from-template); alarms, schedules, IAM and AWS Backup rules directly.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EstatePosture } from "@lifeboat/constructs/core";
+import { recordProgram } from "@lifeboat/constructs/testing";
+import { factsFromPulumi, factsFromTemplate, fromRecorded, type StackFacts } from "@lifeboat/policies";
+import { loadExample } from "@lifeboat/preview";
+import type { App } from "aws-cdk-lib";
+
+/** The settings of one rendered estate, in a shape both front ends can be reduced to. */
+interface Rendered {
+  readonly facts: StackFacts[];
+  readonly alarms: string[];
+  readonly schedules: string[];
+  /** Per job role (by its description): `Sid: actions`, sorted. */
+  readonly roles: Record<string, string[]>;
+  readonly backupRules: string[];
+  readonly posture: EstatePosture;
+}
+
+type Resource = { type: string; props: Record<string, any>; id?: string };
+
+const alarmOf = (a: Record<string, any>, dimensions: Record<string, unknown>) =>
+  [a.namespace, a.metricName, a.statistic, a.period, a.evaluationPeriods, a.datapointsToAlarm, a.threshold, a.comparisonOperator, a.treatMissingData, dimensions.Source ?? ""].join("|");
+const actions = (a: unknown) => [a].flat().map(String).sort().join(",");
+const statementsOf = (document: { Statement: { Sid?: string; Action: unknown }[] }) => document.Statement.map((s) => `${s.Sid}: ${actions(s.Action)}`).sort();
+const jobRole = (description: unknown) => typeof description === "string" && /^Lifeboat (backup|verification) of /.test(description);
+
+let pulumi: Rendered;
+let cdk: Rendered;
+const out = mkdtempSync(join(tmpdir(), "lifeboat-conformance-"));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+async function renderPulumi(): Promise<Rendered> {
+  const example = loadExample(join(__dirname, "../../examples/aws"));
+  const stack = await recordProgram(example.entry, { project: example.project, stack: example.stack, config: example.config, cloud: { region: "us-east-1" } });
+  const of = (type: string) => stack.resources.filter((r) => r.type === type);
+  const rolesById = new Map(of("aws:iam/role:Role").map((r) => [r.id, r.inputs.description]));
+  const roles: Record<string, string[]> = {};
+  for (const p of of("aws:iam/rolePolicy:RolePolicy")) {
+    const description = rolesById.get(p.inputs.role as string);
+    if (jobRole(description)) roles[description as string] = statementsOf(JSON.parse(p.inputs.policy as string));
+  }
+  return {
+    facts: [factsFromPulumi(stack.resources.map(fromRecorded))],
+    alarms: of("aws:cloudwatch/metricAlarm:MetricAlarm").map((r) => alarmOf(r.inputs, (r.inputs.dimensions ?? {}) as Record<string, unknown>)).sort(),
+    schedules: of("aws:scheduler/schedule:Schedule")
+      .map((r) => {
+        const target = r.inputs.target as Record<string, any>;
+        return [r.inputs.scheduleExpression, r.inputs.scheduleExpressionTimezone, target.retryPolicy.maximumRetryAttempts, target.retryPolicy.maximumEventAgeInSeconds].join("|");
+      })
+      .sort(),
+    roles,
+    backupRules: of("aws:backup/plan:Plan").flatMap((p) =>
+      (p.inputs.rules as Record<string, any>[]).map((r) => [r.ruleName, r.schedule, r.startWindow, r.completionWindow, r.lifecycle.deleteAfter, r.lifecycle.coldStorageAfter ?? "", r.copyActions.length].join("|")),
+    ),
+    posture: stack.outputs.posture as EstatePosture,
+  };
+}
+
+/** examples/aws-cdk's app module, loaded by path as `cdk synth` and `npm start` load it. */
+interface CdkExampleApp {
+  buildApp(props: { outdir: string }): { app: App; postures(): EstatePosture[] };
+}
+
+async function renderCdk(): Promise<Rendered> {
+  const { buildApp } = (await import(join(__dirname, "../../examples/aws-cdk/lib/app.ts"))) as CdkExampleApp;
+  const built = buildApp({ outdir: out });
+  const assembly = built.app.synth();
+  const templates = assembly.stacks.map((s) => ({ template: s.template as { Resources: Record<string, { Type: string; Properties?: Record<string, any> }> }, region: s.environment.region }));
+  const all: Resource[] = templates.flatMap(({ template }) => Object.entries(template.Resources).map(([id, r]) => ({ id, type: r.Type, props: r.Properties ?? {} })));
+  const of = (type: string) => all.filter((r) => r.type === type);
+  const roles: Record<string, string[]> = {};
+  for (const role of of("AWS::IAM::Role")) {
+    if (!jobRole(role.props.Description)) continue;
+    const inline = (role.props.Policies ?? []).flatMap((p: { PolicyDocument: { Statement: [] } }) => statementsOf(p.PolicyDocument));
+    const attached = of("AWS::IAM::Policy")
+      .filter((p) => JSON.stringify(p.props.Roles).includes(`"${role.id}"`))
+      .flatMap((p) => statementsOf(p.props.PolicyDocument));
+    roles[role.props.Description] = [...inline, ...attached].sort();
+  }
+  return {
+    facts: templates.map(({ template, region }) => factsFromTemplate(template, { region })),
+    alarms: of("AWS::CloudWatch::Alarm")
+      .map(({ props: a }) =>
+        alarmOf(
+          { namespace: a.Namespace, metricName: a.MetricName, statistic: a.Statistic, period: a.Period, evaluationPeriods: a.EvaluationPeriods, datapointsToAlarm: a.DatapointsToAlarm, threshold: a.Threshold, comparisonOperator: a.ComparisonOperator, treatMissingData: a.TreatMissingData },
+          Object.fromEntries((a.Dimensions ?? []).map((d: { Name: string; Value: unknown }) => [d.Name, d.Value])),
+        ),
+      )
+      .sort(),
+    schedules: of("AWS::Scheduler::Schedule")
+      .map(({ props: s }) => [s.ScheduleExpression, s.ScheduleExpressionTimezone, s.Target.RetryPolicy.MaximumRetryAttempts, s.Target.RetryPolicy.MaximumEventAgeInSeconds].join("|"))
+      .sort(),
+    roles,
+    backupRules: of("AWS::Backup::BackupPlan").flatMap(({ props: p }) =>
+      (p.BackupPlan.BackupPlanRule as Record<string, any>[]).map((r) =>
+        [r.RuleName, r.ScheduleExpression, r.StartWindowMinutes, r.CompletionWindowMinutes, r.Lifecycle.DeleteAfterDays, r.Lifecycle.MoveToColdStorageAfterDays ?? "", r.CopyActions.length].join("|"),
+      ),
+    ),
+    posture: built.postures()[0] as EstatePosture,
+  };
+}
+
+/** Vault buckets as facts: every flag and lifecycle rule, without names. */
+function vaults(rendered: Rendered) {
+  return rendered.facts
+    .flatMap((f) => f.buckets)
+    .filter((b) => b.tags?.["lifeboat:vault"] === "true")
+    .map((b) => ({
+      versioning: b.versioning,
+      encryption: { algorithm: b.encryption?.algorithm, bucketKey: b.encryption?.bucketKeyEnabled, customerKey: b.encryption?.kmsKeyId !== undefined },
+      publicAccessBlock: b.publicAccessBlock,
+      lifecycle: (b.lifecycle ?? []).map((r) => ({ id: r.id, filter: r.filter, expirationDays: r.expirationDays, noncurrentDays: r.noncurrentExpirationDays, transitions: r.transitions })),
+      replicates: (b.replication ?? []).map((r) => ({ id: r.id, everything: r.coversEveryObject, kms: r.replicatesKmsObjects, replicaKey: r.replicaKmsKeyId !== undefined })),
+      objectLock: b.objectLock?.enabled ?? false,
+    }))
+    .sort((a, b) => a.replicates.length - b.replicates.length);
+}
+
+/** Lifeboat's customer keys as facts: rotation and deletion window. */
+function keys(rendered: Rendered) {
+  return rendered.facts
+    .flatMap((f) => f.keys)
+    .map((k) => `${k.rotationEnabled}|${k.deletionWindowDays}`)
+    .sort();
+}
+
+/** The posture without what only a deployment knows (names, ARNs, identifiers, commands). */
+function designOf(p: EstatePosture) {
+  return {
+    objectives: p.objectives,
+    restoreOrder: p.restoreOrder,
+    estateRtoMinutes: p.estateRtoMinutes,
+    verification: p.verification ? { schedule: p.verification.schedule, intervalMinutes: p.verification.intervalMinutes } : undefined,
+    estateAlarms: p.alerts.estateAlarms.map((a) => a.id).filter((id) => !id.startsWith("monitor-")).map((id) => id.replace(/^estate-vault-/, "Vault-")).sort(),
+    emails: p.alerts.emails,
+    sources: p.sources.map((s) => ({
+      name: s.name,
+      kind: s.kind,
+      engine: s.engine,
+      objective: s.objective,
+      achieved: s.achieved,
+      meetsObjectives: s.meetsObjectives,
+      methods: s.methods,
+      notes: s.notes,
+      copies: s.copies.map((c) => ({ what: c.what, region: c.region, keptFor: c.keptFor, every: c.every })),
+      alarms: s.alarms.map((a) => a.id),
+      restoreCommands: s.restore.length,
+    })),
+  };
+}
+
+beforeAll(async () => {
+  [pulumi, cdk] = await Promise.all([renderPulumi(), renderCdk()]);
+}, 600_000);
+
+describe("the examples/aws estate rendered by Pulumi and by CDK", () => {
+  it("has the same vaults: flags, lifecycle rules per tier and replication, read as facts", () => {
+    expect(vaults(cdk)).toHaveLength(2);
+    expect(vaults(cdk)).toEqual(vaults(pulumi));
+  });
+
+  it("has the same customer keys: rotation and deletion window", () => {
+    expect(keys(cdk).length).toBeGreaterThanOrEqual(7);
+    expect(keys(cdk)).toEqual(keys(pulumi));
+  });
+
+  it("has the same alarms: metric, statistic, period, threshold, comparison and missing data", () => {
+    expect(cdk.alarms.length).toBeGreaterThan(10);
+    expect(cdk.alarms.filter((a) => !a.startsWith("AWS/RDS") && !a.startsWith("AWS/Route53") && !a.startsWith("AWS/ApplicationELB"))).toEqual(
+      pulumi.alarms.filter((a) => !a.startsWith("AWS/RDS") && !a.startsWith("AWS/Route53") && !a.startsWith("AWS/ApplicationELB")),
+    );
+  });
+
+  it("has the same schedules, with the same retry policy", () => {
+    expect(cdk.schedules).toHaveLength(3);
+    expect(cdk.schedules).toEqual(pulumi.schedules);
+  });
+
+  it("gives each job role the same IAM actions, statement by statement", () => {
+    expect(Object.keys(cdk.roles).sort()).toEqual(Object.keys(pulumi.roles).sort());
+    for (const [role, statements] of Object.entries(pulumi.roles)) expect(cdk.roles[role], role).toEqual(statements);
+  });
+
+  it("has the same AWS Backup rules: schedules, windows, retention and a copy to the DR region", () => {
+    expect(cdk.backupRules.length).toBeGreaterThan(0);
+    expect(cdk.backupRules).toEqual(pulumi.backupRules);
+  });
+
+  it("reports the same posture: objectives, restore order, copies, alarms and notes per source", () => {
+    expect(designOf(cdk.posture)).toEqual(designOf(pulumi.posture));
+  });
+});
