@@ -1,6 +1,7 @@
 import { GetObjectTaggingCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { JobConfig } from "@lifeboat/constructs/core";
 import { execFile } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
@@ -43,7 +44,7 @@ describe("a PostgreSQL backup", () => {
     const backup = await runBackup(job, "app-db");
     // The replica vault gets its copy the way S3 replication would give it.
     const direct = s3.directClient();
-    for (const key of [backup.artifactKey, backup.manifestKey]) {
+    for (const key of [backup.artifactKey, ...(backup.manifest.companions ?? []).map((c) => c.key), backup.manifestKey]) {
       const body = await readObject(direct, "vault", key);
       await direct.send(new PutObjectCommand({ Bucket: "replica", Key: key, Body: body }));
     }
@@ -69,6 +70,7 @@ describe("a PostgreSQL backup", () => {
       ["replica", "pass"],
     ]);
     expect(restored.durationSeconds).toBeGreaterThan(0);
+    expect(restored.postgres).toMatchObject({ path: availableParallelism() > 1 ? "parallel" : "stream", owners: true, privileges: true });
     expect(await tableDigests(pg, "restored")).toEqual(await tableDigests(pg, "app"));
     expect(output.text).not.toContain(pg.password);
   });

@@ -258,7 +258,7 @@ async function checkReplica(job: JobContext, complete: readonly CompleteBackup[]
   const due = [...complete].reverse().find((b) => now.getTime() - Date.parse(b.manifest.finishedAt) >= lagMinutes * 60_000);
   if (!due) return { check: "replica", status: "skip", detail: `no backup is older than the replication window (${lagMinutes} minutes) yet` };
   const missing: string[] = [];
-  for (const key of [due.artifact.key, due.entry.manifestObject!.key]) {
+  for (const key of [due.artifact.key, ...(due.manifest.companions ?? []).map((c) => c.key), due.entry.manifestObject!.key]) {
     try {
       const head = await client.send(new HeadObjectCommand({ Bucket: replica.bucket, Key: key }));
       if (key === due.artifact.key && head.ContentLength !== due.manifest.sizeBytes) missing.push(`${key} is ${head.ContentLength} bytes in the replica, not ${due.manifest.sizeBytes}`);
