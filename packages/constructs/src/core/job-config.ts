@@ -2,7 +2,7 @@ import { checkRegion, checkKmsKeyArn } from "./aws-names";
 import { checkDrillSettings, type DrillSettings } from "./drill";
 import { Problems } from "./errors";
 import { checkRestoreSettings, type RestoreSettings } from "./restore-settings";
-import { checkSourceName, SOURCE_KINDS, type SourceKind } from "./vault-layout";
+import { checkSourceName, SOURCE_KINDS, type SourceKind, TIER_PLACEMENTS, type TierPlacement } from "./vault-layout";
 
 /**
  * The configuration every job reads: in Lambda from the `LIFEBOAT_CONFIG` environment variable (JSON),
@@ -56,6 +56,21 @@ export interface VaultLocation {
   readonly checksums?: "when-supported" | "when-required";
   /** Attempts per S3 request, with exponential backoff between them (5xx, throttling, network errors). @default 5 */
   readonly maxAttempts?: number;
+  /**
+   * Where each backup's tier goes: the object tag `tier` (S3, whose lifecycle filters by tag) or the
+   * key's first segment (`daily/<source>/...`: DigitalOcean Spaces, whose lifecycle filters by prefix only).
+   * @default "tag"
+   */
+  readonly tiers?: TierPlacement;
+  /**
+   * Client-side encryption of every artifact for stores that cannot encrypt with a key you hold
+   * (Spaces offers SSE-C only): the artifact is encrypted to these age X25519 recipients (public
+   * keys, `age1...`) before upload. Verification checks the ciphertext's SHA-256 without any private
+   * key; restore decrypts with the identity in `LIFEBOAT_AGE_IDENTITY` or the file named by
+   * `LIFEBOAT_AGE_IDENTITY_FILE`, which only the machines that restore hold.
+   * @default - none (the vault's own encryption)
+   */
+  readonly encryption?: { readonly ageRecipients: readonly string[] };
   /** Size of each multipart upload part. Memory use is about `partSizeMiB × (queueSize + 1)`. @default 16 */
   readonly partSizeMiB?: number;
   /** Parts uploaded at once. @default 4 */
@@ -240,6 +255,10 @@ function checkJobSettings(config: Partial<JobConfig>, problems: Problems): void 
   if (vault.checksums !== undefined && vault.checksums !== "when-supported" && vault.checksums !== "when-required") {
     problems.add("vault.checksums", vault.checksums, 'must be "when-supported" (the SDK default, for AWS) or "when-required" (for S3-compatible servers that reject the default checksums).');
   }
+  if (vault.tiers !== undefined && !TIER_PLACEMENTS.includes(vault.tiers)) {
+    problems.add("vault.tiers", vault.tiers, 'must be "tag" (S3: the object tag `tier`) or "prefix" (Spaces: the key starts with daily/, weekly/ or monthly/).');
+  }
+  if (vault.encryption !== undefined) checkAgeRecipients(vault.encryption?.ageRecipients, "vault.encryption.ageRecipients", problems);
   checkWholeNumber(vault.maxAttempts, "vault.maxAttempts", 1, 10, " (each S3 request is tried this many times)", problems);
   checkWholeNumber(vault.partSizeMiB, "vault.partSizeMiB", 5, 512, " because S3 parts are at least 5 MiB and memory grows with the part size", problems);
   checkWholeNumber(vault.queueSize, "vault.queueSize", 1, 16, "", problems);
@@ -269,4 +288,26 @@ function checkJobSettings(config: Partial<JobConfig>, problems: Problems): void 
       if (s?.kind === "objects" && s.checksums !== undefined && s.checksums !== "when-supported" && s.checksums !== "when-required") problems.add(`${at}.checksums`, s.checksums, 'must be "when-supported" or "when-required".');
     });
   }
+}
+
+const AGE_RECIPIENT = /^age1[02-9ac-hj-np-z]{58}$/;
+
+/** Records a problem unless `value` lists age X25519 recipients (public keys, never identities). */
+export function checkAgeRecipients(value: unknown, argument: string, problems: Problems): value is readonly string[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    problems.add(argument, value, 'must list at least one age X25519 recipient (a public key such as "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"); make one with `age-keygen` and keep the identity where restores run.');
+    return false;
+  }
+  let ok = true;
+  value.forEach((r, i) => {
+    if (typeof r === "string" && r.startsWith("AGE-SECRET-KEY-")) {
+      // Never echo a private key back into an error (or a log).
+      problems.add(`${argument}[${i}]`, "an age identity", "is a private key: give the recipient (the public key printed by `age-keygen -y`), and keep the identity only where restores run.");
+      ok = false;
+    } else if (typeof r !== "string" || !AGE_RECIPIENT.test(r)) {
+      problems.add(`${argument}[${i}]`, r, 'must be an age X25519 recipient: "age1" followed by 58 bech32 characters.');
+      ok = false;
+    }
+  });
+  return ok;
 }

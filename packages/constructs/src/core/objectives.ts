@@ -43,7 +43,19 @@ export interface ObjectivesArgs {
  * - `self-managed`: only what Lifeboat's jobs copy (a PostgreSQL or Redis server reachable by host);
  * - `s3`: a bucket, copied incrementally by the objects job.
  */
-export type SourceEngine = "rds-instance" | "aurora-cluster" | "elasticache" | "self-managed" | "s3";
+export type SourceEngine = "rds-instance" | "aurora-cluster" | "elasticache" | "self-managed" | "s3" | DigitalOceanEngine;
+
+/**
+ * DigitalOcean engines:
+ * - `do-managed`: a managed database cluster (PostgreSQL with 7 days of daily backups and PITR; Valkey
+ *   with no restorable native copy), dumped by the jobs;
+ * - `spaces`: a Spaces bucket, copied incrementally by the objects job;
+ * - `droplet`: a directory on a droplet, protected by the droplet's own backups (`backupPolicy`).
+ */
+export type DigitalOceanEngine = "do-managed" | "spaces" | "droplet";
+
+/** DigitalOcean keeps a managed PostgreSQL or MySQL cluster's daily backups and PITR this long; it cannot be changed. */
+export const DO_NATIVE_BACKUP_DAYS = 7;
 
 /** One data source to protect, as the planner sees it (engine resources are the engine layer's). */
 export interface SourceObjectives {
@@ -82,6 +94,8 @@ export const RESTORE_MODEL: Readonly<Record<string, { readonly fixedMinutes: num
   "redis:logical": { fixedMinutes: 5, minutesPerGiB: 1, label: "loading the newest RDB snapshot into a new server" },
   "redis:snapshot": { fixedMinutes: 20, minutesPerGiB: 2, label: "creating a replication group from the newest snapshot" },
   "objects:logical": { fixedMinutes: 5, minutesPerGiB: 0.5, label: "copying the newest object set back from the vault" },
+  "postgres:do-pitr": { fixedMinutes: 30, minutesPerGiB: 1, label: "DigitalOcean point-in-time restore into a new cluster" },
+  "objects:droplet-backup": { fixedMinutes: 15, minutesPerGiB: 1, label: "creating a droplet from its newest DigitalOcean backup" },
 };
 
 /** Logical backup intervals the planner picks from (minutes); all divide a day evenly. */
@@ -200,6 +214,9 @@ const KINDS_BY_ENGINE: Record<SourceEngine, readonly SourceObjectives["kind"][]>
   elasticache: ["redis"],
   "self-managed": ["postgres", "redis"],
   s3: ["objects"],
+  "do-managed": ["postgres", "redis"],
+  spaces: ["objects"],
+  droplet: ["objects"],
 };
 
 /**
@@ -219,7 +236,13 @@ const KINDS_BY_ENGINE: Record<SourceEngine, readonly SourceObjectives["kind"][]>
  *   least 15 minutes, at most 6 hours); the freshness alarm fires when two periods in a row see the
  *   newest backup older than the source's threshold or see no report at all.
  */
-export function planEstate(objectives: ObjectivesArgs, sources: readonly SourceObjectives[], subject: string): EstatePlan {
+export function planEstate(
+  objectives: ObjectivesArgs,
+  sources: readonly SourceObjectives[],
+  subject: string,
+  /** How region names are checked: AWS codes unless the provider's own (DigitalOcean slugs). */
+  regionCheck: (region: unknown, argument: string, problems: Problems) => boolean = checkRegion,
+): EstatePlan {
   const problems = new Problems();
   const rpo = Duration.check(objectives?.rpo, "objectives.rpo", problems);
   const rto = Duration.check(objectives?.rto, "objectives.rto", problems);
@@ -227,7 +250,7 @@ export function planEstate(objectives: ObjectivesArgs, sources: readonly SourceO
   if (rto && rto.minutes < 1) problems.add("objectives.rto", rto, "must be at least 1 minute.");
   const retention = checkRetention(objectives?.retention ?? DEFAULT_RETENTION, "objectives.retention", problems);
   const drRegion = objectives?.drRegion;
-  if (checkRegion(drRegion, "objectives.drRegion", problems) && objectives.primaryRegion !== undefined && drRegion === objectives.primaryRegion) {
+  if (regionCheck(drRegion, "objectives.drRegion", problems) && objectives.primaryRegion !== undefined && drRegion === objectives.primaryRegion) {
     problems.add("objectives.drRegion", drRegion, `must differ from the primary region (${objectives.primaryRegion}): a copy in the same region does not survive a regional outage.`);
   }
   if (!Array.isArray(sources) || sources.length === 0) problems.add("sources", sources, "must list at least one source to protect.");
@@ -293,9 +316,18 @@ function planSource(
     const m = RESTORE_MODEL[model] as (typeof RESTORE_MODEL)[string];
     return { minutes: Math.ceil(m.fixedMinutes + m.minutesPerGiB * sizeGiB), label: m.label };
   };
-  const hasPitr = source.engine === "rds-instance" || source.engine === "aurora-cluster";
-  const nativeDays = source.engine === "s3" || source.engine === "self-managed" ? undefined : nativeRetentionDays(estate.retention);
-  if (nativeDays !== undefined && estate.retention.tiers.daily > MAX_NATIVE_RETENTION_DAYS) {
+  const hasPitr = source.engine === "rds-instance" || source.engine === "aurora-cluster" || (source.engine === "do-managed" && source.kind === "postgres");
+  const nativeDays =
+    source.engine === "do-managed"
+      ? source.kind === "postgres"
+        ? DO_NATIVE_BACKUP_DAYS
+        : undefined
+      : source.engine === "s3" || source.engine === "self-managed" || source.engine === "spaces" || source.engine === "droplet"
+        ? undefined
+        : nativeRetentionDays(estate.retention);
+  if (source.engine === "do-managed" && source.kind === "postgres") {
+    notes.push(`DigitalOcean keeps daily backups and point-in-time recovery for ${DO_NATIVE_BACKUP_DAYS} days (fixed) and restores only into a new cluster; the vault's tiers keep the older restore points, on a schedule you control.`);
+  } else if (nativeDays !== undefined && estate.retention.tiers.daily > MAX_NATIVE_RETENTION_DAYS) {
     notes.push(`Native backups keep ${MAX_NATIVE_RETENTION_DAYS} days (the AWS maximum); older restore points come from the vault's tiers.`);
   }
 
@@ -303,7 +335,14 @@ function planSource(
   const needsPitr = derived === undefined;
   let logical: JobSchedule | undefined;
 
-  if (source.engine === "elasticache") {
+  if (source.engine === "droplet") {
+    if (rpo.minutes < SNAPSHOT_INTERVAL_MINUTES) {
+      problems.add(`${at}.rpo`, rpo, `cannot be met by droplet backups, which run at most once a day. Set this source's rpo to "24h" or more, or keep the data in a Spaces bucket or a managed database instead of on the droplet's disk.`);
+      return undefined;
+    }
+    const e = estimate("objects:droplet-backup");
+    methods.push({ method: "snapshot", rpoMinutes: SNAPSHOT_INTERVAL_MINUTES, rtoMinutes: e.minutes, description: e.label });
+  } else if (source.engine === "elasticache") {
     if (rpo.minutes < SNAPSHOT_INTERVAL_MINUTES) {
       problems.add(
         `${at}.rpo`,
@@ -341,7 +380,7 @@ function planSource(
       return undefined;
     }
     if (hasPitr) {
-      const e = estimate(source.engine === "rds-instance" ? "postgres:rds-pitr" : "postgres:aurora-pitr");
+      const e = estimate(source.engine === "rds-instance" ? "postgres:rds-pitr" : source.engine === "do-managed" ? "postgres:do-pitr" : "postgres:aurora-pitr");
       methods.push({ method: "pitr", rpoMinutes: PITR_GRANULARITY_MINUTES, rtoMinutes: e.minutes, description: e.label });
     }
     const e = estimate(`${source.kind}:logical`);

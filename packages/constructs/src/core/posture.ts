@@ -74,7 +74,17 @@ export interface EstatePosture {
   /** The longest chain of restores that must follow one another, estimated. */
   readonly estateRtoMinutes: number;
   readonly verification?: { readonly schedule: string; readonly intervalMinutes: number; readonly job: string };
-  readonly alerts: { readonly topicArn: string; readonly emails: readonly string[]; readonly httpsEndpoints: readonly string[]; readonly estateAlarms: readonly PostureAlarm[] };
+  readonly alerts: {
+    /** The SNS topic every alarm goes to; on DigitalOcean, a description of the alert policies instead. */
+    readonly topicArn: string;
+    readonly emails: readonly string[];
+    readonly httpsEndpoints: readonly string[];
+    /** Slack channels alerts are posted to (DigitalOcean alert policies). @default - none */
+    readonly slackChannels?: readonly string[];
+    readonly estateAlarms: readonly PostureAlarm[];
+  };
+  /** The provider the estate runs on, which decides how alerts travel and how a drill tests them. @default "aws" */
+  readonly provider?: "aws" | "digitalocean";
   readonly sources: readonly SourcePosture[];
 }
 

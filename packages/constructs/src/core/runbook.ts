@@ -36,8 +36,9 @@ export function mermaidDiagram(posture: EstatePosture): string {
       lines.push(`  src_${mermaidId(source.name)} -->|"${mermaidLabel(`${copy.what}, ${copy.every}`)}"| ${copyNodes.get(`${copy.region}|${copy.where}`)}`);
     }
   }
-  lines.push(`  alarms{{"CloudWatch alarms"}} --> topic(["${mermaidLabel("alert topic")}"])`);
-  const recipients = [...posture.alerts.emails, ...posture.alerts.httpsEndpoints];
+  const digitalOcean = posture.provider === "digitalocean";
+  lines.push(`  alarms{{"${digitalOcean ? "uptime checks and monitor alerts" : "CloudWatch alarms"}"}} --> topic(["${mermaidLabel(digitalOcean ? "DigitalOcean alert policies" : "alert topic")}"])`);
+  const recipients = [...posture.alerts.emails, ...posture.alerts.httpsEndpoints, ...(posture.alerts.slackChannels ?? []).map((c) => `Slack ${c}`)];
   recipients.forEach((r, i) => lines.push(`  topic --> recipient_${i}["${mermaidLabel(r)}"]`));
   return lines.join("\n");
 }
@@ -115,10 +116,16 @@ export function renderRunbook(posture: EstatePosture, extras: { readonly jobConf
       .flatMap(sourceSection),
     "## Alarms and who receives them",
     "",
-    `Every alarm goes to the SNS topic \`${posture.alerts.topicArn}\`, encrypted with a customer key, and from there to:`,
+    posture.provider === "digitalocean"
+      ? `Every alert is sent by ${posture.alerts.topicArn} to:`
+      : `Every alarm goes to the SNS topic \`${posture.alerts.topicArn}\`, encrypted with a customer key, and from there to:`,
     "",
-    ...(posture.alerts.emails.length + posture.alerts.httpsEndpoints.length > 0
-      ? [...posture.alerts.emails.map((e) => `- email: ${e} (must confirm the subscription once)`), ...posture.alerts.httpsEndpoints.map((u) => `- HTTPS: ${u}`)]
+    ...(posture.alerts.emails.length + posture.alerts.httpsEndpoints.length + (posture.alerts.slackChannels?.length ?? 0) > 0
+      ? [
+          ...posture.alerts.emails.map((e) => `- email: ${e}${posture.provider === "digitalocean" ? "" : " (must confirm the subscription once)"}`),
+          ...posture.alerts.httpsEndpoints.map((u) => `- HTTPS: ${u}`),
+          ...(posture.alerts.slackChannels ?? []).map((c) => `- Slack: ${c}`),
+        ]
       : ["- nobody yet: subscribe an address or an endpoint to the topic."]),
     "",
     "| Alarm | Source | What it means |",
@@ -153,7 +160,9 @@ export function renderRunbook(posture: EstatePosture, extras: { readonly jobConf
     ...posture.restoreOrder.map((name) => `- [ ] Restore ${name} with the steps above into a scratch environment; time it from the first command to healthy.`),
     "- [ ] Compare each measured restore time with the RTO and each data-loss window with the RPO; record both.",
     "- [ ] Repeat one restore in the DR region from the off-site copy.",
-    "- [ ] Confirm an alarm reaches every recipient (set one alarm to ALARM with `aws cloudwatch set-alarm-state`).",
+    posture.provider === "digitalocean"
+      ? "- [ ] Confirm the dead-man's switch pages every recipient: on the runner, `systemctl stop lifeboat-health.service` for 10 minutes, then start it again."
+      : "- [ ] Confirm an alarm reaches every recipient (set one alarm to ALARM with `aws cloudwatch set-alarm-state`).",
     "- [ ] Delete the scratch resources; file the drill log with the date, the times and what to improve.",
     "",
     "## Diagram",

@@ -1,5 +1,5 @@
 import { Problems } from "./errors";
-import type { Tier } from "./retention";
+import { TIERS, type Tier } from "./retention";
 
 /**
  * The vault layout: the contract between the jobs that write backups and the constructs that keep
@@ -11,7 +11,33 @@ import type { Tier } from "./retention";
  * ```
  *
  * An artifact without a manifest is an incomplete backup: never counted, never restored.
+ *
+ * Where the tier goes depends on the store ({@link TierPlacement}): S3 tags each object `tier=<tier>`
+ * and its lifecycle rules filter by tag; DigitalOcean Spaces filters lifecycle rules by prefix only,
+ * so a Spaces vault puts the tier first in the key: `<tier>/<source>/<YYYY>/<MM>/<DD>/...`.
  */
+
+/**
+ * Where a vault keeps each backup's tier: `tag` (the object tag `tier`, S3) or `prefix` (the key's
+ * first segment, `daily/`, `weekly/`, `monthly/`: stores whose lifecycle filters by prefix only).
+ */
+export type TierPlacement = "tag" | "prefix";
+export const TIER_PLACEMENTS: readonly TierPlacement[] = ["tag", "prefix"];
+
+/** The key prefix of a tier in a prefix-tiered vault: `daily/`. */
+export function tierPrefix(tier: Tier): string {
+  return `${tier}/`;
+}
+
+/** A key of the layout placed in a vault: under its tier's prefix when the vault carries tiers in keys. */
+export function placeKey(key: string, tier: Tier, placement: TierPlacement): string {
+  return placement === "prefix" ? `${tierPrefix(tier)}${key}` : key;
+}
+
+/** The prefixes that hold a source's backups (not its shared object copies) in a vault. */
+export function sourcePrefixes(source: string, placement: TierPlacement): string[] {
+  return placement === "prefix" ? TIERS.map((tier) => `${tierPrefix(tier)}${source}/`) : [`${source}/`];
+}
 
 /** What a source is. */
 export type SourceKind = "postgres" | "redis" | "objects";
@@ -90,21 +116,23 @@ export interface ParsedBackupKey {
   readonly extension?: string;
   /** Set when the key is a companion's (`roles`) rather than the artifact's. */
   readonly companion?: CompanionRole;
+  /** The tier its key carries, in a prefix-tiered vault; absent in a tag-tiered one. */
+  readonly tier?: Tier;
 }
 
-const KEY = /^([a-z0-9][a-z0-9-]{0,62})\/(\d{4})\/(\d{2})\/(\d{2})\/\1-(\d{8}T\d{6}Z)\.(.+)$/;
+const KEY = /^(?:(daily|weekly|monthly)\/)?([a-z0-9][a-z0-9-]{0,62})\/(\d{4})\/(\d{2})\/(\d{2})\/\2-(\d{8}T\d{6}Z)\.(.+)$/;
 
-/** Takes a key of the layout apart; `undefined` for any other key. */
+/** Takes a key of the layout apart (with or without a tier prefix); `undefined` for any other key. */
 export function parseBackupKey(key: string): ParsedBackupKey | undefined {
   const m = KEY.exec(key);
   if (!m) return undefined;
-  const [, source, year, month, day, stamp, rest] = m as unknown as [string, string, string, string, string, string, string];
+  const [, tier, source, year, month, day, stamp, rest] = m as unknown as [string, string | undefined, string, string, string, string, string, string];
   const startedAt = parseBackupStamp(stamp);
   if (!startedAt || dayPrefix(source, startedAt) !== `${source}/${year}/${month}/${day}/`) return undefined;
-  const stem = `${source}/${year}/${month}/${day}/${source}-${stamp}`;
+  const stem = `${tier ? tierPrefix(tier as Tier) : ""}${source}/${year}/${month}/${day}/${source}-${stamp}`;
   const isManifest = `.${rest}` === MANIFEST_SUFFIX;
   const companion = (Object.keys(COMPANIONS) as CompanionRole[]).find((role) => COMPANIONS[role] === rest);
-  return { source, startedAt, stamp, stem, isManifest, ...(isManifest ? {} : { extension: rest }), ...(companion ? { companion } : {}) };
+  return { source, startedAt, stamp, stem, isManifest, ...(isManifest ? {} : { extension: rest }), ...(companion ? { companion } : {}), ...(tier ? { tier: tier as Tier } : {}) };
 }
 
 /** Monday 00:00 UTC of the ISO week containing `at`. */

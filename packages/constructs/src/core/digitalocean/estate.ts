@@ -1,0 +1,240 @@
+import type { DurationInput } from "../duration";
+import { Problems } from "../errors";
+import { checkAgeRecipients } from "../job-config";
+import { type EstatePlan, planEstate, type SourceObjectives, type SourcePlan } from "../objectives";
+import { describeEvery, describeRetention, type DataCopy, type EstatePosture, plannedPosture, type PostureAlarm, type RestoreCommand, type SourcePosture } from "../posture";
+import { restoreCommands } from "../restore-commands";
+import type { RetentionArgs } from "../retention";
+import { checkRegion } from "../aws-names";
+import { checkBackupRunner, type BackupRunnerDesign, type BackupRunnerSettings } from "./backup-runner";
+import { checkDatabaseProtection, type DatabaseProtectionDesign, type ManagedDatabaseEngine } from "./database-protection";
+import { dropletBackupPolicy, type DropletBackupPolicy } from "./droplet-backups";
+import { type AlertRecipients, checkAlertRecipients, checkDoServiceMonitor, deadMansSwitchAlert, type DoServiceMonitorDesign, type DoServiceMonitorSettings, type UptimeAlertDesign } from "./monitoring";
+import { checkDoRegion } from "./regions";
+import type { MaintenanceWindow } from "./schedule";
+import { checkSpacesVault, type SpacesVaultDesign } from "./spaces-vault";
+
+/** What a DigitalOcean estate promises, declared once. */
+export interface DoObjectivesArgs {
+  /** Recovery point objective for every source unless a source sets its own. */
+  readonly rpo: DurationInput;
+  /** Recovery time objective for every source unless a source sets its own. */
+  readonly rto: DurationInput;
+  /** @default - dailies 35 days, weeklies 90 days, monthlies 365 days */
+  readonly retention?: RetentionArgs;
+  /** The region of the sources, the vault and the runner, such as `"nyc3"`. */
+  readonly region: string;
+  /**
+   * The DigitalOcean disaster-recovery region: managed PostgreSQL and MySQL clusters get a read-only replica there.
+   * @default - no replicas
+   */
+  readonly drRegion?: string;
+}
+
+/** One source as the estate's planner sees it. */
+export interface DoSourceObjectives extends Omit<SourceObjectives, "engine"> {
+  readonly engine: "do-managed" | "spaces" | "droplet";
+  /** For `do-managed`: the cluster's engine slug. */
+  readonly clusterEngine?: ManagedDatabaseEngine;
+}
+
+/** The engine-neutral settings of a whole DigitalOcean estate. */
+export interface DoEstateSettings {
+  readonly objectives: DoObjectivesArgs;
+  readonly sources: readonly DoSourceObjectives[];
+  /** Who is paged: by the dead-man's switch and the service monitor. */
+  readonly alerts: AlertRecipients;
+  /**
+   * Client-side encryption of every backup (Spaces cannot encrypt with a key you hold): age X25519
+   * recipients. Keep the matching identity only where restores run.
+   */
+  readonly encryption: { readonly ageRecipients: readonly string[] };
+  /** @default - the defaults of {@link BackupRunnerSettings} */
+  readonly runner?: Omit<BackupRunnerSettings, "region">;
+  /** The Spaces vault's settings besides retention. @default - generated name, not force-destroyed */
+  readonly vault?: { readonly bucketName?: unknown; readonly forceDestroy?: boolean };
+  /** Database maintenance window. @default - Sunday 05:00 UTC */
+  readonly maintenanceWindow?: Partial<MaintenanceWindow>;
+  /**
+   * The off-site copy: a replicated, encrypted AWS vault in `region` (its replica in `replicaRegion`).
+   * @default - no off-site copy
+   */
+  readonly offsite?: { readonly region: string; readonly replicaRegion: string };
+  /** @default - no service monitor */
+  readonly monitor?: Omit<DoServiceMonitorSettings, "recipients">;
+}
+
+/** Everything decided for a DigitalOcean estate. */
+export interface DoEstateDesign {
+  readonly plan: EstatePlan;
+  readonly vault: SpacesVaultDesign;
+  readonly runner: BackupRunnerDesign;
+  /** Per `do-managed` source, by name. */
+  readonly databases: Readonly<Record<string, DatabaseProtectionDesign<unknown>>>;
+  /** Per `droplet` source, by name. */
+  readonly droplets: Readonly<Record<string, DropletBackupPolicy>>;
+  readonly deadMansSwitch: UptimeAlertDesign;
+  readonly monitor?: DoServiceMonitorDesign;
+  readonly offsite?: { readonly region: string; readonly replicaRegion: string };
+  readonly ageRecipients: readonly string[];
+}
+
+/**
+ * Validates a DigitalOcean estate and decides all of it, reporting every problem at once: the plan
+ * (schedules, restore order, achieved RPO and RTO), the Spaces vault, the runner and its timers,
+ * each database's protection, droplet backup policies, the dead-man's switch, the monitor and the
+ * off-site copy.
+ */
+export function designDigitalOceanEstate(settings: DoEstateSettings, subject: string): DoEstateDesign {
+  const problems = new Problems();
+  const o = settings?.objectives;
+  checkDoRegion(o?.region, "objectives.region", problems);
+  const doRegionCheck = (r: unknown, a: string, p: Problems) => checkDoRegion(r, a, p);
+  let plan: EstatePlan | undefined;
+  try {
+    plan = planEstate(
+      { rpo: o?.rpo, rto: o?.rto, ...(o?.retention ? { retention: o.retention } : {}), drRegion: o?.drRegion ?? o?.region, ...(o?.drRegion !== undefined ? { primaryRegion: o.region } : {}) },
+      (settings?.sources ?? []).map(({ clusterEngine: _e, ...s }) => s),
+      subject,
+      doRegionCheck,
+    );
+  } catch (error) {
+    problems.addAll((error as { problems?: [] }).problems ?? []);
+  }
+  const vault = checkSpacesVault({ region: o?.region, ...(o?.retention ? { retention: o.retention } : {}), ...(settings?.vault ?? {}) }, problems, "vault.");
+  checkAlertRecipients(settings?.alerts, "alerts", problems);
+  checkAgeRecipients(settings?.encryption?.ageRecipients, "encryption.ageRecipients", problems);
+  const runner = checkBackupRunner({ ...(settings?.runner ?? {}), region: o?.region }, plan, settings?.offsite !== undefined, problems, "runner.");
+
+  const databases: Record<string, DatabaseProtectionDesign<unknown>> = {};
+  const droplets: Record<string, DropletBackupPolicy> = {};
+  (settings?.sources ?? []).forEach((s, i) => {
+    if (s?.engine === "do-managed") {
+      const engine = s.clusterEngine ?? (s.kind === "redis" ? "valkey" : "pg");
+      if ((s.kind === "postgres" && engine !== "pg") || (s.kind === "redis" && engine !== "valkey")) {
+        problems.add(`sources[${i}].clusterEngine`, engine, `does not hold a ${s.kind} source; use "${s.kind === "postgres" ? "pg" : "valkey"}".`);
+        return;
+      }
+      const design = checkDatabaseProtection(
+        { engine, region: o?.region, ...(o?.drRegion !== undefined && engine !== "valkey" ? { drRegion: o.drRegion } : {}), trustedSources: { droplets: ["runner"] }, ...(settings.maintenanceWindow ? { maintenanceWindow: settings.maintenanceWindow } : {}) },
+        problems,
+        `sources[${i}].`,
+      );
+      if (design) databases[s.name] = design;
+    }
+    if (s?.engine === "droplet") {
+      try {
+        droplets[s.name] = dropletBackupPolicy(s.rpo ?? o?.rpo, subject, `sources[${i}].rpo`);
+      } catch (error) {
+        problems.addAll((error as { problems?: [] }).problems ?? []);
+      }
+    }
+  });
+  const offsite = settings?.offsite;
+  if (offsite !== undefined) {
+    if (checkRegion(offsite.region, "offsite.region", problems) && checkRegion(offsite.replicaRegion, "offsite.replicaRegion", problems) && offsite.region === offsite.replicaRegion) {
+      problems.add("offsite.replicaRegion", offsite.replicaRegion, "must differ from offsite.region: the replica is the copy that survives the loss of a region.");
+    }
+  }
+  const monitor = settings?.monitor ? checkDoServiceMonitor({ ...settings.monitor, recipients: settings.alerts }, problems, "monitor.") : undefined;
+  problems.throwIfAny(subject);
+  return {
+    plan: plan as EstatePlan,
+    vault: vault as SpacesVaultDesign,
+    runner: runner as BackupRunnerDesign,
+    databases,
+    droplets,
+    deadMansSwitch: deadMansSwitchAlert(),
+    ...(monitor ? { monitor } : {}),
+    ...(offsite ? { offsite } : {}),
+    ageRecipients: settings.encryption.ageRecipients,
+  };
+}
+
+/** What was deployed, by name, as the posture and runbook need it. */
+export interface DoDeployedIds {
+  readonly estate: string;
+  readonly vaultBucket: string;
+  readonly offsiteBucket?: string;
+  readonly offsiteReplicaBucket?: string;
+  /** Per source: the cluster's name, the droplet's id, or the Spaces bucket. */
+  readonly targets: Readonly<Record<string, { readonly cluster?: string; readonly database?: string; readonly dropletId?: string; readonly bucket?: string; readonly path?: string }>>;
+  readonly runnerIp: string;
+  readonly emails: readonly string[];
+  readonly slackChannels: readonly string[];
+}
+
+/** The doctl commands of a source's native recovery, before the lifeboat ones. */
+function nativeCommands(plan: SourcePlan, design: DoEstateDesign, target: DoDeployedIds["targets"][string] | undefined): RestoreCommand[] {
+  const region = design.runner.droplet.region;
+  if (plan.engine === "do-managed" && plan.kind === "postgres" && target?.cluster) {
+    const out: RestoreCommand[] = [
+      {
+        description: `Point-in-time restore of ${target.cluster} into a new cluster (DigitalOcean never restores in place; pick a time within the last 7 days)`,
+        command: `doctl databases create ${target.cluster}-restored --engine pg --region ${region} --restore-from-cluster-name ${target.cluster} --restore-from-timestamp '<restore-time: 2006-01-02 15:04:05 +0000 UTC>' --wait`,
+      },
+    ];
+    if (design.databases[plan.name]?.replica) {
+      out.push({ description: `Region lost: promote the read-only replica in ${design.databases[plan.name]?.replica?.region} to a primary cluster`, command: `doctl databases replica promote <cluster-id> ${target.cluster}-replica` });
+    }
+    return out;
+  }
+  if (plan.engine === "droplet" && target?.dropletId) {
+    return [
+      { description: `List the droplet's backups, newest last`, command: `doctl compute droplet backups ${target.dropletId} --format ID,Name,Created` },
+      { description: `Create a new droplet from the newest backup, then copy ${target.path ?? "the directory"} back or switch to it`, command: `doctl compute droplet create <name>-restored --region ${region} --size <size> --image <backup-id> --wait` },
+    ];
+  }
+  return [];
+}
+
+/** The estate's posture: per source the objectives against what is achieved, its copies and how to restore it. */
+export function digitalOceanPosture(design: DoEstateDesign, ids: DoDeployedIds): EstatePosture {
+  const { plan } = design;
+  const region = design.runner.droplet.region;
+  const retention = describeRetention(design.vault.retention);
+  const deadMan: PostureAlarm = { id: "dead-mans-switch", name: `${ids.estate}-backup-health`, description: `${design.deadMansSwitch.description} Watches http://${ids.runnerIp}:${design.runner.healthPort}${design.runner.healthPath}.` };
+  const sources: SourcePosture[] = plan.sources.map((source) => {
+    const target = ids.targets[source.name];
+    const copies: DataCopy[] = [];
+    for (const c of design.databases[source.name]?.nativeCopies ?? []) copies.push({ ...c, where: c.what.startsWith("read-only") ? `${target?.cluster ?? source.name}-replica` : target?.cluster ?? source.name });
+    const policy = design.droplets[source.name];
+    if (policy) copies.push({ what: `DigitalOcean droplet backups (${policy.plan})`, where: `droplet ${target?.dropletId ?? source.name}`, region, keptFor: policy.plan === "daily" ? "7 days" : "4 weeks", every: policy.plan === "daily" ? "every day" : "every week" });
+    if (source.logical) {
+      copies.push({ what: "logical backup in the Spaces vault, encrypted with age", where: `${ids.vaultBucket}/<tier>/${source.name}/`, region, keptFor: retention, every: describeEvery(source.logical.intervalMinutes) });
+      if (design.offsite && ids.offsiteBucket) {
+        copies.push({ what: "off-site logical backup (another provider)", where: `s3://${ids.offsiteBucket}/${source.name}/`, region: design.offsite.region, keptFor: retention, every: describeEvery(source.logical.intervalMinutes) });
+        if (ids.offsiteReplicaBucket) copies.push({ what: "replica of the off-site backup", where: `s3://${ids.offsiteReplicaBucket}/${source.name}/`, region: design.offsite.replicaRegion, keptFor: retention, every: "within 15 minutes of each backup" });
+      }
+    }
+    const logical = restoreCommands({
+      source: { ...source, methods: source.methods.filter((m) => m.method === "logical") },
+      primaryRegion: region,
+      drRegion: design.offsite?.region ?? region,
+      configFile: "lifeboat.json",
+      ...(ids.offsiteBucket ? { replicaBucket: ids.offsiteBucket } : {}),
+      ...(target?.database ? { rds: { identifier: target.cluster ?? source.name, kind: "instance" as const, database: target.database } } : {}),
+      ...(target?.bucket ? { objectsBucket: target.bucket } : {}),
+    }).map((c) => (c.command.includes("lifeboat restore") && !c.command.includes("--dry-run") ? { ...c, command: `LIFEBOAT_AGE_IDENTITY_FILE=<path to the age identity> ${c.command}` } : c));
+    const notes = [...source.notes, ...(design.databases[source.name]?.notes ?? [])];
+    if (source.logical) notes.push("Backups are encrypted on the runner with age before upload; verification checks the ciphertext without the private key, and only a restore needs the identity.");
+    return { ...plannedPosture(source), copies, alarms: source.logical ? [deadMan] : [], restore: [...nativeCommands(source, design, target), ...logical], notes };
+  });
+  return {
+    estate: ids.estate,
+    provider: "digitalocean",
+    objectives: { rpoMinutes: plan.rpoMinutes, rtoMinutes: plan.rtoMinutes, primaryRegion: region, drRegion: design.offsite?.region ?? plan.drRegion },
+    restoreOrder: plan.restoreOrder,
+    estateRtoMinutes: plan.estateRtoMinutes,
+    ...(plan.verify ? { verification: { schedule: describeEvery(plan.verify.intervalMinutes), intervalMinutes: plan.verify.intervalMinutes, job: "lifeboat-verify.timer on the runner" } } : {}),
+    alerts: {
+      topicArn: "DigitalOcean uptime alerts (the dead-man's switch, the application's health and certificate) and monitor alert policies",
+      emails: ids.emails,
+      httpsEndpoints: [],
+      slackChannels: ids.slackChannels,
+      estateAlarms: [deadMan, ...(design.monitor?.uptime?.alerts ?? []).map((a) => ({ id: `app-${a.role}`, name: `${ids.estate}-app-${a.role}`, description: a.description })), ...(design.monitor?.monitorAlerts ?? []).map((a) => ({ id: a.role, name: `${ids.estate}-${a.role}`, description: a.description }))],
+    },
+    sources,
+  };
+}
+
