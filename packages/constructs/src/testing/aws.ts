@@ -57,6 +57,7 @@ const SHAPES: Record<string, TypeShape> = {
     extra: (_n, { hash }) => ({ keyId: uuidFrom(hash) }),
   },
   "aws:kms/alias:Alias": { nameInput: "name", nameOutput: "name", service: "kms", arn: (n) => n },
+  "aws:iam/accessKey:AccessKey": { service: "iam", global: true, arn: (_n, hash) => `access-key/AKIA${hash.slice(0, 16).toUpperCase()}`, id: (_n, _a, hash) => `AKIA${hash.slice(0, 16).toUpperCase()}`, extra: (_n, { hash }) => ({ secret: `fake-secret-${hash.slice(16, 56)}`, status: "Active" }) },
   "aws:iam/role:Role": { nameInput: "name", nameOutput: "name", service: "iam", global: true, arn: (n) => `role/${n}`, extra: (_n, { hash }) => ({ uniqueId: `AROA${hash.slice(0, 17).toUpperCase()}` }) },
   "aws:iam/policy:Policy": { nameInput: "name", nameOutput: "name", service: "iam", global: true, arn: (n) => `policy/${n}`, id: (_n, arn) => arn },
   "aws:sns/topic:Topic": { nameInput: "name", nameOutput: "name", service: "sns", arn: (n) => n, id: (_n, arn) => arn },

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { awsFakes } from "./aws";
+import { digitalOceanFakes } from "./digitalocean";
 
 /** What a fake resource is told about the resource being created. */
 export interface FakeResourceArgs {
@@ -65,7 +66,7 @@ export interface FakeCloudOptions {
   readonly region?: string;
   /**
    * The providers the cloud fakes; a later provider's tokens override an earlier one's.
-   * @default - AWS only ({@link awsFakes})
+   * @default - AWS and DigitalOcean ({@link awsFakes}, {@link digitalOceanFakes})
    */
   readonly providers?: readonly FakeProvider[];
 }
@@ -102,7 +103,7 @@ export class FakeCloud implements pulumi.runtime.Mocks {
   constructor(options: FakeCloudOptions = {}) {
     this.account = options.account ?? "123456789012";
     this.region = options.region ?? "us-east-1";
-    for (const provider of options.providers ?? [awsFakes]) this.addProvider(provider);
+    for (const provider of options.providers ?? [awsFakes, digitalOceanFakes]) this.addProvider(provider);
   }
 
   /** Fakes a provider's resources and data sources, overriding tokens already known. */

@@ -1,3 +1,4 @@
 export * from "./fake-cloud";
 export * from "./aws";
 export * from "./recorder";
+export * from "./digitalocean";

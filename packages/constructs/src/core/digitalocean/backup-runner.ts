@@ -231,6 +231,8 @@ export interface RunnerFiles {
 
 /** `KEY=value` lines for a systemd environment file, each value single-quoted. */
 export function environmentFile(entries: Readonly<Record<string, string>>): string {
+  const missing = Object.entries(entries).filter(([, v]) => typeof v !== "string").map(([k]) => k);
+  if (missing.length > 0) throw new Error(`The runner's environment file has no value for ${missing.join(", ")}: the resource that provides it reported none.`);
   return Object.entries(entries)
     .map(([k, v]) => `${k}='${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`)
     .join("\n")

@@ -11,7 +11,6 @@ import { checkDatabaseProtection, type DatabaseProtectionDesign, type ManagedDat
 import { dropletBackupPolicy, type DropletBackupPolicy } from "./droplet-backups";
 import { type AlertRecipients, checkAlertRecipients, checkDoServiceMonitor, deadMansSwitchAlert, type DoServiceMonitorDesign, type DoServiceMonitorSettings, type UptimeAlertDesign } from "./monitoring";
 import { checkDoRegion } from "./regions";
-import type { MaintenanceWindow } from "./schedule";
 import { checkSpacesVault, type SpacesVaultDesign } from "./spaces-vault";
 
 /** What a DigitalOcean estate promises, declared once. */
@@ -53,8 +52,6 @@ export interface DoEstateSettings {
   readonly runner?: Omit<BackupRunnerSettings, "region">;
   /** The Spaces vault's settings besides retention. @default - generated name, not force-destroyed */
   readonly vault?: { readonly bucketName?: unknown; readonly forceDestroy?: boolean };
-  /** Database maintenance window. @default - Sunday 05:00 UTC */
-  readonly maintenanceWindow?: Partial<MaintenanceWindow>;
   /**
    * The off-site copy: a replicated, encrypted AWS vault in `region` (its replica in `replicaRegion`).
    * @default - no off-site copy
@@ -77,6 +74,8 @@ export interface DoEstateDesign {
   readonly monitor?: DoServiceMonitorDesign;
   readonly offsite?: { readonly region: string; readonly replicaRegion: string };
   readonly ageRecipients: readonly string[];
+  /** The DigitalOcean DR region, when declared. */
+  readonly drRegion?: string;
 }
 
 /**
@@ -116,7 +115,7 @@ export function designDigitalOceanEstate(settings: DoEstateSettings, subject: st
         return;
       }
       const design = checkDatabaseProtection(
-        { engine, region: o?.region, ...(o?.drRegion !== undefined && engine !== "valkey" ? { drRegion: o.drRegion } : {}), trustedSources: { droplets: ["runner"] }, ...(settings.maintenanceWindow ? { maintenanceWindow: settings.maintenanceWindow } : {}) },
+        { engine, region: o?.region, ...(o?.drRegion !== undefined && engine !== "valkey" ? { drRegion: o.drRegion } : {}), trustedSources: { droplets: ["runner"] } },
         problems,
         `sources[${i}].`,
       );
@@ -148,6 +147,7 @@ export function designDigitalOceanEstate(settings: DoEstateSettings, subject: st
     ...(monitor ? { monitor } : {}),
     ...(offsite ? { offsite } : {}),
     ageRecipients: settings.encryption.ageRecipients,
+    ...(o.drRegion !== undefined ? { drRegion: o.drRegion } : {}),
   };
 }
 
@@ -223,7 +223,7 @@ export function digitalOceanPosture(design: DoEstateDesign, ids: DoDeployedIds):
   return {
     estate: ids.estate,
     provider: "digitalocean",
-    objectives: { rpoMinutes: plan.rpoMinutes, rtoMinutes: plan.rtoMinutes, primaryRegion: region, drRegion: design.offsite?.region ?? plan.drRegion },
+    objectives: { rpoMinutes: plan.rpoMinutes, rtoMinutes: plan.rtoMinutes, primaryRegion: region, drRegion: design.drRegion ?? design.offsite?.region ?? plan.drRegion },
     restoreOrder: plan.restoreOrder,
     estateRtoMinutes: plan.estateRtoMinutes,
     ...(plan.verify ? { verification: { schedule: describeEvery(plan.verify.intervalMinutes), intervalMinutes: plan.verify.intervalMinutes, job: "lifeboat-verify.timer on the runner" } } : {}),

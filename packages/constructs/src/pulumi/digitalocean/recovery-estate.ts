@@ -19,7 +19,6 @@ import {
   SPACES_SIGNING_REGION,
   spacesEndpoint,
   type BackupRunnerSettings,
-  type MaintenanceWindow,
   type RunnerFiles,
 } from "../../core/digitalocean";
 import { ReplicatedBackupVault } from "../aws/replicated-backup-vault";
@@ -101,8 +100,6 @@ export interface DigitalOceanRecoveryEstateArgs {
   readonly runner?: Omit<BackupRunnerSettings, "region">;
   /** @default - generated name, not force-destroyed */
   readonly vault?: { readonly bucketName?: pulumi.Input<string>; readonly forceDestroy?: boolean };
-  /** @default - Sunday 05:00 UTC */
-  readonly maintenanceWindow?: Partial<MaintenanceWindow>;
   /**
    * An off-site copy in an AWS `ReplicatedBackupVault` (another provider: the strongest DR boundary).
    * @default - none
@@ -161,7 +158,6 @@ export class DigitalOceanRecoveryEstate extends pulumi.ComponentResource {
         encryption: args.encryption,
         ...(args.runner ? { runner: args.runner } : {}),
         ...(args.vault ? { vault: args.vault } : {}),
-        ...(args.maintenanceWindow ? { maintenanceWindow: args.maintenanceWindow } : {}),
         ...(args.offsite ? { offsite: args.offsite } : {}),
         ...(args.monitor ? { monitor: { ...args.monitor, counts: { droplets: (args.monitor.droplets?.length ?? 0) + 1, databases: 1, loadBalancers: args.monitor.loadBalancers?.length ?? 0 } } } : {}),
       },

