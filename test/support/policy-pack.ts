@@ -31,15 +31,16 @@ export class RunningPack {
   ) {}
 
   /**
-   * Builds the pack (incremental `tsc -b`, a no-op after `npm test`'s build), then runs the `main`
-   * of PulumiPolicy.yaml with Node from the pack's folder, as `pulumi preview --policy-pack` does,
-   * and connects to the port it prints.
+   * Runs the `main` of PulumiPolicy.yaml with Node from the pack's folder, as `pulumi preview
+   * --policy-pack` does, and connects to the port it prints. Without `dir`, builds the workspace's
+   * pack first (incremental `tsc -b`, a no-op after `npm test`'s build).
    */
-  static async start(): Promise<RunningPack> {
-    execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-b", PACK_DIR], { stdio: "inherit" });
-    const main = /^main:\s*(\S+)/m.exec(readFileSync(join(PACK_DIR, "PulumiPolicy.yaml"), "utf8"))?.[1];
-    if (!main) throw new Error("PulumiPolicy.yaml names no main");
-    const child = spawn(process.execPath, [join(PACK_DIR, main)], { cwd: PACK_DIR, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_OPTIONS: "" } });
+  static async start(options: { readonly dir?: string; readonly node?: string } = {}): Promise<RunningPack> {
+    const dir = options.dir ?? PACK_DIR;
+    if (!options.dir) execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-b", PACK_DIR], { stdio: "inherit" });
+    const main = /^main:\s*(\S+)/m.exec(readFileSync(join(dir, "PulumiPolicy.yaml"), "utf8"))?.[1];
+    if (!main) throw new Error(`${join(dir, "PulumiPolicy.yaml")} names no main`);
+    const child = spawn(options.node ?? process.execPath, [join(dir, main)], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_OPTIONS: "" } });
     let stderr = "";
     child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
     const port = await new Promise<number>((resolvePort, reject) => {
@@ -50,7 +51,10 @@ export class RunningPack {
         if (line) resolvePort(Number(line[1]));
       });
       child.on("exit", (code) => reject(new Error(`the pack exited (${code}) before printing its port: ${stderr}`)));
-      setTimeout(() => reject(new Error(`the pack printed no port within 30 s: ${stderr}`)), 30_000).unref();
+      setTimeout(() => {
+        child.kill();
+        reject(new Error(`the pack printed no port within 30 s: ${stderr}`));
+      }, 30_000).unref();
     });
     const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     return new RunningPack(child, client);
