@@ -40,5 +40,6 @@ describe("README", () => {
     const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
 
     expect(diagnostics).toEqual([]);
-  });
+    // Each block is a whole program with aws-cdk-lib or @pulumi/aws types: slow on a busy machine.
+  }, 300_000);
 });
