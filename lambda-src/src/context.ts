@@ -20,7 +20,7 @@ export function jobContext(config: JobConfig, output: Output, options: { env?: N
 }
 
 /** The tool paths with their defaults. */
-export function toolPaths(config: JobConfig): Required<ToolPaths> {
+export function toolPaths(config: JobConfig): Required<Omit<ToolPaths, "postgres">> & Pick<ToolPaths, "postgres"> {
   return { pgDump: "pg_dump", pgRestore: "pg_restore", psql: "psql", zstd: "zstd", ...config.tools };
 }
 

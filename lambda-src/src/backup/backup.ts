@@ -167,7 +167,17 @@ export async function runBackup(job: JobContext, sourceName: string, hooks: Back
       [JOB_METRICS.backupFailed]: 0,
       [JOB_METRICS.backupBytes]: manifest.sizeBytes,
       [JOB_METRICS.backupDurationSeconds]: durationSeconds,
+      ...(manifest.contentsNotInspected ? { [JOB_METRICS.backupContentsNotInspected]: 1 } : {}),
     });
+    if (manifest.contentsNotInspected) {
+      job.output.log({
+        level: "warn",
+        event: "backup.contents-not-inspected",
+        message: `Stored ${source.name}'s backup without reading its contents: ${manifest.contentsNotInspected.reason}. It is verified by size, checksum and the tool's own listing only; the manifest has no tables.`,
+        source: source.name,
+        artifactKey: key,
+      });
+    }
     job.output.log({
       level: "info",
       event: "backup.succeeded",

@@ -3,8 +3,9 @@ import { pipeline } from "node:stream";
 import { toolPaths, type JobContext } from "../context";
 import { CustomArchiveInspector } from "../postgres/custom-format";
 import { captureRoles, referencedRoles } from "../postgres/roles";
-import { siblingTool } from "../postgres/tool-paths";
 import { describeConnection, libpqArgs, libpqEnv, sourceConnection } from "../postgres/connection";
+import { clientForDump, findPostgresClients, serverMajor } from "../postgres/tools";
+import { createInterface } from "node:readline";
 import { chooseCompression, startCompressor } from "../support/compression";
 import { JobError } from "../support/errors";
 import { runTool, toolEnvironment, ToolProcess } from "../support/process";
@@ -20,27 +21,54 @@ export async function postgresProducer(job: JobContext, source: PostgresSourceCo
   const index = job.config.sources.indexOf(source);
   const connection = await sourceConnection(source, index, job.env);
   const compression = await chooseCompression(tools.zstd);
+  // pg_dump refuses a server of a newer major: ask the server first, then take the nearest tools.
+  const clients = await findPostgresClients(job.config, job.env);
+  if (clients.length === 0) throw new JobError("No PostgreSQL client tools were found (pg_dump, pg_restore, psql).", { hint: 'Install them and set `tools.postgres` (e.g. { "17": "/usr/lib/postgresql/17/bin" }).' });
+  const server = await serverMajor(clients[0]!.psql, connection, job.env).catch((error: Error) => {
+    throw new JobError(`${describeConnection(connection)} cannot be reached: ${error.message}`, { cause: error, hint: "Check the host, port, database name, credentials and that this machine may connect to it." });
+  });
+  const client = clientForDump(server.major, clients, describeConnection(connection));
   // Roles first: a failure here leaves nothing in the vault.
-  const roles = await referencedRoles(tools.psql, connection, job.env);
-  const rolesSql = await captureRoles(siblingTool(tools.pgDump, "pg_dumpall"), connection, roles.captured, job.env);
+  const roles = await referencedRoles(client.psql, connection, job.env);
+  const rolesSql = await captureRoles(client.pgDumpall, connection, roles.captured, job.env);
 
   const dumpArgs = ["--format=custom", "--compress=0", ...libpqArgs(connection), "--dbname", connection.database];
   // pg_dump -Z0 writes every row with its own fwrite, flushed to the pipe every 8 KiB; a 1 MiB stdio
   // buffer (coreutils' stdbuf) cuts the wake-ups of everything downstream eightfold, which is most
   // of this job's overhead over pg_dump itself.
   const buffered = await hasStdbuf();
-  const dump = new ToolProcess("pg_dump", buffered ? "stdbuf" : tools.pgDump, buffered ? ["-o", "1M", tools.pgDump, ...dumpArgs] : dumpArgs, {
+  const dump = new ToolProcess("pg_dump", buffered ? "stdbuf" : client.pgDump, buffered ? ["-o", "1M", client.pgDump, ...dumpArgs] : dumpArgs, {
     env: libpqEnv(connection, job.env),
-    hint: "Install the PostgreSQL client or set `tools.pgDump` to its path.",
+    hint: `Install PostgreSQL ${client.major}'s client or set \`tools.postgres["${client.major}"]\` to its bin directory.`,
   });
   onTool?.("pg_dump", dump.pid);
   const inspector = new CustomArchiveInspector();
+  // An archive version the reader does not know is stored anyway; pg_restore of the same tools lists it.
+  let listing: Promise<number> | undefined;
+  inspector.onNotInspected = () => {
+    const list = new ToolProcess("pg_restore --list", client.pgRestore, ["--list"], { env: toolEnvironment(), stdin: "pipe", stdout: "pipe", hint: `Install PostgreSQL ${client.major}'s client.` });
+    list.stdin.on("error", () => undefined);
+    let entries = 0;
+    createInterface({ input: list.stdout }).on("line", (line) => {
+      if (/^\d+;/.test(line)) entries++;
+    });
+    listing = list.exited.then(() => entries);
+    listing.catch(() => undefined);
+    return list.stdin;
+  };
+  // When the reader rejects the stream, pg_dump dies of SIGPIPE: the reader's reason is the news.
+  let readerError: Error | undefined;
+  inspector.once("error", (error: Error) => (readerError ??= error));
+  const dumpFailure = (error: Error) =>
+    readerError
+      ? new JobError(`Lifeboat's archive reader rejected pg_dump's output of ${describeConnection(connection)}: ${readerError.message}`, { cause: readerError })
+      : new JobError(`pg_dump of ${describeConnection(connection)} failed: ${error.message}`, { cause: error });
   const compressor = startCompressor(compression, tools.zstd);
   const gate = new GateStream(async () => {
     try {
       await Promise.all([dump.exited, compressor.done()]);
     } catch (error) {
-      throw new JobError(`pg_dump of ${describeConnection(connection)} failed: ${(error as Error).message}`, { cause: error });
+      throw dumpFailure(error as Error);
     }
   });
 
@@ -53,7 +81,7 @@ export async function postgresProducer(job: JobContext, source: PostgresSourceCo
     // A dump that fails makes the whole stream fail, whichever end noticed first.
     dump.exited.then(
       () => gate.destroy(error),
-      (exitError: Error) => gate.destroy(new JobError(`pg_dump of ${describeConnection(connection)} failed: ${exitError.message}`, { cause: exitError })),
+      (exitError: Error) => gate.destroy(dumpFailure(exitError)),
     );
   };
   let contentBytes = 0;
@@ -68,14 +96,14 @@ export async function postgresProducer(job: JobContext, source: PostgresSourceCo
 
   return compressedArtifact("dump", "pg_dump-custom", compression, gate, fail, async () => {
     const summary = inspector.summary;
-    return {
-      tool: { name: "pg_dump", version: summary.dumpVersion },
-      server: { version: summary.serverVersion },
-      tables: summary.tables,
-      contentBytes,
-      roles,
-      companions: [{ role: "roles", format: "pg_dumpall-roles", contentType: "application/sql", body: Buffer.from(rolesSql) }],
-    };
+    const tool = { name: "pg_dump", version: summary.dumpVersion || client.version };
+    const companions = [{ role: "roles" as const, format: "pg_dumpall-roles", contentType: "application/sql", body: Buffer.from(rolesSql) }];
+    if (summary.notInspected) {
+      const entries = await (listing ?? Promise.reject(new JobError("pg_restore --list was not started.")));
+      if (entries === 0) throw new JobError(`pg_restore ${client.version} --list read no entries from the archive pg_dump ${client.version} wrote.`);
+      return { tool, server: { version: server.version }, contentsNotInspected: { reason: `${summary.notInspected}; pg_restore ${client.version} --list read ${entries} entries` }, contentBytes, roles, companions };
+    }
+    return { tool, server: { version: summary.serverVersion || server.version }, tables: summary.tables, contentBytes, roles, companions };
   });
 }
 

@@ -22,6 +22,7 @@ export interface ProducedDetails {
   readonly tool: { readonly name: string; readonly version: string };
   readonly server?: { readonly version: string };
   readonly tables?: readonly ManifestTable[];
+  readonly contentsNotInspected?: { readonly reason: string };
   readonly objects?: { readonly count: number; readonly bytes: number; readonly copied: number; readonly skipped: number };
   readonly roles?: ManifestRoles;
   /** Bytes of the artifact before compression. */

@@ -6,8 +6,14 @@ import { JobError } from "../support/errors";
  * of contents, and each table's data block, whose COPY rows it counts (one line per row). The counts
  * come from the very bytes stored, so they match the dump exactly, at no cost to the database.
  *
- * Format: PostgreSQL's `pg_backup_archiver.c` and `pg_backup_custom.c` (archive versions 1.12–1.15).
+ * Format: PostgreSQL's `pg_backup_archiver.c` and `pg_backup_custom.c`, archive versions 1.12–1.16
+ * (pg_dump 11–18; 13–15 write 1.14, 16 writes 1.15, 17 and 18 write 1.16). An archive of a version it
+ * does not know is passed through uninspected (see {@link ArchiveSummary.notInspected}), never refused:
+ * a newer pg_dump must not stop backups.
  */
+
+/** The newest archive minor version (1.x) this reader parses. */
+export const NEWEST_KNOWN_ARCHIVE_MINOR = 16;
 
 /** What the archive says about itself and its tables. */
 export interface ArchiveSummary {
@@ -16,8 +22,10 @@ export interface ArchiveSummary {
   readonly serverVersion: string;
   readonly dumpVersion: string;
   readonly entries: number;
-  /** Every table whose data the archive holds, with its row count. */
+  /** Every table whose data the archive holds, with its row count (empty when not inspected). */
   readonly tables: { readonly schema: string; readonly name: string; readonly rows: number }[];
+  /** Why the contents were passed through unread: an archive version this reader does not know. */
+  readonly notInspected?: string;
 }
 
 interface TocEntry {
@@ -113,9 +121,18 @@ export class CustomArchiveInspector extends Transform {
   /** A fixed-size field split between two buffers. */
   private readonly partial = Buffer.alloc(16);
   private partialLength = 0;
+  /** Set when the archive's version is unknown: every byte passes through unread. */
+  private notInspected?: string;
+  /**
+   * Called once when the reader decides to pass an unknown version through; a stream it returns gets
+   * every byte of the archive (without backpressure, until it closes), e.g. `pg_restore --list`'s stdin.
+   */
+  onNotInspected?: (reason: string) => NodeJS.WritableStream | undefined;
+  private side?: NodeJS.WritableStream;
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     try {
+      if (this.side) this.feedSide(chunk);
       this.consume(chunk);
       callback(null, chunk);
     } catch (error) {
@@ -124,6 +141,10 @@ export class CustomArchiveInspector extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
+    if (this.notInspected) {
+      this.side?.end();
+      return callback();
+    }
     if (this.inHead) return callback(new JobError("The dump ended before its table of contents: it is not a complete pg_dump custom-format archive."));
     if (this.phase !== Phase.Block || this.partialLength > 0) return callback(new JobError("The dump ended in the middle of a data block: the archive is truncated."));
     const missing = [...this.counts.entries()].filter(([, c]) => !c.seen).map(([id]) => this.label(id));
@@ -134,6 +155,7 @@ export class CustomArchiveInspector extends Transform {
   /** What the archive held; complete only after the stream has ended without error. */
   get summary(): ArchiveSummary {
     if (!this.header) throw new JobError("The archive's header was not read.");
+    if (this.notInspected) return { ...this.header, entries: 0, tables: [], notInspected: this.notInspected };
     const tables = [...this.counts.entries()].map(([id, c]) => {
       const entry = this.toc.get(id)!;
       return { schema: entry.namespace, name: entry.tag, rows: c.rows };
@@ -142,12 +164,25 @@ export class CustomArchiveInspector extends Transform {
     return { ...this.header, entries: this.toc.size, tables };
   }
 
+  private feedSide(chunk: Buffer): void {
+    const side = this.side as (NodeJS.WritableStream & { writableLength?: number; destroy?: () => void }) | undefined;
+    if (!side) return;
+    // A reader that stops reading (pg_restore --list has what it needs) must not make the dump wait or grow memory.
+    if ((side.writableLength ?? 0) > 64 * 1024 * 1024) {
+      this.side = undefined;
+      side.destroy?.();
+      return;
+    }
+    side.write(chunk);
+  }
+
   private label(dumpId: number): string {
     const e = this.toc.get(dumpId);
     return e ? `${e.namespace}.${e.tag}` : `entry ${dumpId}`;
   }
 
   private consume(chunk: Buffer): void {
+    if (this.notInspected) return;
     let buf = chunk;
     if (this.inHead) {
       buf = this.head.length ? Buffer.concat([this.head, chunk]) : chunk;
@@ -165,6 +200,17 @@ export class CustomArchiveInspector extends Transform {
         return;
       }
       this.inHead = false;
+      if (this.notInspected) {
+        this.head = Buffer.alloc(0);
+        const side = this.onNotInspected?.(this.notInspected);
+        if (side) {
+          this.side = side;
+          side.on("error", () => (this.side = undefined));
+          side.on("close", () => (this.side = undefined));
+          this.feedSide(buf);
+        }
+        return;
+      }
       this.head = Buffer.alloc(0);
       buf = buf.subarray(cursor.pos);
     }
@@ -263,11 +309,17 @@ export class CustomArchiveInspector extends Transform {
     if (magic !== "PGDMP") throw new JobError("The dump does not start with PGDMP: it is not a pg_dump custom-format archive.");
     const [major, minor, rev] = [c.byte(), c.byte(), c.byte()];
     const version = `${major}.${minor}.${rev}`;
-    if (major !== 1 || minor < 12 || minor > 15) throw new JobError(`The dump's archive version is ${version}; this reader knows 1.12 to 1.15 (pg_dump 11 to 16).`, { hint: "Use a pg_dump of one of those versions (`tools.pgDump`)." });
+    if (major !== 1 || minor < 12) throw new JobError(`The dump's archive version is ${version}; this reader knows 1.12 to 1.${NEWEST_KNOWN_ARCHIVE_MINOR} (pg_dump 11 to 18).`, { hint: "Use a pg_dump of PostgreSQL 11 or newer." });
     this.intSize = c.intSize = c.byte();
     this.offSize = c.byte();
     const format = c.byte();
     if (format !== 1) throw new JobError(`The dump's format is ${format}, not custom (1): run pg_dump with -Fc.`);
+    if (minor > NEWEST_KNOWN_ARCHIVE_MINOR) {
+      // The fields up to the format have not moved since archive 1.0; what follows may have.
+      this.notInspected = `archive version ${version} is newer than this reader knows (1.${NEWEST_KNOWN_ARCHIVE_MINOR}, pg_dump 17 and 18)`;
+      this.header = { version, database: "", serverVersion: "", dumpVersion: "" };
+      return;
+    }
     const compressed = minor >= 15 ? c.byte() !== 0 : c.int() !== 0;
     if (compressed) throw new JobError("The dump is compressed by pg_dump itself; Lifeboat runs pg_dump with -Z0 and compresses the stream.", { hint: "Do not pass -Z to pg_dump." });
     for (let i = 0; i < 7; i++) c.int(); // creation time: sec, min, hour, mday, mon, year, isdst
@@ -290,6 +342,7 @@ export class CustomArchiveInspector extends Transform {
       const namespace = c.str() ?? "";
       c.str(); // tablespace
       if (minor >= 14) c.str(); // table access method
+      if (minor >= 16) c.int(); // relkind
       c.str(); // owner
       c.str(); // "false": the old WITH OIDS flag
       while (c.str() !== undefined); // dependencies, ended by a null string

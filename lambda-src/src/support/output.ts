@@ -8,6 +8,7 @@ const UNITS: Record<MetricName, string> = {
   BackupFailed: "Count",
   BackupBytes: "Bytes",
   BackupDurationSeconds: "Seconds",
+  BackupContentsNotInspected: "Count",
   // CloudWatch has no minutes unit.
   BackupAgeMinutes: "None",
   VerifyFailed: "Count",

@@ -47,6 +47,20 @@ describe("parseJobConfig", () => {
     expect(error.message).toContain("S3 parts are at least 5 MiB");
   });
 
+  it("accepts client tool directories per PostgreSQL major", () => {
+    const config = parseJobConfig({ ...valid, tools: { postgres: { "17": "/usr/lib/postgresql/17/bin", "18": "/opt/postgresql/18/bin" } } });
+
+    expect(config.tools?.postgres?.["18"]).toBe("/opt/postgresql/18/bin");
+  });
+
+  it("names each tool directory of an unsupported major or a relative path, with the supported majors", () => {
+    const error = errorOf(() => parseJobConfig({ ...valid, tools: { postgres: { "12": "/usr/lib/postgresql/12/bin", "17": "bin", latest: "/opt/pg" } } })) as LifeboatValidationError;
+
+    expect(error.problems.map((p) => p.argument)).toEqual(['tools.postgres["12"]', 'tools.postgres["17"]', 'tools.postgres["latest"]']);
+    expect(error.message).toContain("the majors are 13, 14, 15, 16, 17, 18");
+    expect(error.message).toContain('such as "/usr/lib/postgresql/17/bin"');
+  });
+
   it("refuses credentials that are not a secret ARN or variable names, without echoing them", () => {
     const error = errorOf(() => parseJobConfig({ ...valid, sources: [{ ...valid.sources[0], credentials: { password: "hunter2" } }] }));
 

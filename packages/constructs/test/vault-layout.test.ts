@@ -80,6 +80,11 @@ describe("manifestProblems", () => {
     expect(manifestProblems(good)).toEqual([]);
   });
 
+  it("accepts a manifest whose contents were not inspected, with the reason", () => {
+    const { tables: _tables, ...rest } = good;
+    expect(manifestProblems({ ...rest, contentsNotInspected: { reason: "archive version 1.17 is newer than this reader knows" } })).toEqual([]);
+  });
+
   it.each([
     ["a time that disagrees with the key", { startedAt: "2026-11-21T09:06:00.000Z" }, "startedAt"],
     ["a checksum that is not SHA-256", { sha256: "abc" }, "sha256"],
@@ -87,6 +92,7 @@ describe("manifestProblems", () => {
     ["an artifact of another source", { artifactKey: "redis/2026/11/21/redis-20261121T090503Z.rdb" }, "artifactKey"],
     ["a newer schema", { schemaVersion: 2 }, "schemaVersion"],
     ["a negative size", { sizeBytes: -1 }, "sizeBytes"],
+    ["a note of uninspected contents without its reason", { contentsNotInspected: {} }, "contentsNotInspected"],
   ])("names %s", (_what, change, field) => {
     expect(manifestProblems({ ...good, ...change }).join("\n")).toContain(`\`${field}\``);
   });

@@ -32,7 +32,17 @@ export interface ToolPaths {
   readonly psql?: string;
   /** @default "zstd" */
   readonly zstd?: string;
+  /**
+   * The bin directory of each PostgreSQL major's client tools (pg_dump, pg_restore, psql, pg_dumpall),
+   * keyed by major: `{ "17": "/usr/lib/postgresql/17/bin" }`. A dump uses the server's major or the
+   * nearest newer one; a restore the target's major when it reads the archive.
+   * @default - each major found in /usr/lib/postgresql/<major>/bin, /usr/pgsql-<major>/bin or /opt/postgresql/<major>/bin, then `pgDump` and the PATH
+   */
+  readonly postgres?: Readonly<Record<string, string>>;
 }
+
+/** PostgreSQL majors the jobs back up, verify and restore. */
+export const POSTGRES_MAJORS = [13, 14, 15, 16, 17, 18] as const;
 
 /** Where backups go. */
 export interface VaultLocation {
@@ -174,6 +184,8 @@ export const JOB_METRICS = {
   /** Bytes stored by a successful backup. */
   backupBytes: "BackupBytes",
   backupDurationSeconds: "BackupDurationSeconds",
+  /** 1 when a backup was stored without its contents read (a format version the job does not know): a warning. */
+  backupContentsNotInspected: "BackupContentsNotInspected",
   /** Verification: minutes since the newest complete backup started. */
   backupAgeMinutes: "BackupAgeMinutes",
   /** Verification: 1 when any check failed for the source, else 0. */
@@ -249,6 +261,21 @@ function checkCredentials(value: unknown, argument: string, problems: Problems):
   problems.add(argument, "an object with other fields", 'must be { "secretArn": "arn:aws:secretsmanager:..." } or { "env": { "username": "PGUSER", "password": "PGPASSWORD" } } (the names of environment variables, never the values).');
 }
 
+/** Checks `tools.postgres`: supported majors, each with a bin directory. */
+function checkPostgresTools(value: unknown, problems: Problems): void {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    problems.add("tools.postgres", JSON.stringify(value), 'must map PostgreSQL majors to bin directories, such as { "17": "/usr/lib/postgresql/17/bin" }.');
+    return;
+  }
+  for (const [major, dir] of Object.entries(value)) {
+    if (!(POSTGRES_MAJORS as readonly number[]).includes(Number(major)) || !/^\d+$/.test(major)) {
+      problems.add(`tools.postgres["${major}"]`, dir, `is not a supported PostgreSQL major; the majors are ${POSTGRES_MAJORS.join(", ")}.`);
+    } else if (typeof dir !== "string" || !dir.startsWith("/")) {
+      problems.add(`tools.postgres["${major}"]`, dir, `must be the absolute path of PostgreSQL ${major}'s bin directory, such as "/usr/lib/postgresql/${major}/bin".`);
+    }
+  }
+}
+
 /** Checks the settings added for the jobs: S3 client tuning, tools, verification and credentials. */
 function checkJobSettings(config: Partial<JobConfig>, problems: Problems): void {
   const vault = (config.vault ?? {}) as Partial<VaultLocation>;
@@ -265,7 +292,8 @@ function checkJobSettings(config: Partial<JobConfig>, problems: Problems): void 
   const tools = config.tools as Record<string, unknown> | undefined;
   if (tools !== undefined) {
     for (const [name, path] of Object.entries(tools)) {
-      if (!["pgDump", "pgRestore", "psql", "zstd"].includes(name)) problems.add(`tools.${name}`, path, "is not a tool the jobs run; the tools are pgDump, pgRestore, psql and zstd.");
+      if (name === "postgres") checkPostgresTools(path, problems);
+      else if (!["pgDump", "pgRestore", "psql", "zstd"].includes(name)) problems.add(`tools.${name}`, path, "is not a tool the jobs run; the tools are pgDump, pgRestore, psql, zstd and postgres (directories per major).");
       else if (typeof path !== "string" || path === "") problems.add(`tools.${name}`, path, 'must be a command name or path, such as "/usr/lib/postgresql/15/bin/pg_dump".');
     }
   }

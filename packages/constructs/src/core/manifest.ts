@@ -70,6 +70,13 @@ export interface BackupManifest {
   readonly server?: { readonly version: string };
   /** For databases: every table with its row count. */
   readonly tables?: readonly ManifestTable[];
+  /**
+   * Set when the job stored the artifact without reading its contents, because it is in a format
+   * version the job's reader does not know (a newer pg_dump or Redis): it is verified by size,
+   * checksum and the tool's own listing only, and `tables` is absent.
+   * @default - the contents were read and checked while streaming
+   */
+  readonly contentsNotInspected?: { readonly reason: string };
   /** For object sources: what the copy found and did. */
   readonly objects?: { readonly count: number; readonly bytes: number; readonly copied: number; readonly skipped: number };
   /** The other objects of the artifact set (PostgreSQL: the roles). @default - none (backups before companions) */
@@ -133,6 +140,10 @@ export function manifestProblems(value: unknown): string[] {
     for (const field of ["owners", "grantees", "policies", "captured"]) {
       if (!Array.isArray(r?.[field]) || !(r[field] as unknown[]).every((n) => typeof n === "string")) problems.add(`roles.${field}`, r?.[field], "must be a list of role names.");
     }
+  }
+  if (m.contentsNotInspected !== undefined) {
+    const c = m.contentsNotInspected as Record<string, unknown> | null;
+    if (typeof c !== "object" || c === null || typeof c.reason !== "string" || c.reason === "") problems.add("contentsNotInspected", JSON.stringify(c), "must be { reason } saying why the contents were not read.");
   }
   return problems.all.map((p) => `\`${p.argument}\` (${p.value}) ${p.message}`);
 }
