@@ -1,9 +1,10 @@
-import { POSTGRES_MAJORS, type JobConfig } from "@lifeboat/constructs/core";
+import { POSTGRES_MAJORS, type BackupManifest, type JobConfig } from "@lifeboat/constructs/core";
+import type { JobContext } from "../context";
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { JobError } from "../support/errors";
 import { runTool, toolEnvironment } from "../support/process";
-import { describeConnection, psqlRows, type PgConnection } from "./connection";
+import { describeConnection, psqlRows, withDatabase, type PgConnection } from "./connection";
 
 /**
  * Choosing PostgreSQL client tools by major version. pg_dump refuses a server of a newer major, so a
@@ -172,4 +173,52 @@ export function clientForRestore(archiveVersion: string, targetMajor: number, cl
   throw new JobError(`Restoring an archive of version ${archiveVersion} into ${target} (PostgreSQL ${targetMajor}) needs pg_restore ${Math.max(needed, targetMajor)}; this machine has: ${listing(clients)}.`, {
     hint: installHint(Math.max(needed, targetMajor)),
   });
+}
+
+/** The major of the pg_dump that wrote a backup, from its manifest ("18.6" → 18). */
+export function dumpMajorOf(manifest: BackupManifest): number | undefined {
+  const major = Number(/^(\d+)/.exec(manifest.tool.version)?.[1]);
+  return Number.isInteger(major) ? major : undefined;
+}
+
+/**
+ * The archive version a backup's pg_dump wrote ("1.16.0"), from its manifest. For a pg_dump newer than
+ * Lifeboat knows, the version a pg_restore of that major would read: "1.<major>" never matches, so only
+ * a pg_restore of the dump's major or newer is taken.
+ */
+function archiveVersionOfManifest(manifest: BackupManifest): { version: string; dumpMajor: number | undefined } {
+  const dumpMajor = dumpMajorOf(manifest);
+  if (dumpMajor !== undefined && dumpMajor >= 11 && dumpMajor <= Math.max(...POSTGRES_MAJORS)) return { version: `1.${archiveMinorOf(dumpMajor)}.0`, dumpMajor };
+  return { version: `unknown (pg_dump ${manifest.tool.version})`, dumpMajor };
+}
+
+/** The pg_restore that lists a backup's archive (`pg_restore --list`): the newest one that reads it. */
+export async function pgRestoreForListing(job: JobContext, manifest: BackupManifest): Promise<string> {
+  const clients = await findPostgresClients(job.config, job.env);
+  const { version, dumpMajor } = archiveVersionOfManifest(manifest);
+  const minor = archiveMinor(version);
+  const reader = clients.find((c) => (minor !== undefined ? archiveMinorOf(c.major) >= minor : dumpMajor !== undefined && c.major >= dumpMajor));
+  if (reader) return reader.pgRestore;
+  const needed = minor === undefined ? (dumpMajor ?? 0) : minor >= 16 ? 17 : minor === 15 ? 16 : 13;
+  throw new JobError(`Reading ${manifest.artifactKey} (written by pg_dump ${manifest.tool.version}) needs pg_restore ${needed} or newer; this machine has: ${listing(clients)}.`, { hint: installHint(needed) });
+}
+
+/**
+ * The client tools to restore a backup into `target`: asks the target server its major, then takes
+ * the pg_restore {@link clientForRestore} chooses. Fails, naming the version needed, before anything is written.
+ */
+export async function clientForRestoreInto(job: JobContext, manifest: BackupManifest, target: PgConnection): Promise<PostgresClient> {
+  const clients = await findPostgresClients(job.config, job.env);
+  if (clients.length === 0) throw new JobError("No PostgreSQL client tools were found (pg_restore, psql).", { hint: installHint(Math.max(...POSTGRES_MAJORS)) });
+  const server = await serverMajor(clients[0]!.psql, withDatabase(target, "postgres"), job.env);
+  const { version, dumpMajor } = archiveVersionOfManifest(manifest);
+  if (archiveMinor(version) === undefined) {
+    // A pg_dump newer than Lifeboat knows: only its own major or newer reads what it wrote.
+    const usable = clients.filter((c) => dumpMajor !== undefined && c.major >= dumpMajor && (server.major >= 17 || c.major < 17)).sort((a, b) => a.major - b.major);
+    if (usable[0]) return usable[0];
+    throw new JobError(`${manifest.artifactKey} was written by pg_dump ${manifest.tool.version}; restoring it into ${describeConnection(target)} (PostgreSQL ${server.major}) needs pg_restore ${dumpMajor ?? "of that version"} or newer; this machine has: ${listing(clients)}.`, {
+      hint: installHint(dumpMajor ?? Math.max(...POSTGRES_MAJORS)),
+    });
+  }
+  return clientForRestore(version, server.major, clients, describeConnection(target));
 }

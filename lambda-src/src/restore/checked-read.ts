@@ -7,9 +7,9 @@ import { readDecoded } from "../verify/decoded-checks";
 import { pipeline, type Readable } from "node:stream";
 
 /** The checksum pass: the whole artifact, hashed and decoded, before the target is touched. */
-export async function checkBeforeRestore(job: JobContext, backup: CompleteBackup): Promise<Pin> {
+export async function checkBeforeRestore(job: JobContext, backup: CompleteBackup, pgRestore = toolPaths(job.config).pgRestore): Promise<Pin> {
   const tools = toolPaths(job.config);
-  const read = await readArtifact(job.vault, job.config.vault.bucket, backup, tools.zstd, (decoded) => readDecoded(backup.manifest, decoded, tools.pgRestore));
+  const read = await readArtifact(job.vault, job.config.vault.bucket, backup, tools.zstd, (decoded) => readDecoded(backup.manifest, decoded, pgRestore));
   const key = backup.artifact.key;
   if (read.sizeBytes !== backup.manifest.sizeBytes || read.sha256 !== backup.manifest.sha256) {
     throw new JobError(`The backup ${key} is corrupt: ${read.sizeBytes} bytes with SHA-256 ${read.sha256}, but its manifest says ${backup.manifest.sizeBytes} bytes with ${backup.manifest.sha256}. The target was not touched.`, {

@@ -15,6 +15,7 @@ import { readSmallObject, type CompleteBackup } from "../s3/catalog";
 import { describeError, JobError } from "../support/errors";
 import { runTool, toolEnvironment, ToolProcess } from "../support/process";
 import { checkBeforeRestore, readArtifactThroughGate } from "./checked-read";
+import { clientForRestoreInto } from "../postgres/tools";
 import { pipeline as pipe } from "node:stream";
 
 /** What a PostgreSQL restore did, besides the data. */
@@ -123,6 +124,8 @@ export async function restorePostgres(job: JobContext, backup: CompleteBackup, t
   const tools = toolPaths(job.config);
   const m = backup.manifest;
   await checkReachable(tools.psql, withDatabase(target, "postgres"), "target server", job.env);
+  // pg_restore of the target's major when it reads the archive (postgres/tools.ts).
+  const client = await clientForRestoreInto(job, m, target);
   await prepareTarget(tools.psql, target, job.env, false);
   const roles = await planRoles(job, backup, target, options);
   const scratchDirectory = job.config.restore?.scratchDirectory ?? tmpdir();
@@ -135,7 +138,7 @@ export async function restorePostgres(job: JobContext, backup: CompleteBackup, t
     if (choice.path === "parallel") {
       scratch = await mkdtemp(join(scratchDirectory, "lifeboat-restore-"));
       file = join(scratch, "archive.dump");
-      const downloaded = await downloadArchive(job, backup, file);
+      const downloaded = await downloadArchive(job, backup, file, client.pgRestore);
       if (!downloaded.ok) {
         choice = { path: "stream", reason: `${downloaded.reason}; streaming the archive into pg_restore in one transaction` };
         await rm(scratch, { recursive: true, force: true });
@@ -143,13 +146,13 @@ export async function restorePostgres(job: JobContext, backup: CompleteBackup, t
       }
     }
     job.output.log({ level: "info", event: "restore.path", message: `Restoring ${m.source} by ${choice.path === "parallel" ? `pg_restore -j ${jobs} from a scratch file` : "streaming"}: ${choice.reason}.`, source: m.source, path: choice.path, reason: choice.reason, jobs });
-    const pin = choice.path === "stream" ? await checkBeforeRestore(job, backup) : undefined;
+    const pin = choice.path === "stream" ? await checkBeforeRestore(job, backup, client.pgRestore) : undefined;
 
     // Everything above only read; from here on the target server is written to.
     created = (await prepareTarget(tools.psql, target, job.env)).created;
     await createRoles(tools.psql, target, roles.script ?? "", roles.create, job.env);
     if (choice.path === "parallel") {
-      const restore = new ToolProcess("pg_restore", tools.pgRestore, [...pgRestoreArgs(target, roles.grants), "--jobs", String(jobs), file!], {
+      const restore = new ToolProcess("pg_restore", client.pgRestore, [...pgRestoreArgs(target, roles.grants), "--jobs", String(jobs), file!], {
         env: libpqEnv(target, job.env),
         stdout: "ignore",
         hint: "Install the PostgreSQL client or set `tools.pgRestore` to its path.",
@@ -163,7 +166,7 @@ export async function restorePostgres(job: JobContext, backup: CompleteBackup, t
         );
       });
     } else {
-      const restore = startPgRestore(tools.pgRestore, target, roles.grants, job.env);
+      const restore = startPgRestore(client.pgRestore, target, roles.grants, job.env);
       const read = await readArtifactThroughGate(job, backup, pin!, async (decoded) => {
         await new Promise<void>((resolve, reject) => pipe(decoded, restore.stdin, (e) => (e ? reject(e) : resolve())));
         await restore.exited;
@@ -198,7 +201,7 @@ async function freeBytesField(dir: string): Promise<{ freeBytes?: number }> {
  * archive on the way; throws (touching nothing) when the checksum or the archive is wrong. Returns
  * `ok: false` with the reason when the scratch space fills up, so the restore can stream instead.
  */
-async function downloadArchive(job: JobContext, backup: CompleteBackup, file: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+async function downloadArchive(job: JobContext, backup: CompleteBackup, file: string, pgRestore: string): Promise<{ ok: true } | { ok: false; reason: string }> {
   const tools = toolPaths(job.config);
   const key = backup.artifact.key;
   const read = await readArtifact(job.vault, job.config.vault.bucket, backup, tools.zstd, async (decoded) => {
@@ -215,7 +218,7 @@ async function downloadArchive(job: JobContext, backup: CompleteBackup, file: st
     if ((read.decoded.error as NodeJS.ErrnoException).code === "ENOSPC") return { ok: false, reason: `the scratch space filled up while downloading (${describeError(read.decoded.error)})` };
     throw new JobError(`The backup ${key} does not decode: ${describeError(read.decoded.error)}. The target was not touched.`, { hint: "Restore an earlier backup with --at." });
   }
-  const list = await runTool("pg_restore --list", tools.pgRestore, ["--list", file], toolEnvironment()).catch((error: Error) => {
+  const list = await runTool("pg_restore --list", pgRestore, ["--list", file], toolEnvironment()).catch((error: Error) => {
     throw new JobError(`pg_restore cannot read the table of contents of ${key}: ${error.message}. The target was not touched.`, { cause: error });
   });
   if (!/^\d+;/m.test(list)) throw new JobError(`pg_restore --list read no table of contents entries from ${key}. The target was not touched.`);

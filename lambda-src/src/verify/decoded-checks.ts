@@ -40,6 +40,7 @@ export async function readPostgresArchive(decoded: Readable, pgRestore: string):
   await list.exited;
   const summary = await inspected;
   if (entries === 0) throw new JobError("pg_restore --list read no table of contents entries.");
+  if (summary.notInspected) return { detail: `pg_restore --list read ${entries} entries; contents not inspected: ${summary.notInspected}` };
   return { tables: summary.tables, detail: `pg_restore --list read ${entries} entries; ${summary.tables.length} tables' data blocks are whole` };
 }
 

@@ -2,6 +2,7 @@ import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { backupStamp, JOB_METRICS, objectCopiesPrefix, type SourceConfig } from "@lifeboat/constructs/core";
 import { pipeline, type Readable } from "node:stream";
 import { findSource, toolPaths, type JobContext } from "../context";
+import { clientForRestoreInto, pgRestoreForListing } from "../postgres/tools";
 import { drillAgeMinutes } from "../drill/records";
 import { describeConnection, serverConnection, sourceConnection, withDatabase } from "../postgres/connection";
 import { missingRoles } from "../postgres/roles";
@@ -144,7 +145,8 @@ async function verifySource(job: JobContext, source: SourceConfig): Promise<Sour
   for (const backup of toHash) {
     if (backup.artifact.size !== backup.manifest.sizeBytes) continue;
     try {
-      const read = await readArtifact(job.vault, job.config.vault.bucket, backup, tools.zstd, (decoded) => readDecoded(backup.manifest, decoded, tools.pgRestore));
+      const pgRestore = backup.manifest.kind === "postgres" ? await pgRestoreForListing(job, backup.manifest) : tools.pgRestore;
+      const read = await readArtifact(job.vault, job.config.vault.bucket, backup, tools.zstd, (decoded) => readDecoded(backup.manifest, decoded, pgRestore));
       if (read.sha256 !== backup.manifest.sha256) hashFailures.push(`${backup.artifact.key}: SHA-256 is ${read.sha256}, the manifest says ${backup.manifest.sha256}`);
       if (backup === newest) decodedNewest = { backup, result: read.decoded };
     } catch (error) {
@@ -222,12 +224,13 @@ async function testRestore(job: JobContext, source: Extract<SourceConfig, { kind
   const base = scratchServer ? await serverConnection(scratchServer, "postgres", "verify.scratch", job.env) : await sourceConnection(source, job.config.sources.indexOf(source), job.env);
   const scratch = withDatabase(base, `lifeboat_verify_${backupStamp(job.now()).toLowerCase()}`);
   try {
+    const client = await clientForRestoreInto(job, newest.manifest, scratch);
     await prepareTarget(tools.psql, scratch, job.env);
     // Owners and privileges too when the scratch server has every role the backup needs.
     const roles = newest.manifest.roles;
     const missing = roles ? await missingRoles(tools.psql, scratch, [...new Set([...roles.owners, ...roles.grantees])], job.env) : [];
     const grants = { owners: !!roles && missing.length === 0, privileges: !!roles && missing.length === 0 };
-    const restore = startPgRestore(tools.pgRestore, scratch, grants, job.env);
+    const restore = startPgRestore(client.pgRestore, scratch, grants, job.env);
     const read = await readArtifact(job.vault, job.config.vault.bucket, newest, tools.zstd, async (decoded: Readable) => {
       await new Promise<void>((resolve, reject) => pipeline(decoded, restore.stdin, (e) => (e ? reject(e) : resolve())));
       await restore.exited;

@@ -1,6 +1,7 @@
 import { parseJobConfig, type JobConfig } from "@lifeboat/constructs/core";
 import { jobContext, lineOutput, type JobContext, type LogEvent, type Output } from "../../src";
 import { postgresBin } from "./postgres";
+import { postgresClientDir, postgresClientMajors } from "./tools";
 import type { TestS3 } from "./s3";
 
 /** The SDK reads these: s3rver's fixed keys and a region. Loopback only. */
@@ -26,11 +27,15 @@ export function testVault(s3: TestS3, bucket = "vault") {
   };
 }
 
-/** A validated configuration, with the PostgreSQL 15 tools found where Debian puts them. */
+/**
+ * A validated configuration with the tests' PostgreSQL client tools: Debian's 15 (also as the
+ * single-tool settings) and the provisioned builds of newer majors in `tools.postgres`.
+ */
 export function testConfig(config: Omit<JobConfig, "tools"> & { tools?: JobConfig["tools"] }): JobConfig {
+  const postgres = Object.fromEntries(postgresClientMajors.map((major) => [String(major), postgresClientDir(major)]));
   return parseJobConfig({
     ...config,
-    tools: { pgDump: postgresBin("pg_dump"), pgRestore: postgresBin("pg_restore"), psql: postgresBin("psql"), ...config.tools },
+    tools: { pgDump: postgresBin("pg_dump"), pgRestore: postgresBin("pg_restore"), psql: postgresBin("psql"), postgres, ...config.tools },
   });
 }
 
