@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import type { RecordedResource } from "@lifeboat/constructs/testing";
@@ -38,8 +38,10 @@ export class RunningPack {
   static async start(options: { readonly dir?: string; readonly node?: string } = {}): Promise<RunningPack> {
     const dir = options.dir ?? PACK_DIR;
     if (!options.dir) execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-b", PACK_DIR], { stdio: "inherit" });
-    const main = /^main:\s*(\S+)/m.exec(readFileSync(join(dir, "PulumiPolicy.yaml"), "utf8"))?.[1];
-    if (!main) throw new Error(`${join(dir, "PulumiPolicy.yaml")} names no main`);
+    // A pack without PulumiPolicy.yaml (the benchmark's AWSGuard) is served by its index.js.
+    const project = join(dir, "PulumiPolicy.yaml");
+    const main = existsSync(project) ? /^main:\s*(\S+)/m.exec(readFileSync(project, "utf8"))?.[1] : "index.js";
+    if (!main) throw new Error(`${project} names no main`);
     const child = spawn(options.node ?? process.execPath, [join(dir, main)], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_OPTIONS: "" } });
     let stderr = "";
     child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));

@@ -37,14 +37,14 @@ describe("the Pulumi pack's policies", () => {
   };
   const weak = withProps(compliantStack(), "backups-primary-versioning", (p) => ({ ...p, versioningConfiguration: { status: "Suspended" } }));
 
-  it("are the pack-level policy first, then one policy per rule; only rules about one resource validate on their own", () => {
+  it("are the pack-level policy, which validates resources and the stack, then one policy per rule with no validation of its own", () => {
     const policies = pulumiPolicies();
     expect(policies.map((p) => p.name)).toEqual([PACK_POLICY, ...RULES.map((r) => r.id)]);
-    expect(typeof (policies[0] as StackValidationPolicy).validateStack).toBe("function");
+    const pack = policies[0] as ResourceValidationPolicy & StackValidationPolicy;
+    expect([typeof pack.validateResource, typeof pack.validateStack]).toEqual(["function", "function"]);
     for (const [i, rule] of RULES.entries()) {
       const policy = policies[i + 1] as ResourceValidationPolicy & StackValidationPolicy;
-      expect(typeof policy.validateResource).toBe(rule.scope === "resource" ? "function" : "undefined");
-      expect(policy.validateStack).toBeUndefined();
+      expect([policy.validateResource, policy.validateStack]).toEqual([undefined, undefined]);
       expect(policy.enforcementLevel).toBe(rule.enforcement);
     }
   });
@@ -87,7 +87,7 @@ describe("the Pulumi pack's policies", () => {
     const names = (config: PackConfiguration) => [...new Set(judgeStack(compliantStack(), config).map((r) => r.name))];
     expect(names({ [PACK_POLICY]: { properties: { minimumRetentionDays: 400 } } })).toEqual(["s3-vault-minimum-retention"]);
     expect(names({ [PACK_POLICY]: { properties: { minimumRetentionDays: 400 } }, "s3-vault-minimum-retention": { enforcementLevel: "mandatory", properties: { minimumRetentionDays: 30 } } })).toEqual([]);
-    const regions = pulumiPolicies(RULES, () => ({ [PACK_POLICY]: { properties: { allowedRegions: ["eu-west-1"] } } })).find((p) => p.name === "data-store-allowed-regions") as ResourceValidationPolicy;
+    const regions = pulumiPolicies(RULES, () => ({ [PACK_POLICY]: { properties: { allowedRegions: ["eu-west-1"] } } })).find((p) => p.name === PACK_POLICY) as ResourceValidationPolicy;
     const reports: unknown[] = [];
     const db = compliantStack().find((r) => r.name === "main-db")!;
     void (regions.validateResource as ResourceValidation)({ type: db.type, urn: db.urn, name: db.name, props: db.properties, opts: {}, getConfig: () => ({}), isType: () => false, asType: () => undefined, notApplicable: () => undefined } as never, ((v: unknown) => reports.push(v)) as never);

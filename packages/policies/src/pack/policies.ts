@@ -2,6 +2,7 @@ import type { Policies, PolicyConfigSchema, ReportViolation, ResourceValidationP
 import { factsFromPulumi } from "../adapters/pulumi/from-pulumi";
 import { enforcementOf, judge } from "../engine/evaluate";
 import type { Finding } from "../engine/finding";
+import type { StackFacts } from "../facts";
 import type { Rule } from "../engine/rule";
 import { type ConfigExemption, type Enforcement, EXEMPTION_SCHEMA, type PolicyConfig, SETTINGS_SCHEMA, type SettingName } from "../engine/settings";
 import { RULES } from "../rules";
@@ -108,47 +109,37 @@ function report(rule: Rule, findings: readonly Finding[], reportViolation: Repor
 
 /**
  * The pack's policies. Each rule is a policy of its own, so that its enforcement and settings can
- * be configured by its id. Rules about one resource validate each resource. Rules that correlate
- * resources are judged together by the `lifeboat` policy: the policy SDK hands every stack policy
- * its own deserialized copy of the whole stack, so twenty stack policies would read the stack
- * twenty times; one policy reads it once, builds the facts once and judges every stack rule.
+ * be configured by its id, but the rules are judged by the `lifeboat` policy: the policy SDK
+ * deserializes a resource again for every resource policy, and the whole stack again for every
+ * stack policy, which made thirty policies read everything thirty times. The `lifeboat` policy reads
+ * each resource once (Analyze) and the stack once (AnalyzeStack), builds the facts once, judges every
+ * rule of that scope and reports each finding under its rule's own name and enforcement.
  */
 export function pulumiPolicies(rules: readonly Rule[] = RULES, readConfiguration: () => PackConfiguration = () => configuration): Policies {
-  const stackRules = rules.filter((r) => r.scope === "stack");
-  // Resource policies run once per resource: translate the configuration once per Configure call.
+  const byScope = { resource: rules.filter((r) => r.scope === "resource"), stack: rules.filter((r) => r.scope === "stack") };
+  // Analyze runs once per resource: translate the configuration once per Configure call.
   let translated: { from: PackConfiguration; config: PolicyConfig } | undefined;
   const currentConfig = (): PolicyConfig => {
     const from = readConfiguration();
     if (translated?.from !== from) translated = { from, config: configFromPack(from, rules) };
     return translated.config;
   };
-  const packPolicy: StackValidationPolicy = {
+  const judgeAll = (scope: keyof typeof byScope, facts: StackFacts, reportViolation: ReportViolation) => {
+    const config = currentConfig();
+    for (const rule of byScope[scope]) {
+      const enforcement = enforcementOf(rule, config);
+      if (enforcement !== "disabled") report(rule, judge(rule, facts, config, enforcement), reportViolation);
+    }
+  };
+  const packPolicy: ResourceValidationPolicy & StackValidationPolicy = {
     name: PACK_POLICY,
-    description: "Lifeboat's settings for every rule, and the judge of every rule that correlates resources (their findings carry each rule's own name).",
+    description: "Lifeboat's settings for every rule, and the judge of every rule (findings carry each rule's own name and enforcement).",
     enforcementLevel: "advisory",
     configSchema: packConfigSchema(),
-    validateStack: (args, reportViolation) => {
-      const config = currentConfig();
-      const facts = factsFromPulumi(args.resources.map(fromPolicyResource));
-      for (const rule of stackRules) {
-        const enforcement = enforcementOf(rule, config);
-        if (enforcement === "disabled") continue;
-        report(rule, judge(rule, facts, config, enforcement), reportViolation);
-      }
-    },
+    validateResource: (args, reportViolation) => judgeAll("resource", factsFromPulumi([fromValidationArgs(args)]), reportViolation),
+    validateStack: (args, reportViolation) => judgeAll("stack", factsFromPulumi(args.resources.map(fromPolicyResource)), reportViolation),
   };
-  const rulePolicies = rules.map((rule): ResourceValidationPolicy | { name: string; description: string; enforcementLevel: Enforcement; configSchema: PolicyConfigSchema } => {
-    const common = { name: rule.id, description: rule.description, enforcementLevel: rule.enforcement, configSchema: configSchemaOf(rule) };
-    if (rule.scope === "stack") return common;
-    return {
-      ...common,
-      validateResource: (args, reportViolation) => {
-        const config = currentConfig();
-        const enforcement = enforcementOf(rule, config);
-        if (enforcement === "disabled") return;
-        report(rule, judge(rule, factsFromPulumi([fromValidationArgs(args)]), config, enforcement), reportViolation);
-      },
-    };
-  });
-  return [packPolicy, ...rulePolicies] as Policies;
+  // A policy per rule, with no validation of its own: its name, enforcement and config schema.
+  const rulePolicies = rules.map((rule) => ({ name: rule.id, description: rule.description, enforcementLevel: rule.enforcement, configSchema: configSchemaOf(rule) }));
+  return [packPolicy, ...rulePolicies] as unknown as Policies;
 }
