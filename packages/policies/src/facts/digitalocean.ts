@@ -18,4 +18,10 @@ export interface DoDatabaseFact extends FactBase {
   readonly kind: "do-database";
   readonly engine?: string;
   readonly isReplica: boolean;
+  /** Rules of the `DatabaseFirewall`s that point at this cluster; 0 when none does (the cluster accepts any address). */
+  readonly firewallRules: number;
+  /** Regions of the read-only replicas that point at this cluster. */
+  readonly replicaRegions: readonly string[];
+  /** Valkey or Redis persistence as a `DatabaseValkeyConfig`/`DatabaseRedisConfig` sets it; absent when none does (DigitalOcean's default, `rdb`). */
+  readonly persistence?: string;
 }

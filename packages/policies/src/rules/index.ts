@@ -4,9 +4,12 @@ import { backupPlanLifecycle } from "./backup/backup-plan-lifecycle";
 import { backupVaultCustomerKey } from "./backup/backup-vault-customer-key";
 import { backupVaultLock } from "./backup/backup-vault-lock";
 import { cloudwatchAlarmActions } from "./cloudwatch/cloudwatch-alarm-actions";
+import { doDatabaseFirewall } from "./digitalocean/do-database-firewall";
+import { doDatabaseReplica } from "./digitalocean/do-database-replica";
 import { doSpacesPrivate } from "./digitalocean/do-spaces-private";
 import { doSpacesRetention } from "./digitalocean/do-spaces-retention";
 import { doSpacesVersioning } from "./digitalocean/do-spaces-versioning";
+import { doValkeyPersistence } from "./digitalocean/do-valkey-persistence";
 import { dynamodbPointInTimeRecovery } from "./dynamodb/dynamodb-point-in-time-recovery";
 import { elasticacheSnapshotRetention } from "./elasticache/elasticache-snapshot-retention";
 import { exemptionReasonRequired } from "./exemptions/exemption-reason-required";
@@ -64,11 +67,17 @@ export const RULES: readonly Rule[] = [
   doSpacesVersioning,
   doSpacesPrivate,
   doSpacesRetention,
+  doDatabaseFirewall,
+  doDatabaseReplica,
+  doValkeyPersistence,
   exemptionReasonRequired,
   resourceReadable,
 ];
 
 export {
+  doDatabaseFirewall,
+  doDatabaseReplica,
+  doValkeyPersistence,
   backupPlanCrossRegionCopy,
   backupPlanLifecycle,
   backupVaultCustomerKey,

@@ -367,6 +367,8 @@ function readResource(facts: MutableStackFacts, index: StackIndex, res: PulumiRe
         kind: "do-database",
         engine: r.known(p.engine),
         isReplica: res.type.endsWith("DatabaseReplica"),
+        firewallRules: 0,
+        replicaRegions: [],
       });
       return;
     default:
@@ -480,6 +482,7 @@ function link(facts: MutableStackFacts, index: StackIndex, resources: readonly P
         : b,
     );
 
+  linkDoDatabases(facts, index, resources);
   for (const res of resources) {
     if (res.type !== "aws:backup/vaultLockConfiguration:VaultLockConfiguration" && res.type !== "digitalocean:index/spacesBucketPolicy:SpacesBucketPolicy") continue;
     const p: Bag = res.properties ?? {};
@@ -568,4 +571,47 @@ function backupLifecycle(r: Reader, value: unknown, path: string): BackupLifecyc
 
 function positive(n: number | undefined): number | undefined {
   return n !== undefined && n > 0 ? n : undefined;
+}
+
+const DO_CLUSTER = "digitalocean:index/databaseCluster:DatabaseCluster";
+
+/** Gives each DigitalOcean cluster its firewall rules, replica regions and cache persistence, from the resources pointing at it. */
+function linkDoDatabases(facts: MutableStackFacts, index: StackIndex, resources: readonly PulumiResource[]): void {
+  const at = (res: PulumiResource) => {
+    const ref = res.properties?.clusterId;
+    const owner =
+      index.dependencyOfType(res, "clusterId", DO_CLUSTER) ??
+      resources.find((c) => c.type === DO_CLUSTER && typeof ref === "string" && (c.properties?.id === ref || c.properties?.urn === ref))?.urn;
+    const i = facts.doDatabases.findIndex((d) => d.id === owner);
+    return i < 0 ? undefined : i;
+  };
+  let uncorrelatedFirewalls = 0;
+  for (const res of resources) {
+    const p: Bag = res.properties ?? {};
+    const r = new Reader();
+    let i: number | undefined;
+    switch (res.type) {
+      case "digitalocean:index/databaseFirewall:DatabaseFirewall":
+        if ((i = at(res)) !== undefined) facts.doDatabases[i] = { ...facts.doDatabases[i]!, firewallRules: facts.doDatabases[i]!.firewallRules + (Array.isArray(p.rules) ? p.rules.length : 1) };
+        else uncorrelatedFirewalls++;
+        break;
+      case "digitalocean:index/databaseReplica:DatabaseReplica": {
+        const region = r.known(p.region);
+        if ((i = at(res)) !== undefined && region) facts.doDatabases[i] = { ...facts.doDatabases[i]!, replicaRegions: [...facts.doDatabases[i]!.replicaRegions, region] };
+        break;
+      }
+      case "digitalocean:index/databaseValkeyConfig:DatabaseValkeyConfig":
+      case "digitalocean:index/databaseRedisConfig:DatabaseRedisConfig": {
+        const persistence = r.known(p.persistence);
+        if ((i = at(res)) !== undefined && persistence) facts.doDatabases[i] = { ...facts.doDatabases[i]!, persistence };
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  // A firewall whose cluster cannot be told may protect any cluster without one: do not guess.
+  if (uncorrelatedFirewalls > 0) {
+    facts.doDatabases = facts.doDatabases.map((d) => (d.firewallRules === 0 ? { ...d, unknown: new Set([...d.unknown, "firewall"]) } : d));
+  }
 }
