@@ -46,6 +46,8 @@ export interface BackupAlarmsProps {
   readonly replicatedVaults?: readonly ReplicatedBackupVault[];
   /** Send AWS Backup job, copy and restore failures (EventBridge) to the topic. @default false */
   readonly awsBackupFailures?: boolean;
+  /** Further alarms designed in core, such as a source's drill alarms (`drillAlarmSpecs`). @default - none */
+  readonly extraAlarms?: readonly AlarmSpec[];
 }
 
 /** An alarm as created, for the posture and the runbook. */
@@ -95,6 +97,7 @@ export class BackupAlarms extends Construct {
       specs.push(...jobAlarmSpecs(job.id, job.functionName, job.source));
       specs.push(deadLetterAlarmSpec(job.id, job.deadLetterQueueName, job.source));
     }
+    specs.push(...(props.extraAlarms ?? []));
     for (const vault of props.replicatedVaults ?? []) {
       specs.push(...replicationAlarmSpecs(vault.vaultName, vault.primary.bucketName, vault.replicaBucketName, vault.plan.rule.id));
     }

@@ -4,6 +4,13 @@ import * as rds from "aws-cdk-lib/aws-rds";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import {
+  type BackupManifest,
+  describeDrillEvery,
+  designEstateJobs,
+  type DrillRecord,
+  type DrillSettings,
+  type JobRuntime,
+  type SourceJobsDesign,
   type CredentialsSource,
   type DeployedAlarm,
   type DeployedSource,
@@ -24,6 +31,7 @@ import { AwsBackupPlan, type AwsBackupPlanProps } from "./aws-backup-plan";
 import { BackupAlarms, type WatchedJob } from "./backup-alarms";
 import { BackupJob, type JobSource } from "./backup-job";
 import { DatabaseBackups } from "./database-backups";
+import { DrillJob } from "./drill-job";
 import { ReplicatedBackupVault } from "./replicated-backup-vault";
 import type { JobCode, JobVpc } from "./scheduled-job";
 import { VaultKey } from "./vault-key";
@@ -42,6 +50,13 @@ interface EstateSourceCommon {
   readonly restoreAfter?: readonly string[];
   /** Logical backup interval instead of the derived one. @default - derived from the RPO */
   readonly logicalInterval?: SourceObjectives["logicalInterval"];
+  /**
+   * The restore drill: scratch target, smoke queries, interval; `false` for none.
+   * @default - PostgreSQL: monthly into a new database on the source's server; Redis and objects: none until `scratch` is declared
+   */
+  readonly drill?: DrillSettings | false;
+  /** Run this source's jobs on Lambda or Fargate whatever their expected duration (Fargate is not rendered by the CDK front end yet). @default - chosen per job from the expected duration */
+  readonly runtime?: JobRuntime;
 }
 
 /** A PostgreSQL database on an RDS instance of this app. */
@@ -104,6 +119,10 @@ export interface DisasterRecoveryEstateProps {
    * @default - on when a source runs on RDS
    */
   readonly awsBackup?: Omit<AwsBackupPlanProps, "selection" | "dr" | "topic" | "retention"> | false;
+  /** Drill records and backup manifests read from the vault, for measured restore times and job placement. @default - none */
+  readonly records?: { readonly drills?: readonly DrillRecord[]; readonly backups?: readonly BackupManifest[] };
+  /** Scheduled restore drills; `false` turns them off for every source. @default true */
+  readonly drills?: boolean;
 }
 
 /**
@@ -129,6 +148,10 @@ export class DisasterRecoveryEstate extends Construct {
   /** Backup jobs by source name. */
   readonly backupJobs: Readonly<Record<string, BackupJob>>;
   readonly verifyJob?: VerifyJob;
+  /** Drill jobs by source name. */
+  readonly drillJobs: Readonly<Record<string, DrillJob>>;
+  /** Per source with a logical backup: where its backup and drill run, and its drill plan. */
+  readonly jobDesigns: readonly SourceJobsDesign[];
   readonly alarms: BackupAlarms;
   /** Cross-region automated backups of RDS instances, by source name. */
   readonly databases: Readonly<Record<string, DatabaseBackups>>;
@@ -160,9 +183,17 @@ export class DisasterRecoveryEstate extends Construct {
         problems.add(`sources[${i}].credentials`, undefined, "is required: the instance has no generated secret. Create it with credentials: rds.Credentials.fromGeneratedSecret(...), or pass { secretArn }.");
       }
     });
+    // This front end renders no Fargate tasks yet: jobs that outgrow Lambda get the design's note.
+    const jobDesigns = designEstateJobs(
+      plan,
+      (props.sources ?? []).map((s) => ({ name: s.name, ...(s.drill !== undefined ? { drill: s.drill } : {}), ...(s.runtime !== undefined ? { runtime: s.runtime } : {}) })),
+      { fargate: false, drills: props.drills !== false, ...(props.records ? { records: props.records } : {}) },
+      problems,
+    );
     problems.throwIfAny(subject);
     super(scope, id);
     this.plan = plan;
+    this.jobDesigns = jobDesigns;
     this.props = props;
 
     this.vault = new ReplicatedBackupVault(this, "Vault", {
@@ -182,7 +213,8 @@ export class DisasterRecoveryEstate extends Construct {
       const source = sourcesByName.get(sourcePlan.name) as EstateSource;
       const described = jobSource(source, sourcePlan);
       if (!described || !sourcePlan.logical) continue;
-      jobSources.push(described);
+      const design = jobDesigns.find((d) => d.source === sourcePlan.name);
+      jobSources.push(design?.drill?.settings ? ({ ...described, drill: design.drill.settings } as JobSource) : described);
       const keys = secretKeyArns(source);
       backupJobs[sourcePlan.name] = new BackupJob(this, `${sourcePlan.name}-backup`, {
         source: described,
@@ -211,6 +243,25 @@ export class DisasterRecoveryEstate extends Construct {
       });
     }
 
+    const drillJobs: Record<string, DrillJob> = {};
+    for (const design of jobDesigns) {
+      if (!design.drill) continue;
+      const source = sourcesByName.get(design.source) as EstateSource;
+      const keys = secretKeyArns(source);
+      const scratchBucket = design.drill.settings?.scratch?.bucket;
+      drillJobs[design.source] = new DrillJob(this, `${design.source}-drill`, {
+        source: jobSources.find((j) => j.name === design.source) as JobSource,
+        vault: this.vault.primary,
+        schedule: design.drill.plan.schedule.expression,
+        code: props.jobs.code,
+        key: this.jobsKey,
+        ...(props.jobs.vpc ? { vpc: props.jobs.vpc } : {}),
+        ...(keys.length > 0 ? { secretKeyArns: keys } : {}),
+        ...(scratchBucket ? { scratchBucketArn: `arn:${Stack.of(this).partition}:s3:::${scratchBucket}` } : {}),
+      });
+    }
+    this.drillJobs = drillJobs;
+
     const databases: Record<string, DatabaseBackups> = {};
     for (const sourcePlan of plan.sources) {
       const source = sourcesByName.get(sourcePlan.name) as EstateSource;
@@ -233,6 +284,8 @@ export class DisasterRecoveryEstate extends Construct {
 
     const watched: WatchedJob[] = Object.entries(this.backupJobs).map(([source, job]) => ({ id: `${source}-backup`, functionName: job.functionName, deadLetterQueueName: job.deadLetterQueue.queueName, source }));
     if (this.verifyJob) watched.push({ id: "verify", functionName: this.verifyJob.functionName, deadLetterQueueName: this.verifyJob.deadLetterQueue.queueName });
+    for (const [source, job] of Object.entries(this.drillJobs)) watched.push({ id: `${source}-drill`, functionName: job.functionName, deadLetterQueueName: job.deadLetterQueue.queueName, source });
+    const drillAlarms = jobDesigns.flatMap((d) => d.drill?.plan.alarms ?? []);
     this.alarms = new BackupAlarms(this, "Alarms", {
       topic: this.alerts,
       sources: plan.sources.flatMap((s) => (s.freshness ? [{ name: s.name, freshness: s.freshness }] : [])),
@@ -240,6 +293,7 @@ export class DisasterRecoveryEstate extends Construct {
       jobs: watched,
       replicatedVaults: [this.vault],
       awsBackupFailures: this.awsBackup !== undefined,
+      ...(drillAlarms.length > 0 ? { extraAlarms: drillAlarms } : {}),
     });
 
     const region = Stack.of(this).region;
@@ -260,7 +314,18 @@ export class DisasterRecoveryEstate extends Construct {
     const sourcesByName = new Map((this.props.sources ?? []).map((s) => [s.name, s]));
     const sources = plan.sources.map((s): DeployedSource => {
       const source = sourcesByName.get(s.name) as EstateSource;
-      const base = { name: s.name, engine: source.engine };
+      const design = this.jobDesigns.find((d) => d.source === s.name);
+      const base = {
+        name: s.name,
+        engine: source.engine,
+        ...(design
+          ? {
+              jobs: [design.backup, ...(design.drill ? [design.drill.placement] : [])],
+              ...(design.notes.length > 0 ? { jobNotes: design.notes } : {}),
+              ...(design.drill ? { drill: { every: describeDrillEvery(design.drill.plan), job: resolve(this.drillJobs[s.name]!.functionName) } } : {}),
+            }
+          : {}),
+      };
       switch (source.engine) {
         case "rds-instance": {
           const cfn = source.instance.node.defaultChild as rds.CfnDBInstance;
@@ -299,6 +364,7 @@ export class DisasterRecoveryEstate extends Construct {
         ? { awsBackup: { vaultName: resolve(this.awsBackup.vaultName), drVaultName: resolve(this.awsBackup.drVaultName), restoreRoleArn: resolve(this.awsBackup.roleArn), rules: this.awsBackup.rules } }
         : {}),
       ...(this.verifyJob ? { verifyJob: resolve(this.verifyJob.functionName) } : {}),
+      ...(this.props.records?.drills ? { drillRecords: this.props.records.drills } : {}),
     });
   }
 

@@ -5,6 +5,7 @@ export * from "./backup-job";
 export * from "./backup-vault";
 export * from "./database-backups";
 export * from "./disaster-recovery-estate";
+export * from "./drill-job";
 export * from "./dr-stack";
 export * from "./policy";
 export * from "./replicated-backup-vault";

@@ -66,7 +66,7 @@ export function checkJobProps(props: ScheduledJobProps, defaultMemoryMb: number,
 
 /** What a job adds to the shared scheduled function. */
 export interface JobDefinition {
-  readonly handler: "backup" | "verify";
+  readonly handler: "backup" | "verify" | "drill";
   readonly description: string;
   readonly config: JobConfig;
   readonly input: Record<string, unknown>;

@@ -1,3 +1,6 @@
+import type { DrillRecord } from "./drill-record";
+import type { JobPlacement } from "./job-runtime";
+import { withDrillRecords } from "./measured-posture";
 import type { EstatePlan, SourceEngine } from "./objectives";
 import { type DataCopy, describeEvery, describeRetention, type EstatePosture, plannedPosture, type PostureAlarm, type SourcePosture } from "./posture";
 import { restoreCommands, type RestoreContext } from "./restore-commands";
@@ -13,6 +16,12 @@ export interface DeployedSource {
   readonly retentionDays?: number;
   /** The ARN of the RDS automated backups replicated to the DR region. */
   readonly replicationArn?: string;
+  /** Its scheduled restore drill: how often, and the job's name. @default - none */
+  readonly drill?: { readonly every: string; readonly job: string };
+  /** Where its jobs run and why (`designEstateJobs`). @default - none */
+  readonly jobs?: readonly JobPlacement[];
+  /** What `designEstateJobs` noted: a job not where its estimate says, or no drill. @default - none */
+  readonly jobNotes?: readonly string[];
 }
 
 /** An alarm as created, with the source it watches. */
@@ -37,6 +46,8 @@ export interface DeployedEstate {
   readonly awsBackup?: { readonly vaultName: string; readonly drVaultName: string; readonly restoreRoleArn: string; readonly rules: readonly { readonly name: string; readonly deleteAfterDays: number }[] };
   /** The verification job's function name, when there is one. */
   readonly verifyJob?: string;
+  /** Drill records read from the vault: the posture shows their measured restore times beside the estimates. @default - none */
+  readonly drillRecords?: readonly DrillRecord[];
 }
 
 /**
@@ -103,11 +114,13 @@ export function estatePosture(plan: EstatePlan, deployed: DeployedEstate): Estat
       copies,
       alarms: deployed.alarms.filter((a) => a.source === s.name).map(({ id, name, description }) => ({ id, name, description })),
       restore: restoreCommands(context),
-      notes,
+      notes: [...notes, ...(found?.jobNotes ?? [])],
+      ...(found?.drill ? { drill: found.drill } : {}),
+      ...(found?.jobs ? { jobs: found.jobs } : {}),
     };
   });
   const estateAlarms = deployed.alarms.filter((a) => !a.source).map(({ id, name, description }) => ({ id, name, description }));
-  return {
+  const posture: EstatePosture = {
     estate: deployed.estate,
     objectives: { rpoMinutes: plan.rpoMinutes, rtoMinutes: plan.rtoMinutes, primaryRegion: primary, drRegion: plan.drRegion },
     restoreOrder: plan.restoreOrder,
@@ -116,4 +129,6 @@ export function estatePosture(plan: EstatePlan, deployed: DeployedEstate): Estat
     alerts: { topicArn: deployed.topicArn, emails: deployed.emails, httpsEndpoints: deployed.httpsEndpoints, estateAlarms: [...estateAlarms, ...(deployed.monitorAlarms ?? [])] },
     sources,
   };
+  // Measured beside estimated, once anything is drilled or measured.
+  return deployed.drillRecords !== undefined || sources.some((s) => s.drill) ? withDrillRecords(posture, deployed.drillRecords ?? []) : posture;
 }

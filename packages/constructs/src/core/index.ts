@@ -10,6 +10,7 @@ export * from "./drill-plan";
 export * from "./drill-record";
 export * from "./duration";
 export * from "./errors";
+export * from "./estate-jobs";
 export * from "./estate-posture";
 export * from "./iam";
 export * from "./job-config";

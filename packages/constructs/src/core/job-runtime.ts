@@ -29,6 +29,9 @@ export const LAMBDA_BUDGET_MINUTES = LAMBDA_LIMIT_MINUTES - LAMBDA_MARGIN_MINUTE
  */
 export const ASSUMED_BACKUP_MIB_PER_SECOND: Readonly<Record<SourceKind, number>> = { postgres: 20, redis: 40, objects: 15 };
 
+/** A drill's fixed part before measurements: catalog, scratch target, checks and cleanup. */
+export const DRILL_SETUP_MINUTES = 1;
+
 /** A throughput measured by a job, in bytes of stored backup per second. */
 export interface MeasuredThroughput {
   readonly bytesPerSecond: number;
@@ -81,10 +84,11 @@ export function chooseJobRuntime(input: JobRuntimeInput): JobPlacement {
     basis = "measured";
     how = `${gib} at ${mibPerSecond.toFixed(1)} MiB/s measured by the ${input.measured.from} of ${input.measured.at.slice(0, 10)}`;
   } else if (input.job === "drill") {
+    // The model's fixed part is a new server's provisioning, which a drill into a scratch target skips.
     const model = RESTORE_MODEL[`${input.kind}:logical`]!;
-    expectedMinutes = model.fixedMinutes + model.minutesPerGiB * input.sizeGiB;
+    expectedMinutes = DRILL_SETUP_MINUTES + model.minutesPerGiB * input.sizeGiB;
     basis = "assumed";
-    how = `${gib} by the restore estimate (${model.fixedMinutes} minutes + ${model.minutesPerGiB} minutes per GiB), until a drill measures it`;
+    how = `${gib} at the restore estimate's ${model.minutesPerGiB} minutes per GiB plus ${DRILL_SETUP_MINUTES} minute of setup, until a drill measures it`;
   } else {
     const assumed = ASSUMED_BACKUP_MIB_PER_SECOND[input.kind];
     expectedMinutes = mib / assumed / 60;

@@ -130,8 +130,15 @@ const LAMBDA_ONLY_SIDS = new Set(["WriteLogs", "ReportFailedRuns", "UseJobKey", 
  * role, the scheduler reports undelivered runs, ECS manages the network interface).
  */
 export function fargateTaskRoleStatements(access: VaultAccess, job: Pick<JobResources, "secretArns" | "secretKeyArns">, extra: readonly PolicyStatement[] = []): PolicyStatement[] {
-  const all = jobRoleStatements(access, { ...job, logGroupArn: "-", deadLetterQueueArn: "-", jobKeyArn: "-", vpc: false }, extra);
-  return all.filter((s) => !LAMBDA_ONLY_SIDS.has(s.Sid ?? ""));
+  return withoutLambdaOnly(jobRoleStatements(access, { ...job, ...NO_LAMBDA_RESOURCES }, extra));
+}
+
+/** Placeholders for the Lambda-only resources, whose statements {@link withoutLambdaOnly} removes. */
+export const NO_LAMBDA_RESOURCES = { logGroupArn: "-", deadLetterQueueArn: "-", jobKeyArn: "-", vpc: false } as const;
+
+/** A Lambda job role's statements less those only Lambda needs: a Fargate task role's. */
+export function withoutLambdaOnly(statements: readonly PolicyStatement[]): PolicyStatement[] {
+  return statements.filter((s) => !LAMBDA_ONLY_SIDS.has(s.Sid ?? ""));
 }
 
 /**

@@ -45,6 +45,8 @@ export interface BackupAlarmsArgs {
   readonly replicatedVaults?: readonly ReplicatedBackupVault[];
   /** Send AWS Backup job, copy and restore failures (EventBridge) to the topic. @default false */
   readonly awsBackupFailures?: boolean;
+  /** Further alarms designed in core, such as a source's drill alarms (`drillAlarmSpecs`) or a Fargate job's dead letters. @default - none */
+  readonly extraAlarms?: readonly AlarmSpec<pulumi.Input<string>>[];
 }
 
 /** An alarm as created, for the posture and the runbook. */
@@ -104,6 +106,7 @@ export class BackupAlarms extends pulumi.ComponentResource {
       specs.push(...jobAlarmSpecs(job.id, job.functionName, job.source));
       specs.push(deadLetterAlarmSpec(job.id, job.deadLetterQueueName, job.source));
     }
+    specs.push(...(args.extraAlarms ?? []));
     for (const vault of args.replicatedVaults ?? []) {
       specs.push(...replicationAlarmSpecs<pulumi.Input<string>>(vault.vaultName, vault.primary.bucketName, vault.replica.bucketName, vault.plan.rule.id));
     }

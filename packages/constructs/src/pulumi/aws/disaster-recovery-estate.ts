@@ -1,8 +1,25 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as ecs from "@pulumi/aws/ecs";
 import type * as elasticache from "@pulumi/aws/elasticache";
 import type * as rds from "@pulumi/aws/rds";
 import {
+  type BackupManifest,
   type CredentialsSource,
+  deadLetterAlarmSpec,
+  describeDrillEvery,
+  designEstateJobs,
+  type DrillRecord,
+  type DrillSettings,
+  DEFAULT_DRILL_OBJECTS_PREFIX,
+  drillRoleStatements,
+  fargateJobDesign,
+  jobRoleStatements,
+  NO_LAMBDA_RESOURCES,
+  sourceBucketReadStatements,
+  withoutLambdaOnly,
+  type JobRuntime,
+  Problems,
+  type SourceJobsDesign,
   type DeployedAlarm,
   type DeployedSource,
   type EstatePlan,
@@ -20,11 +37,14 @@ import {
 import { AlertTopic } from "./alert-topic";
 import { AwsBackupPlan, type AwsBackupPlanArgs } from "./aws-backup-plan";
 import { configuredRegion } from "./configured-region";
+import { accountContext } from "./account";
 import { DatabaseBackups } from "./database-backups";
+import { DrillJob } from "./drill-job";
+import { FargateJob } from "./fargate-job";
 import { ServiceMonitor, type ServiceMonitorArgs } from "./service-monitor";
 import { BackupAlarms, type WatchedJob } from "./backup-alarms";
 import { BackupJob } from "./backup-job";
-import type { JobSource } from "./scheduled-job";
+import { type JobSource, secretArnsOf } from "./scheduled-job";
 import { ReplicatedBackupVault } from "./replicated-backup-vault";
 import type { JobCode, JobVpc } from "./scheduled-function";
 import { VaultKey } from "./vault-key";
@@ -43,6 +63,13 @@ interface EstateSourceCommon {
   readonly restoreAfter?: readonly string[];
   /** Logical backup interval instead of the derived one. @default - derived from the RPO */
   readonly logicalInterval?: SourceObjectives["logicalInterval"];
+  /**
+   * The restore drill: scratch target, smoke queries, interval; `false` for none.
+   * @default - PostgreSQL: monthly into a new database on the source's server; Redis and objects: none until `scratch` is declared
+   */
+  readonly drill?: DrillSettings | false;
+  /** Run this source's jobs on Lambda or Fargate whatever their expected duration. @default - chosen per job from the expected duration */
+  readonly runtime?: JobRuntime;
 }
 
 /** A PostgreSQL database on RDS or Aurora, whose master password RDS manages. */
@@ -120,8 +147,20 @@ export interface DisasterRecoveryEstateArgs {
   readonly sources: readonly EstateSource[];
   /** Who receives alarms. */
   readonly alerts: { readonly emails?: readonly pulumi.Input<string>[]; readonly httpsEndpoints?: readonly pulumi.Input<string>[] };
-  /** How the jobs run: their code (the jobs image for PostgreSQL and Redis) and network. */
-  readonly jobs: { readonly code: JobCode; readonly vpc?: JobVpc };
+  /**
+   * How the jobs run: their code (the jobs image for PostgreSQL and Redis) and network; `fargate`
+   * lets jobs too long for Lambda run as ECS Fargate tasks from the same image (it needs `vpc` and
+   * `code.imageUri`; a cluster is created unless `clusterArn` is given).
+   */
+  readonly jobs: { readonly code: JobCode; readonly vpc?: JobVpc; readonly fargate?: { readonly clusterArn?: pulumi.Input<string> } };
+  /**
+   * Drill records and backup manifests read from the vault: the posture shows measured restore times
+   * beside the estimates, and jobs are placed by measured throughput.
+   * @default - none (estimates and assumed throughput)
+   */
+  readonly records?: { readonly drills?: readonly DrillRecord[]; readonly backups?: readonly BackupManifest[] };
+  /** Scheduled restore drills; `false` turns them off for every source. @default true */
+  readonly drills?: boolean;
   /**
    * Vault settings beyond retention (which comes from the objectives).
    * @default - no Object Lock, generated bucket names, protected from deletion
@@ -215,6 +254,12 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
   /** Backup jobs by source name. */
   readonly backupJobs: Readonly<Record<string, BackupJob>>;
   readonly verifyJob?: VerifyJob;
+  /** Drill jobs on Lambda, by source name. */
+  readonly drillJobs: Readonly<Record<string, DrillJob>>;
+  /** Jobs on Fargate, by `<source>-backup` or `<source>-drill`. */
+  readonly fargateJobs: Readonly<Record<string, FargateJob>>;
+  /** Per source with a logical backup: where its backup and drill run, and its drill plan. */
+  readonly jobDesigns: readonly SourceJobsDesign[];
   readonly alarms: BackupAlarms;
   /** Cross-region automated backups of RDS instances, by source name. */
   readonly databases: Readonly<Record<string, DatabaseBackups>>;
@@ -243,8 +288,20 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
       })),
       `DisasterRecoveryEstate "${name}"`,
     );
+    const problems = new Problems();
+    const fargateWanted = args.jobs?.fargate !== undefined;
+    if (fargateWanted && !args.jobs.vpc) problems.add("jobs.fargate", args.jobs.fargate, "needs `jobs.vpc`: Fargate tasks run in private subnets. Give the subnets and security groups, or remove `jobs.fargate`.");
+    if (fargateWanted && !(args.jobs.code && "imageUri" in args.jobs.code)) problems.add("jobs.fargate", args.jobs.fargate, "needs `jobs.code.imageUri`: a Fargate task runs the jobs image. Pass { imageUri }, or remove `jobs.fargate`.");
+    const jobDesigns = designEstateJobs(
+      plan,
+      (args.sources ?? []).map((s) => ({ name: s.name, ...(s.drill !== undefined ? { drill: s.drill } : {}), ...(s.runtime !== undefined ? { runtime: s.runtime } : {}) })),
+      { fargate: fargateWanted, drills: args.drills !== false, ...(args.records ? { records: args.records } : {}) },
+      problems,
+    );
+    problems.throwIfAny(`DisasterRecoveryEstate "${name}"`);
     super("lifeboat:aws:DisasterRecoveryEstate", name, {}, opts);
     this.plan = plan;
+    this.jobDesigns = jobDesigns;
     const tags = args.tags ? { tags: args.tags } : {};
     const parent = { parent: this };
 
@@ -271,11 +328,18 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
     const sourcesByName = new Map((args.sources ?? []).map((s) => [s.name, s]));
     const jobSources: JobSource[] = [];
     const backupJobs: Record<string, BackupJob> = {};
+    const fargateSources: { source: JobSource; estateSource: EstateSource; plan: SourcePlan; job: "backup" | "drill" }[] = [];
     for (const sourcePlan of plan.sources) {
       const source = sourcesByName.get(sourcePlan.name) as EstateSource;
       const described = jobSource(source, sourcePlan);
       if (!described || !sourcePlan.logical) continue;
-      jobSources.push(described);
+      const design = jobDesigns.find((d) => d.source === sourcePlan.name);
+      const withDrill = (design?.drill?.settings ? { ...described, drill: design.drill.settings } : described) as JobSource;
+      jobSources.push(withDrill);
+      if (design?.backup.runtime === "fargate") {
+        fargateSources.push({ source: withDrill, estateSource: source, plan: sourcePlan, job: "backup" });
+        continue;
+      }
       backupJobs[sourcePlan.name] = new BackupJob(
         `${name}-${sourcePlan.name}-backup`,
         {
@@ -313,6 +377,78 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
         parent,
       );
     }
+
+    const drillJobs: Record<string, DrillJob> = {};
+    const { partition } = accountContext(this);
+    for (const design of jobDesigns) {
+      if (!design.drill) continue;
+      const source = sourcesByName.get(design.source) as EstateSource;
+      const described = jobSources.find((j) => j.name === design.source) as JobSource;
+      const sourcePlan = plan.sources.find((p) => p.name === design.source) as SourcePlan;
+      if (design.drill.placement.runtime === "fargate") {
+        fargateSources.push({ source: described, estateSource: source, plan: sourcePlan, job: "drill" });
+        continue;
+      }
+      drillJobs[design.source] = new DrillJob(
+        `${name}-${design.source}-drill`,
+        {
+          source: described,
+          vault: this.vault.primary,
+          schedule: design.drill.plan.schedule.expression,
+          code: args.jobs.code,
+          ...(design.drill.settings?.scratch?.bucket ? { scratchBucketArn: pulumi.interpolate`arn:${partition}:s3:::${design.drill.settings.scratch.bucket}` } : {}),
+          key: this.jobsKey,
+          ...(args.jobs.vpc ? { vpc: args.jobs.vpc } : {}),
+          ...(secretKeyArns(source) ? { secretKeyArns: secretKeyArns(source) } : {}),
+          ...tags,
+        },
+        parent,
+      );
+    }
+    this.drillJobs = drillJobs;
+
+    const fargateJobs: Record<string, FargateJob> = {};
+    if (fargateSources.length > 0) {
+      const clusterArn = args.jobs.fargate?.clusterArn ?? new ecs.Cluster(`${name}-jobs`, { settings: [{ name: "containerInsights", value: "enabled" }], ...tags }, parent).arn;
+      const imageUri = (args.jobs.code as { imageUri: pulumi.Input<string> }).imageUri;
+      for (const f of fargateSources) {
+        const design = jobDesigns.find((d) => d.source === f.plan.name) as SourceJobsDesign;
+        const schedule = f.job === "drill" ? design.drill!.plan.schedule : f.plan.logical!;
+        const keys = secretKeyArns(f.estateSource);
+        const sourceBucketArn = f.estateSource.engine === "s3" ? f.estateSource.bucket.arn : undefined;
+        const scratchBucket = f.job === "drill" ? design.drill?.settings?.scratch?.bucket : undefined;
+        const taskStatements = pulumi
+          .all([this.vault.primary.bucketArn, this.vault.primary.keyArn, secretArnsOf([f.source]), keys ?? pulumi.output([] as string[]), pulumi.output(sourceBucketArn ?? ""), partition])
+          .apply(([bucketArn, keyArn, secretArns, secretKeyArns, bucketSourceArn, p]) => {
+            const vault = { bucketArn, keyArn };
+            const resources = { ...NO_LAMBDA_RESOURCES, secretArns, secretKeyArns };
+            return withoutLambdaOnly(
+              f.job === "drill"
+                ? drillRoleStatements(vault, f.plan.name, resources, scratchBucket ? { bucketArn: `arn:${p}:s3:::${scratchBucket}`, prefix: design.drill?.settings?.scratch?.prefix ?? DEFAULT_DRILL_OBJECTS_PREFIX } : undefined)
+                : jobRoleStatements({ mode: "write", vault, prefix: `${f.plan.name}/` }, resources, bucketSourceArn ? sourceBucketReadStatements(bucketSourceArn, f.estateSource.engine === "s3" ? (f.estateSource.prefix ?? "") : "") : []),
+            );
+          });
+        const config = pulumi
+          .all([pulumi.output(f.source), this.vault.primary.bucketName, this.vault.primary.keyArn])
+          .apply(([source, bucket, kmsKeyArn]) => JSON.stringify({ vault: { bucket, kmsKeyArn, ...(primaryRegion ? { region: primaryRegion } : {}) }, sources: [{ ...source, ...(f.job === "backup" ? { intervalMinutes: schedule.intervalMinutes } : {}) }] } as JobConfig));
+        fargateJobs[`${f.plan.name}-${f.job}`] = new FargateJob(
+          `${name}-${f.plan.name}-${f.job}-task`,
+          {
+            design: fargateJobDesign({ estate: name, job: f.job, source: f.plan.name, sizeGiB: f.plan.sizeGiB, schedule }),
+            imageUri,
+            clusterArn,
+            vpc: args.jobs.vpc as JobVpc,
+            config,
+            taskStatements,
+            keyArn: this.jobsKey.arn,
+            topicArn: this.alerts.arn,
+            ...tags,
+          },
+          parent,
+        );
+      }
+    }
+    this.fargateJobs = fargateJobs;
 
     const databases: Record<string, DatabaseBackups> = {};
     const nativeSources = plan.sources.map((p) => [p, sourcesByName.get(p.name) as EstateSource] as const);
@@ -357,6 +493,11 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
       source,
     }));
     if (this.verifyJob) watched.push({ id: "verify", functionName: this.verifyJob.functionName, deadLetterQueueName: this.verifyJob.deadLetterQueue.name });
+    for (const [source, job] of Object.entries(this.drillJobs)) watched.push({ id: `${source}-drill`, functionName: job.functionName, deadLetterQueueName: job.deadLetterQueue.name, source });
+    const extraAlarms = [
+      ...jobDesigns.flatMap((d) => d.drill?.plan.alarms ?? []),
+      ...Object.entries(this.fargateJobs).map(([id, job]) => deadLetterAlarmSpec<pulumi.Input<string>>(`${id}-task`, job.deadLetterQueue.name, id.replace(/-(backup|drill)$/, ""))),
+    ];
     this.alarms = new BackupAlarms(
       `${name}-alarms`,
       {
@@ -366,6 +507,7 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
         jobs: watched,
         replicatedVaults: [this.vault],
         awsBackupFailures: this.awsBackup !== undefined,
+        ...(extraAlarms.length > 0 ? { extraAlarms } : {}),
       },
       parent,
     );
@@ -392,7 +534,18 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
     const deployed = pulumi.all(
       plan.sources.map((s): pulumi.Output<DeployedSource> => {
         const source = sourcesByName.get(s.name) as EstateSource;
-        const base = { name: s.name, engine: source.engine };
+        const design = this.jobDesigns.find((d) => d.source === s.name);
+        const base = {
+          name: s.name,
+          engine: source.engine,
+          ...(design
+            ? {
+                jobs: [design.backup, ...(design.drill ? [design.drill.placement] : [])],
+                ...(design.notes.length > 0 ? { jobNotes: design.notes } : {}),
+                ...(design.drill ? { drill: { every: describeDrillEvery(design.drill.plan), job: design.drill.placement.runtime === "fargate" ? `${name}-${s.name}-drill-task` : `${name}-${s.name}-drill` } } : {}),
+              }
+            : {}),
+        };
         switch (source.engine) {
           case "rds-instance": {
             const replication = this.databases[s.name]?.replicationArn ?? pulumi.output("");
@@ -434,7 +587,7 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
         httpsEndpoints: pulumi.all((args.alerts?.httpsEndpoints ?? []).map((e) => pulumi.output(e))),
       })
       .apply(({ awsBackup: backupVaults, verifyJob, ...rest }) =>
-        estatePosture(plan, { estate: name, ...rest, ...(backupVaults ? { awsBackup: backupVaults } : {}), ...(verifyJob ? { verifyJob } : {}) }),
+        estatePosture(plan, { estate: name, ...rest, ...(backupVaults ? { awsBackup: backupVaults } : {}), ...(verifyJob ? { verifyJob } : {}), ...(args.records?.drills ? { drillRecords: args.records.drills } : {}) }),
       );
   }
 }

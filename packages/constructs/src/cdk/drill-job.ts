@@ -1,0 +1,62 @@
+import type { Construct } from "constructs";
+import { checkDrillSettings, checkSourceName, DEFAULT_DRILL_OBJECTS_PREFIX, drillRoleStatements, Problems, type ScheduledJobPlan, type SourceConfig } from "../core";
+import type { JobSource } from "./backup-job";
+import { checkJobProps, ScheduledJob, type ScheduledJobProps, type VaultTarget } from "./scheduled-job";
+
+/** Properties of a {@link DrillJob}. */
+export interface DrillJobProps extends ScheduledJobProps {
+  /** The source to drill, with its `drill` settings (scratch target, smoke queries). */
+  readonly source: JobSource;
+  /** The vault its backups are in and its drill records go to. */
+  readonly vault: VaultTarget;
+  /** An objects drill's scratch bucket ARN: the role may write and delete under the drill prefix there. @default - none */
+  readonly scratchBucketArn?: string;
+}
+
+/**
+ * A scheduled restore drill of one source: a Lambda function from the jobs image that restores the
+ * newest complete backup into a scratch target, checks it, removes it and writes
+ * `drills/<source>/<stamp>.json`; its role reads the source's backups and writes only its drill
+ * records. The same design as the Pulumi `DrillJob`.
+ *
+ * @example
+ * new DrillJob(stack, "PostgresDrill", {
+ *   source: { name: "postgres-main", kind: "postgres", rpoMinutes: 60, host: db.dbInstanceEndpointAddress, database: "app", credentials: { secretArn } },
+ *   vault: vault.primary,
+ *   schedule: "rate(30 days)",
+ *   code: { repository, tag: "0.1.0" },
+ * });
+ */
+export class DrillJob extends ScheduledJob {
+  readonly sourceName: string;
+
+  constructor(scope: Construct, id: string, props: DrillJobProps) {
+    const problems = new Problems();
+    const sourceName = props.source?.name;
+    checkSourceName(sourceName, "source.name", problems);
+    const kind = props.source?.kind;
+    if (props.source?.drill !== undefined) checkDrillSettings(props.source.drill, kind, "source.drill", problems);
+    const plan = checkJobProps(props, 1024, problems);
+    if ((kind === "postgres" || kind === "redis") && props.code && "bundle" in props.code) {
+      problems.add("code", props.code, `cannot drill ${kind} with the bundled handler: the restore needs ${kind === "postgres" ? "pg_restore and psql" : "zstd"} from the jobs image. Pass { repository, tag }.`);
+    }
+    problems.throwIfAny(`DrillJob "${id}"`);
+    const source = props.source;
+    const secretArns = source.credentials && "secretArn" in source.credentials ? [source.credentials.secretArn] : [];
+    const scratchPrefix = source.kind === "objects" ? (source.drill?.scratch?.prefix ?? DEFAULT_DRILL_OBJECTS_PREFIX) : "";
+    super(scope, id, plan as ScheduledJobPlan, props, {
+      handler: "drill",
+      description: `Lifeboat restore drill of ${sourceName} (${kind})`,
+      config: { vault: { bucket: props.vault.bucketName, kmsKeyArn: props.vault.keyArn, ...(props.vaultClient ?? {}) }, sources: [source as SourceConfig] },
+      input: { source: sourceName },
+      statements: (job) =>
+        drillRoleStatements(
+          { bucketArn: props.vault.bucketArn, keyArn: props.vault.keyArn },
+          sourceName,
+          { ...job, secretArns, secretKeyArns: props.secretKeyArns ?? [], vpc: props.vpc !== undefined },
+          props.scratchBucketArn ? { bucketArn: props.scratchBucketArn, prefix: scratchPrefix } : undefined,
+        ),
+    });
+    this.sourceName = sourceName;
+  }
+}

@@ -1,0 +1,73 @@
+import { checkDrillSettings, type DrillSettings } from "./drill";
+import { planSourceJobs, type DrillPlan } from "./drill-plan";
+import type { DrillRecord } from "./drill-record";
+import type { Problems } from "./errors";
+import type { JobPlacement, JobRuntime } from "./job-runtime";
+import type { BackupManifest } from "./manifest";
+import type { EstatePlan } from "./objectives";
+import { describeEvery } from "./posture";
+
+/** What the estate declares about one source's jobs besides its objectives. */
+export interface SourceJobsDeclaration {
+  readonly name: string;
+  /** The drill's scratch target, smoke queries and interval. @default - PostgreSQL: a scratch database on the source's server, monthly; Redis and objects: no drill until `scratch` is declared */
+  readonly drill?: DrillSettings | false;
+  /** Run the source's jobs on one runtime whatever their expected duration. @default - chosen per job from the expected duration */
+  readonly runtime?: JobRuntime;
+}
+
+/** The estate's decisions about one source's jobs. */
+export interface SourceJobsDesign {
+  readonly source: string;
+  /** Where its backup runs (and why). */
+  readonly backup: JobPlacement;
+  /** Its drill and where it runs, when it is drilled. @default - none (see `notes`) */
+  readonly drill?: { readonly plan: DrillPlan; readonly placement: JobPlacement; readonly settings?: DrillSettings };
+  /** Why a job is not where its estimate says, or why there is no drill. */
+  readonly notes: readonly string[];
+}
+
+/**
+ * Decides, per source with a logical backup, where its backup runs, whether and how often it is
+ * drilled and where the drill runs. A job goes to Fargate when its expected duration is over Lambda's
+ * budget and the estate can run Fargate tasks (`fargate`: a cluster, private subnets and the jobs
+ * image); otherwise it stays on Lambda (a backup) or is not scheduled (a drill, which would be killed
+ * at 15 minutes), and a note says what to declare. Redis and objects drills need a declared scratch
+ * target. Problems (a bad interval or runtime) are recorded under `sources[i]`.
+ */
+export function designEstateJobs(
+  plan: EstatePlan,
+  declared: readonly SourceJobsDeclaration[],
+  options: { readonly fargate: boolean; readonly drills: boolean; readonly records?: { readonly drills?: readonly DrillRecord[]; readonly backups?: readonly BackupManifest[] } },
+  problems: Problems,
+): SourceJobsDesign[] {
+  const out: SourceJobsDesign[] = [];
+  plan.sources.forEach((s) => {
+    if (!s.logical) return;
+    const at = `sources[${declared.findIndex((d) => d.name === s.name)}]`;
+    const d = declared.find((x) => x.name === s.name);
+    const settings = d?.drill === false ? undefined : d?.drill;
+    // The interval is checked with the schedule below; everything else here.
+    if (settings !== undefined) checkDrillSettings({ ...settings, every: undefined }, s.kind, `${at}.drill`, problems);
+    const measured = options.records ? { drills: (options.records.drills ?? []).filter((r) => r.source === s.name), backups: (options.records.backups ?? []).filter((m) => m.source === s.name) } : undefined;
+    const jobs = planSourceJobs({ name: s.name, kind: s.kind, sizeGiB: s.sizeGiB, rtoMinutes: s.objective.rtoMinutes, ...(settings?.every ? { drillEvery: settings.every } : {}), ...(d?.runtime ? { runtime: d.runtime } : {}), ...(measured ? { measured } : {}) }, problems, at);
+    if (!jobs) return;
+    const [backupWanted, drillWanted] = jobs.placements as [JobPlacement, JobPlacement];
+    const notes: string[] = [];
+    const fallBack = (p: JobPlacement): JobPlacement => ({ ...p, runtime: "lambda", reason: `${p.reason}; stays on Lambda because the estate runs no Fargate tasks (declare \`jobs.fargate\`)` });
+    const backup = backupWanted.runtime === "fargate" && !options.fargate ? fallBack(backupWanted) : backupWanted;
+    if (backup !== backupWanted) notes.push(`The backup is ${backupWanted.reason.split(",")[0]}: over Lambda's budget. Declare \`jobs.fargate\` so it runs as a Fargate task before it outgrows 15 minutes.`);
+    let drill: SourceJobsDesign["drill"];
+    if (!options.drills || d?.drill === false) notes.push("Restore drills are turned off for this source: its RTO stays an estimate.");
+    else if (s.kind !== "postgres" && !settings?.scratch) notes.push(`No restore drill: a ${s.kind} drill needs a declared scratch target (\`drill.scratch\`); its RTO stays an estimate.`);
+    else if (drillWanted.runtime === "fargate" && !options.fargate) notes.push(`No restore drill: it is ${drillWanted.reason.split(",")[0]}, too long for Lambda. Declare \`jobs.fargate\` to drill it as a Fargate task; its RTO stays an estimate.`);
+    else drill = { plan: jobs.drill, placement: drillWanted, ...(settings ? { settings } : {}) };
+    out.push({ source: s.name, backup, ...(drill ? { drill } : {}), notes });
+  });
+  return out;
+}
+
+/** The posture's line for a drill: `every 30 days`. */
+export function describeDrillEvery(plan: DrillPlan): string {
+  return describeEvery(plan.schedule.intervalMinutes);
+}
