@@ -1,6 +1,6 @@
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { drillRecordProblems, type DrillRecord, type JobConfig, type SourceConfig } from "@lifeboat/constructs/core";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -57,8 +57,11 @@ beforeAll(async () => {
   for (let i = 0; i < 12; i++) await direct.send(new PutObjectCommand({ Bucket: "uploads", Key: `media/file-${i}.bin`, Body: Buffer.alloc(500 + i, i) }));
   // pg_restore that reads archives (--list, as the checksum pass does) but fails every restore, after
   // the drill has created its scratch database.
-  const failing = join(dir, "pg_restore_fails");
-  writeFileSync(failing, `#!/bin/sh\ncase " $* " in *" --list "*) exec ${postgresBin("pg_restore")} "$@";; esac\ncat > /dev/null\necho "pg_restore: error: injected failure" >&2\nexit 1\n`);
+  // A bin directory of PostgreSQL 15's tools whose pg_restore fails every restore.
+  mkdirSync(join(dir, "bin15"));
+  for (const tool of ["pg_dump", "psql", "pg_dumpall"]) symlinkSync(postgresBin(tool), join(dir, "bin15", tool));
+  const failing = join(dir, "bin15", "pg_restore");
+  writeFileSync(failing, `#!/bin/sh\ncase " $* " in *" --list "*|*" -l "*|*" --version "*|*" -V "*) exec ${postgresBin("pg_restore")} "$@";; esac\necho "$@" >> ${join(dir, "pg_restore_calls")}\ncat > /dev/null\necho "pg_restore: error: injected failure" >&2\nexit 1\n`);
   chmodSync(failing, 0o755);
   env = { ...process.env, SHOP_USER: pg.user, SHOP_PASSWORD: pg.password, REDIS_PASSWORD: redis.password, SPACES_KEY: "S3RVER", SPACES_SECRET: "S3RVER" };
   config = testConfig({
@@ -143,7 +146,7 @@ describe("a PostgreSQL restore drill", () => {
   });
 
   it("drops the scratch database it created when pg_restore fails partway", async () => {
-    const failing = testConfig({ ...config, tools: { ...config.tools, pgRestore: join(dir, "pg_restore_fails") } });
+    const failing = testConfig({ ...config, tools: { ...config.tools, postgres: { "15": join(dir, "bin15") } } });
     const { job } = testJob(failing, env, drillClock());
 
     const error = await runDrill(job, "shop-db").catch((e: unknown) => e);
@@ -156,6 +159,8 @@ describe("a PostgreSQL restore drill", () => {
     ]);
     expect(stored.checks[0]!.detail).toContain("injected failure");
     expect(stored.restoreSeconds).toBeUndefined();
+    // pg_restore was pointed at the scratch database the drill had created, and that database is gone.
+    expect(readFileSync(join(dir, "pg_restore_calls"), "utf8")).toMatch(/--dbname lifeboat_drill_\d{8}t\d{6}z/);
     expect(await drillDatabases()).toEqual([]);
   });
 
