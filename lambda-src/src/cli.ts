@@ -160,7 +160,7 @@ async function list(job: JobContext, names: readonly string[], json: boolean, io
   const sources = names.length ? names : job.config.sources.map((s) => s.name);
   const result = [];
   for (const source of sources) {
-    const catalog = await catalogSource(job.vault, job.config.vault.bucket, source);
+    const catalog = await catalogSource(job.vault, job.config.vault.bucket, source, job.config.vault.tiers);
     result.push({
       source,
       complete: catalog.complete.map((b) => ({ startedAt: b.manifest.startedAt, tier: b.manifest.tier, sizeBytes: b.manifest.sizeBytes, artifactKey: b.artifact.key })),

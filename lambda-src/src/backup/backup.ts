@@ -9,6 +9,10 @@ import {
   type ManifestCompanion,
   type SourceConfig,
   type Tier,
+  placeKey,
+  TIERS,
+  tierPrefix,
+  type TierPlacement,
 } from "@lifeboat/constructs/core";
 import { pipeline } from "node:stream";
 import { findSource, type JobContext } from "../context";
@@ -42,11 +46,11 @@ export interface BackupHooks {
 
 const LIFEBOAT_VERSION = "0.1.0";
 
-/** Months whose keys can hold an earlier backup of the same ISO week or month as `at`. */
-function tierPrefixes(source: string, at: Date): string[] {
+/** Months whose keys can hold an earlier backup of the same ISO week or month as `at` (under every tier prefix in a prefix-tiered vault). */
+function tierPrefixes(source: string, at: Date, placement: TierPlacement): string[] {
   const monday = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate() - ((at.getUTCDay() + 6) % 7)));
   const months = new Set([monday, at].map((d) => `${source}/${d.getUTCFullYear()}/${String(d.getUTCMonth() + 1).padStart(2, "0")}/`));
-  return [...months];
+  return placement === "prefix" ? TIERS.flatMap((tier) => [...months].map((m) => `${tierPrefix(tier)}${m}`)) : [...months];
 }
 
 /**
@@ -56,7 +60,7 @@ function tierPrefixes(source: string, at: Date): string[] {
 export async function decideTier(job: JobContext, source: string, startedAt: Date): Promise<{ tier: Tier; taken: boolean }> {
   const earlier: Date[] = [];
   let taken = false;
-  for (const prefix of tierPrefixes(source, startedAt)) {
+  for (const prefix of tierPrefixes(source, startedAt, job.config.vault.tiers ?? "tag")) {
     for (const entry of await listBackups(job.vault, job.config.vault.bucket, source, prefix)) {
       if (entry.manifestObject) earlier.push(entry.startedAt);
       if (entry.startedAt.getTime() === Math.floor(startedAt.getTime() / 1000) * 1000) taken = true;
@@ -111,7 +115,8 @@ export async function runBackup(job: JobContext, sourceName: string, hooks: Back
     const tier = claimed.tier;
     const claimSeconds = seconds();
     producer = await producerFor(job, source, hooks, startedAt, tier);
-    const key = artifactKey(source.name, startedAt, producer.extension);
+    const placement = vault.tiers ?? "tag";
+    const key = placeKey(artifactKey(source.name, startedAt, producer.extension), tier, placement);
     const digest = new DigestStream();
     pipeline(producer.stream, digest, () => undefined);
     const metadata = {
@@ -140,7 +145,7 @@ export async function runBackup(job: JobContext, sourceName: string, hooks: Back
     const { companions: produced = [], ...details } = await producer.details();
     const companions: ManifestCompanion[] = [];
     for (const c of produced) {
-      const key = companionKey(source.name, startedAt, c.role);
+      const key = placeKey(companionKey(source.name, startedAt, c.role), tier, placement);
       await putVaultObject(job.vault, { ...common, key, body: c.body, contentType: c.contentType });
       companions.push({ role: c.role, key, format: c.format, sizeBytes: c.body.length, sha256: createHash("sha256").update(c.body).digest("hex") });
     }
@@ -159,7 +164,7 @@ export async function runBackup(job: JobContext, sourceName: string, hooks: Back
       ...details,
       ...(companions.length ? { companions } : {}),
     };
-    const mKey = manifestKey(source.name, startedAt);
+    const mKey = placeKey(manifestKey(source.name, startedAt), tier, placement);
     await putVaultObject(job.vault, { ...common, key: mKey, body: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), contentType: "application/json" });
     const durationSeconds = seconds();
     job.output.metrics(source.name, {

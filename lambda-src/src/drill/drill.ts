@@ -85,7 +85,7 @@ export async function runDrill(job: JobContext, name: string): Promise<DrillResu
   try {
     scratch = await scratchFor(job, source, stamp);
     description = scratch.description;
-    const { complete } = await catalogSource(job.vault, job.config.vault.bucket, source.name);
+    const { complete } = await catalogSource(job.vault, job.config.vault.bucket, source.name, job.config.vault.tiers);
     backup = complete[complete.length - 1];
     if (!backup) throw new JobError(`There is no complete backup of ${source.name} to drill.`, { hint: "Run a backup first." });
     const occupied = await scratch.occupied();

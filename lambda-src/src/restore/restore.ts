@@ -100,7 +100,7 @@ export async function runRestore(job: JobContext, request: RestoreRequest): Prom
   const now = job.now();
   const at = parseAt(request.at, now);
   const targetText = describeTarget(source.kind, request.target);
-  const { complete } = await catalogSource(job.vault, job.config.vault.bucket, source.name);
+  const { complete } = await catalogSource(job.vault, job.config.vault.bucket, source.name, job.config.vault.tiers);
   const backup = pickBackup(complete, at, source.name);
   const m = backup.manifest;
   const plan: RestorePlan = {

@@ -1,5 +1,5 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client, type _Object } from "@aws-sdk/client-s3";
-import { manifestProblems, parseBackupKey, type BackupManifest } from "@lifeboat/constructs/core";
+import { manifestProblems, parseBackupKey, sourcePrefixes, type BackupManifest, type TierPlacement } from "@lifeboat/constructs/core";
 import { describeError, JobError } from "../support/errors";
 
 /** An object in a listing. */
@@ -91,9 +91,14 @@ export interface SourceCatalog {
   readonly incomplete: { readonly entry: BackupEntry; readonly reason: string }[];
 }
 
-/** Lists a source's backups and reads their manifests (a reader's view: needs GetObject). */
-export async function catalogSource(client: S3Client, bucket: string, source: string): Promise<SourceCatalog> {
-  const entries = await listBackups(client, bucket, source);
+/**
+ * Lists a source's backups and reads their manifests (a reader's view: needs GetObject). In a vault
+ * that carries tiers in keys (`placement` "prefix", Spaces), the backups are under each tier's prefix.
+ */
+export async function catalogSource(client: S3Client, bucket: string, source: string, placement: TierPlacement = "tag"): Promise<SourceCatalog> {
+  const entries = (await Promise.all(sourcePrefixes(source, placement).map((prefix) => listBackups(client, bucket, source, prefix))))
+    .flat()
+    .sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
   const complete: CompleteBackup[] = [];
   const incomplete: SourceCatalog["incomplete"] = [];
   for (const entry of entries) {

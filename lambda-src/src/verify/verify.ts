@@ -97,7 +97,7 @@ async function verifySource(job: JobContext, source: SourceConfig): Promise<Sour
   const now = job.now();
   let catalog: SourceCatalog;
   try {
-    catalog = await catalogSource(job.vault, job.config.vault.bucket, source.name);
+    catalog = await catalogSource(job.vault, job.config.vault.bucket, source.name, job.config.vault.tiers);
   } catch (error) {
     checks.push({ check: "completeness", status: "fail", detail: `the vault could not be listed: ${describeError(error)}` });
     return { source: source.name, kind: source.kind, ok: false, completeBackups: 0, missedRuns: 0, incompleteBackups: 0, checks };
