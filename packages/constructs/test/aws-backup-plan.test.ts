@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Provider } from "@pulumi/aws/provider";
-import { AlertTopic, AwsBackupPlan, type AwsBackupPlanArgs } from "@lifeboat/constructs/pulumi/aws";
+import { scopeSuffix } from "@lifeboat/constructs/core";
+import { AlertTopic, AwsBackupPlan, type AwsBackupPlanArgs, deploymentScope } from "@lifeboat/constructs/pulumi/aws";
 import { policyOf, record } from "./support";
 
 const T = {
@@ -48,9 +49,9 @@ describe("AwsBackupPlan", () => {
 
     expect(rulesOf(rec)).toEqual(
       [
-        ["daily", "cron(0 5 ? * * *)", 35],
-        ["weekly", "cron(0 5 ? * SUN *)", 90],
-        ["monthly", "cron(0 5 1 * ? *)", 365],
+        ["daily", "cron(0 1 ? * * *)", 35],
+        ["weekly", "cron(0 1 ? * SUN *)", 90],
+        ["monthly", "cron(0 1 1 * ? *)", 365],
       ].map(([ruleName, schedule, deleteAfter]) => ({
         ruleName,
         targetVaultName: vaultName,
@@ -152,10 +153,11 @@ describe("AwsBackupPlan", () => {
 
   it("tests RDS restores weekly from the vault, keeping the restored database an hour", async () => {
     const rec = await record(() => new AwsBackupPlan("dbs-main", base));
+    const suffix = scopeSuffix(deploymentScope());
     const testingPlan = rec.get(T.restorePlan, "dbs-main-restore-testing");
 
     expect(testingPlan.inputs).toEqual({
-      name: "dbs_main_restore_testing",
+      name: `dbs_main_restore_testing_${suffix}`,
       scheduleExpression: "cron(0 9 ? * MON *)",
       scheduleExpressionTimezone: "Etc/UTC",
       startWindowHours: 24,
@@ -167,8 +169,8 @@ describe("AwsBackupPlan", () => {
       },
     });
     expect(rec.get(T.restoreSelection, "dbs-main-restore-testing-selection").inputs).toEqual({
-      name: "dbs_main_rds",
-      restoreTestingPlanName: "dbs_main_restore_testing",
+      name: `dbs_main_rds_${suffix}`,
+      restoreTestingPlanName: `dbs_main_restore_testing_${suffix}`,
       protectedResourceType: "RDS",
       protectedResourceArns: ["*"],
       iamRoleArn: rec.get(T.role, "dbs-main-role").outputs.arn,
@@ -201,8 +203,8 @@ describe("AwsBackupPlan", () => {
 
     expect(plan!.drRegion).toBe("us-west-2");
     expect(plan!.rules).toEqual([
-      { name: "daily", schedule: "cron(0 5 ? * * *)", deleteAfterDays: 35, continuous: false },
-      { name: "weekly", schedule: "cron(0 5 ? * SUN *)", deleteAfterDays: 91, coldStorageAfterDays: 1, continuous: false },
+      { name: "daily", schedule: "cron(0 1 ? * * *)", deleteAfterDays: 35, continuous: false },
+      { name: "weekly", schedule: "cron(0 1 ? * SUN *)", deleteAfterDays: 91, coldStorageAfterDays: 1, continuous: false },
     ]);
     expect(outputs).toMatchObject({
       vaultArn: rec.get(T.vault, "dbs-vault").outputs.arn,

@@ -41,7 +41,7 @@ const cases: Case[] = [
   ["a maintenance window shorter than 30 minutes", () => rdsInstanceBackupArgs("orders", { key: KEY, maintenanceWindow: "sun:05:00-sun:05:10" }), "maintenanceWindow", '"sun:05:00-sun:05:10"'],
   ["a backup window overlapping the maintenance window", () => rdsInstanceBackupArgs("orders", { key: KEY, backupWindow: "05:30-06:30", maintenanceWindow: "wed:06:00-wed:07:00" }), "backupWindow", '"05:30-06:30"'],
   ["a final snapshot identifier starting with a digit", () => rdsInstanceBackupArgs("orders", { key: KEY, finalSnapshotIdentifier: "1-final" }), "finalSnapshotIdentifier", '"1-final"'],
-  ["a name that makes no valid default final snapshot identifier", () => auroraClusterBackupArgs("orders_db", { key: KEY }), "finalSnapshotIdentifier", "not set"],
+  ["an aurora final snapshot identifier with two hyphens in a row", () => auroraClusterBackupArgs("orders", { key: KEY, finalSnapshotIdentifier: "orders--last" }), "finalSnapshotIdentifier", '"orders--last"'],
   ["a database without a customer managed key", () => rdsInstanceBackupArgs("orders", {} as never), "key", "not set"],
   ["the AWS managed RDS key", () => rdsInstanceBackupArgs("orders", { key: "arn:aws:kms:us-east-1:123456789012:alias/aws/rds" }), "key", '"arn:aws:kms:us-east-1:123456789012:alias/aws/rds"'],
   // Adopting a database.
@@ -60,6 +60,8 @@ const cases: Case[] = [
   ["weekly recovery points kept less than dailies", plan({ retention: { daily: "35d", weekly: "14d" } }), "retention.weekly", "14 days"],
   ["a backup time that is not hh:mm", plan({ backupTime: "5am" }), "backupTime", '"5am"'],
   ["a start window under an hour", plan({ startWindow: "30m" }), "startWindow", "30 minutes"],
+  ["a backup time whose start window reaches the hour before a maintenance window", plan({ backupTime: "04:30", maintenanceWindows: ["sun:05:00-sun:06:00"] }), "backupTime", '"04:30"'],
+  ["a maintenance window that is not ddd:hh24:mi-ddd:hh24:mi", plan({ maintenanceWindows: ["sunday 5am"] }), "maintenanceWindows[0]", '"sunday 5am"'],
   ["a completion window no longer than the start window", plan({ startWindow: "2h", completionWindow: "2h" }), "completionWindow", "2 hours"],
   ["a tier moved to cold storage less than 90 days before it expires", plan({ retention: { daily: "35d", weekly: "90d", monthly: "365d" }, coldStorage: { after: "30d", tiers: ["weekly"] } }), "retention.weekly", "90 days"],
   ["cold storage that no tier lives long enough for", plan({ retention: { daily: "7d", weekly: "30d", monthly: "100d" }, coldStorage: { after: "30d" } }), "coldStorage.after", "30 days"],

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import * as elasticache from "@pulumi/aws/elasticache";
 import * as rds from "@pulumi/aws/rds";
 import { Provider } from "@pulumi/aws/provider";
-import { checkDailyWindow, checkWeeklyWindow, Problems, windowsOverlap } from "@lifeboat/constructs/core";
-import { auroraClusterBackupArgs, DatabaseBackups, elastiCacheBackupArgs, rdsInstanceBackupArgs, VaultKey } from "@lifeboat/constructs/pulumi/aws";
+import { checkDailyWindow, checkWeeklyWindow, Problems, scopeSuffix, windowsOverlap } from "@lifeboat/constructs/core";
+import { auroraClusterBackupArgs, DatabaseBackups, elastiCacheBackupArgs, deploymentScope, rdsInstanceBackupArgs, VaultKey } from "@lifeboat/constructs/pulumi/aws";
 import { record } from "./support";
 
 const T = {
@@ -60,7 +60,7 @@ describe("rdsInstanceBackupArgs", () => {
       copyTagsToSnapshot: true,
       deletionProtection: true,
       skipFinalSnapshot: false,
-      finalSnapshotIdentifier: "orders-final-snapshot",
+      finalSnapshotIdentifier: `orders-final-snapshot-${scopeSuffix(deploymentScope())}`,
       deleteAutomatedBackups: false,
       storageEncrypted: true,
       kmsKeyId: rec.get(T.key, "orders-db-key").outputs.arn,
@@ -103,7 +103,7 @@ describe("auroraClusterBackupArgs", () => {
       copyTagsToSnapshot: true,
       deletionProtection: true,
       skipFinalSnapshot: false,
-      finalSnapshotIdentifier: "orders-final-snapshot",
+      finalSnapshotIdentifier: `orders-final-snapshot-${scopeSuffix(deploymentScope())}`,
       deleteAutomatedBackups: false,
       storageEncrypted: true,
       kmsKeyId: KEY,
@@ -121,7 +121,7 @@ describe("elastiCacheBackupArgs", () => {
       snapshotRetentionLimit: 7,
       snapshotWindow: "03:00-04:00",
       maintenanceWindow: "sun:05:00-sun:06:00",
-      finalSnapshotIdentifier: "sessions-final-snapshot",
+      finalSnapshotIdentifier: `sessions-final-snapshot-${scopeSuffix(deploymentScope())}`,
       atRestEncryptionEnabled: true,
       kmsKeyId: KEY,
     });

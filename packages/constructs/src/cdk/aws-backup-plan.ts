@@ -168,7 +168,7 @@ export class AwsBackupPlan extends Construct {
       const testing = restoreTesting || {};
       const base = `${Stack.of(this).stackName}-${id}`;
       const testingPlan = new backup.CfnRestoreTestingPlan(this, "RestoreTesting", {
-        restoreTestingPlanName: restoreTestingName(base, "restore_testing"),
+        restoreTestingPlanName: restoreTestingName(base, "restore_testing", Stack.of(this).stackName),
         scheduleExpression: rt.schedule,
         scheduleExpressionTimezone: "Etc/UTC",
         startWindowHours: rt.startWindowHours,
@@ -180,7 +180,7 @@ export class AwsBackupPlan extends Construct {
         },
       });
       new backup.CfnRestoreTestingSelection(this, "RestoreTestingSelection", {
-        restoreTestingSelectionName: restoreTestingName(base, rt.resourceType.toLowerCase()),
+        restoreTestingSelectionName: restoreTestingName(base, rt.resourceType.toLowerCase(), Stack.of(this).stackName),
         restoreTestingPlanName: testingPlan.restoreTestingPlanName,
         protectedResourceType: rt.resourceType,
         protectedResourceArns: testing.resources?.length ? [...testing.resources] : ["*"],

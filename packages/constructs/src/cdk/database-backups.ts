@@ -91,7 +91,8 @@ export interface DatabaseBackupProps {
 
 function planned(engine: ManagedDatabaseEngine, name: string, props: DatabaseBackupProps, subject: string): DatabaseBackupPlan {
   const p = props ?? ({} as DatabaseBackupProps);
-  return planDatabaseBackup({ engine, name, retention: p.retention, backupWindow: p.backupWindow, maintenanceWindow: p.maintenanceWindow, key: p.key === undefined ? undefined : typeof p.key === "string" ? p.key : keyRef(p.key).keyArn }, subject);
+  // CDK names the final snapshot itself (RemovalPolicy.SNAPSHOT): the scope only feeds the identifier CDK does not use.
+  return planDatabaseBackup({ engine, name, scope: name, retention: p.retention, backupWindow: p.backupWindow, maintenanceWindow: p.maintenanceWindow, key: p.key === undefined ? undefined : typeof p.key === "string" ? p.key : keyRef(p.key).keyArn }, subject);
 }
 
 /**

@@ -1,9 +1,9 @@
-import type { AlarmSpec } from "./alarms";
+import type { AlarmSpec } from "./aws/alarms";
 import { DEFAULT_DRILL_EVERY, MAX_DRILL_EVERY_DAYS, MIN_DRILL_EVERY_DAYS } from "./drill";
 import { drillRecordsPrefix } from "./drill-record";
-import type { PolicyStatement } from "./iam";
-import { jobRoleStatements, type JobResources } from "./job-permissions";
-import type { VaultArns } from "./vault-policies";
+import type { PolicyStatement } from "./aws/iam";
+import { jobRoleStatements, type JobResources } from "./aws/job-permissions";
+import type { VaultArns } from "./aws/vault-policies";
 import type { DrillRecord } from "./drill-record";
 import { checkJobRuntime, chooseJobRuntime, newestThroughput, type JobPlacement, type JobRuntime } from "./job-runtime";
 import type { BackupManifest } from "./manifest";

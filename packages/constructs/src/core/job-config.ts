@@ -1,4 +1,4 @@
-import { checkRegion, checkKmsKeyArn } from "./aws-names";
+import { checkRegion, checkKmsKeyArn } from "./aws/aws-names";
 import { checkDrillSettings, type DrillSettings } from "./drill";
 import { Problems } from "./errors";
 import { checkRestoreSettings, type RestoreSettings } from "./restore-settings";

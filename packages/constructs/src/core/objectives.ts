@@ -1,4 +1,4 @@
-import { checkRegion } from "./aws-names";
+import { checkRegion } from "./aws/aws-names";
 import { Duration, type DurationInput, plural } from "./duration";
 import { describeMinutes } from "./posture";
 import { Problems } from "./errors";

@@ -1,7 +1,7 @@
-import type { PolicyStatement } from "../iam";
-import { jobRoleStatements, type JobResources, type VaultAccess } from "../job-permissions";
+import type { PolicyStatement } from "./iam";
+import { jobRoleStatements, type JobResources, type VaultAccess } from "./job-permissions";
 import type { RuntimeJob } from "../job-runtime";
-import { LOG_RETENTION_DAYS } from "../scheduled-job";
+import { LOG_RETENTION_DAYS } from "./scheduled-job";
 
 /** Fargate's ephemeral storage bounds in GiB (20 is the free default; 21 to 200 is configurable). */
 export const FARGATE_EPHEMERAL_MIN_GIB = 21;

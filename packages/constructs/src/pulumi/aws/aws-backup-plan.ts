@@ -19,6 +19,7 @@ import {
   restoreTestingName,
 } from "../../core";
 import { accountContext } from "./account";
+import { deploymentScope } from "./deployment-scope";
 import { AlertTopic } from "./alert-topic";
 import { configuredRegion } from "./configured-region";
 import { VaultKey } from "./vault-key";
@@ -109,10 +110,17 @@ export interface AwsBackupPlanArgs {
    */
   readonly continuousBackup?: ContinuousBackupArgs | boolean;
   /**
-   * When backups start each day, `"hh:mm"` in UTC.
-   * @default "05:00"
+   * When backups start each day, `"hh:mm"` in UTC. It must leave the start window clear of the
+   * protected databases' maintenance windows and the hour before them (AWS Backup does not start an
+   * RDS backup there).
+   * @default "01:00", or the first whole hour clear of `maintenanceWindows`
    */
   readonly backupTime?: string;
+  /**
+   * The weekly maintenance windows of the protected databases, such as `"sun:05:00-sun:06:00"`.
+   * @default - none known (values known only at deploy time are not checked)
+   */
+  readonly maintenanceWindows?: readonly pulumi.Input<string>[];
   /**
    * How long after `backupTime` a job may start before it is cancelled (at least 1 hour).
    * @default 1 hour
@@ -234,6 +242,7 @@ export class AwsBackupPlan extends pulumi.ComponentResource {
         ...(args.coldStorage !== undefined ? { coldStorage: args.coldStorage } : {}),
         ...(args.continuousBackup !== undefined ? { continuousBackup: args.continuousBackup } : {}),
         ...(args.backupTime !== undefined ? { backupTime: args.backupTime } : {}),
+        ...(args.maintenanceWindows !== undefined ? { maintenanceWindows: args.maintenanceWindows } : {}),
         ...(args.startWindow !== undefined ? { startWindow: args.startWindow } : {}),
         ...(args.completionWindow !== undefined ? { completionWindow: args.completionWindow } : {}),
         ...(args.lock !== undefined ? { lock: args.lock } : {}),
@@ -387,7 +396,7 @@ export class AwsBackupPlan extends pulumi.ComponentResource {
       this.restoreTestingPlan = new backup.RestoreTestingPlan(
         `${name}-restore-testing`,
         {
-          name: restoreTestingName(name, "restore_testing"),
+          name: restoreTestingName(name, "restore_testing", deploymentScope()),
           scheduleExpression: rt.schedule,
           scheduleExpressionTimezone: "Etc/UTC",
           startWindowHours: rt.startWindowHours,
@@ -405,7 +414,7 @@ export class AwsBackupPlan extends pulumi.ComponentResource {
       this.restoreTestingSelection = new backup.RestoreTestingSelection(
         `${name}-restore-testing-selection`,
         {
-          name: restoreTestingName(name, rt.resourceType.toLowerCase()),
+          name: restoreTestingName(name, rt.resourceType.toLowerCase(), deploymentScope()),
           restoreTestingPlanName: this.restoreTestingPlan.name,
           protectedResourceType: rt.resourceType,
           protectedResourceArns: testing.resources?.length ? [...testing.resources] : ["*"],

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterArgs, InstanceArgs } from "@pulumi/aws/rds";
 import type { ReplicationGroupArgs } from "@pulumi/aws/elasticache";
 import { type DatabaseBackupPlan, type DurationInput, type ManagedDatabaseEngine, planDatabaseBackup } from "../../core";
+import { deploymentScope } from "./deployment-scope";
 import { VaultKey } from "./vault-key";
 
 /** The backup settings of a managed database the program creates. */
@@ -79,6 +80,7 @@ function plan(engine: ManagedDatabaseEngine, name: string, args: DatabaseBackupA
     {
       engine,
       name,
+      scope: deploymentScope(),
       retention: a.retention,
       backupWindow: a.backupWindow,
       maintenanceWindow: a.maintenanceWindow,

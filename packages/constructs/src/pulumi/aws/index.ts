@@ -15,3 +15,4 @@ export * from "./scheduled-job";
 export * from "./service-monitor";
 export * from "./vault-key";
 export * from "./verify-job";
+export * from "./deployment-scope";

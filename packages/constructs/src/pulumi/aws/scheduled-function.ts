@@ -94,7 +94,7 @@ export function createScheduledFunction(parent: pulumi.ComponentResource, name: 
   );
   const deadLetterQueue = new sqs.Queue(
     `${name}-dlq`,
-    { kmsMasterKeyId: keyArn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: 1_209_600, ...tags },
+    { kmsMasterKeyId: keyArn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: plan.deadLetterRetentionSeconds, ...tags },
     opts,
   );
 
@@ -180,7 +180,7 @@ export function createScheduledFunction(parent: pulumi.ComponentResource, name: 
         arn: fn.arn,
         roleArn: schedulerRole.arn,
         input: JSON.stringify(args.input),
-        retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: Math.max(60, Math.min(86_400, plan.intervalMinutes * 60)) },
+        retryPolicy: { maximumRetryAttempts: plan.schedulerRetryAttempts, maximumEventAgeInSeconds: plan.maxEventAgeSeconds },
         deadLetterConfig: { arn: deadLetterQueue.arn },
       },
     },

@@ -1,7 +1,7 @@
 import { checkKmsAlias, checkServicePrincipal } from "./aws-names";
-import { knownString } from "./deploy-time";
-import { checkDays, type DurationInput } from "./duration";
-import { Problems } from "./errors";
+import { knownString } from "../deploy-time";
+import { checkDays, type DurationInput } from "../duration";
+import { Problems } from "../errors";
 
 /** The engine-neutral settings of a vault key. */
 export interface VaultKeySettings {

@@ -1,6 +1,6 @@
 import { checkEmail, checkHttpsUrl, checkKmsKeyArn, checkServicePrincipal } from "./aws-names";
-import { knownString } from "./deploy-time";
-import { Problems } from "./errors";
+import { knownString } from "../deploy-time";
+import { Problems } from "../errors";
 import { ALERT_PUBLISHERS } from "./topic-policy";
 
 /** The engine-neutral settings of an alert topic. Values not known until deploy time are skipped. */

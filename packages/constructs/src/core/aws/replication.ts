@@ -1,5 +1,5 @@
 import type { PolicyStatement } from "./iam";
-import type { ArchiveStorageClass } from "./retention";
+import type { ArchiveStorageClass } from "../retention";
 
 /**
  * S3 Replication Time Control replicates 99.99% of objects within this many minutes. It is the only

@@ -1,5 +1,5 @@
-import { JOB_METRICS, METRIC_DIMENSION, METRIC_NAMESPACE } from "./job-config";
-import type { FreshnessAlarm } from "./objectives";
+import { JOB_METRICS, METRIC_DIMENSION, METRIC_NAMESPACE } from "../job-config";
+import type { FreshnessAlarm } from "../objectives";
 import { REPLICATION_TIME_MINUTES } from "./replication";
 
 /**

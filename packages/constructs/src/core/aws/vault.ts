@@ -1,10 +1,10 @@
 import { checkBucketName, checkKmsKeyArn, checkPrefix, checkRegion } from "./aws-names";
-import { knownString } from "./deploy-time";
-import { Problems } from "./errors";
+import { knownString } from "../deploy-time";
+import { Problems } from "../errors";
 import { type LifecycleRule, lifecycleRules } from "./lifecycle";
 import { checkObjectLock, type ObjectLock, type ObjectLockArgs } from "./object-lock";
 import { vaultReplicationRule, type ReplicationRule } from "./replication";
-import { checkReplicaRetention, checkRetention, type Retention, type RetentionArgs } from "./retention";
+import { checkReplicaRetention, checkRetention, type Retention, type RetentionArgs } from "../retention";
 
 /** The tag that marks a bucket as a backup vault, for policy packs, whatever its name. */
 export const VAULT_TAG_KEY = "lifeboat:vault";

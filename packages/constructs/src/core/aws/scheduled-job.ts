@@ -1,5 +1,6 @@
-import { checkDays, Duration, type DurationInput } from "./duration";
-import { Problems } from "./errors";
+import { checkDays, Duration, type DurationInput } from "../duration";
+import { Problems } from "../errors";
+import { parseScheduleExpression } from "./schedule-expression";
 
 /** Retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
@@ -20,18 +21,31 @@ export interface ScheduledJobSettings {
 /** A scheduled job's settings after validation. */
 export interface ScheduledJobPlan {
   readonly schedule: string;
-  /** The interval of a `rate()` schedule; a day for `cron()` schedules (they run at most daily here). */
+  /** The longest gap between two runs of the schedule, in minutes (parsed from `rate()` or `cron()`). */
   readonly intervalMinutes: number;
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
   readonly logRetentionDays: number;
   readonly retryAttempts: number;
-  /** How long a failed run may still be retried: until the next run is due, within Lambda's 60 s to 6 h. */
+  /** How long a failed run may still be retried, by Lambda and by the scheduler: until the next run is due, 60 s to 6 h. */
   readonly maxEventAgeSeconds: number;
+  /** EventBridge Scheduler's delivery retries. */
+  readonly schedulerRetryAttempts: number;
+  /** How long the dead-letter queue keeps a failed run. */
+  readonly deadLetterRetentionSeconds: number;
 }
 
-const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
-const CRON = /^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/;
+const MINUTES_PER_DAY = 1440;
+/**
+ * The longest a failed or undelivered run is retried, in seconds: Lambda's asynchronous event age
+ * allows at most 6 hours (EventBridge Scheduler would allow 24), and a retry after the next run is
+ * due only duplicates it. One number for both, so neither retries past the other.
+ */
+export const MAX_RETRY_WINDOW_SECONDS = 21_600;
+/** EventBridge Scheduler's delivery retries before a run goes to the dead-letter queue. */
+export const SCHEDULER_RETRY_ATTEMPTS = 3;
+/** How long a dead-letter queue keeps a failed run: 14 days, the SQS maximum, time to read it after a holiday. */
+export const DEAD_LETTER_RETENTION_SECONDS = 1_209_600;
 
 /**
  * Validates a scheduled job: a schedule EventBridge Scheduler accepts, memory and timeout within
@@ -42,18 +56,8 @@ const CRON = /^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/;
  */
 export function checkScheduledJob(settings: ScheduledJobSettings, defaults: { memoryMb: number }, problems: Problems, path = ""): ScheduledJobPlan | undefined {
   const before = problems.all.length;
-  let intervalMinutes = 1440;
-  const rate = RATE.exec(settings.schedule ?? "");
-  if (rate) {
-    const n = Number(rate[1]);
-    const unit = rate[2] as string;
-    intervalMinutes = n * (unit.startsWith("minute") ? 1 : unit.startsWith("hour") ? 60 : 1440);
-    if (n < 1 || (n === 1) !== !unit.endsWith("s")) {
-      problems.add(`${path}schedule`, settings.schedule, `must say "1 ${unit.replace(/s$/, "")}" or "${n} ${unit.endsWith("s") ? unit : `${unit}s`}": EventBridge Scheduler rejects the other form.`);
-    }
-  } else if (!CRON.test(settings.schedule ?? "")) {
-    problems.add(`${path}schedule`, settings.schedule, 'must be an EventBridge Scheduler expression such as "rate(30 minutes)", "rate(1 day)" or "cron(0 3 * * ? *)".');
-  }
+  const expression = parseScheduleExpression(settings.schedule, `${path}schedule`, problems);
+  const intervalMinutes = expression?.maxIntervalMinutes ?? MINUTES_PER_DAY;
   const memoryMb = settings.memoryMb ?? defaults.memoryMb;
   if (!Number.isInteger(memoryMb) || memoryMb < 128 || memoryMb > 10_240) {
     problems.add(`${path}memoryMb`, settings.memoryMb, "must be a whole number of MB from 128 to 10,240 (the Lambda limits).");
@@ -78,6 +82,8 @@ export function checkScheduledJob(settings: ScheduledJobSettings, defaults: { me
     timeoutSeconds: timeout.seconds,
     logRetentionDays,
     retryAttempts,
-    maxEventAgeSeconds: Math.max(60, Math.min(21_600, intervalMinutes * 60)),
+    maxEventAgeSeconds: Math.max(60, Math.min(MAX_RETRY_WINDOW_SECONDS, intervalMinutes * 60)),
+    schedulerRetryAttempts: SCHEDULER_RETRY_ATTEMPTS,
+    deadLetterRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS,
   };
 }

@@ -1,10 +1,13 @@
 import { checkKmsKeyArn, checkRegion } from "./aws-names";
 import { regionOfArn } from "./database-backup";
-import { knownString } from "./deploy-time";
-import { checkDays, describeDays, Duration, type DurationInput, checkWholeUnits } from "./duration";
-import { Problems } from "./errors";
+import { isDeployTimeValue, knownString } from "../deploy-time";
+import { checkWeeklyWindow, startsNearMaintenance, type WeeklyWindow } from "./time-window";
+import { checkDays, describeDays, Duration, type DurationInput, checkWholeUnits } from "../duration";
+import { Problems } from "../errors";
+import { parseScheduleExpression } from "./schedule-expression";
+import { RESTORE_TESTING_NAME_RULE, uniquePhysicalName } from "./physical-names";
 import { policyDocument, type PolicyDocument } from "./iam";
-import { checkTierDays, DEFAULT_RETENTION, type Tier, TIERS } from "./retention";
+import { checkTierDays, DEFAULT_RETENTION, type Tier, TIERS } from "../retention";
 
 /**
  * How long AWS Backup keeps recovery points, per tier: one rule per tier that lives longer than the
@@ -154,6 +157,12 @@ export interface AwsBackupPlanSettings {
   readonly drKeyArn?: unknown;
   readonly selection?: BackupSelectionArgs<unknown>;
   readonly restoreTesting?: RestoreTestingArgs | false;
+  /**
+   * The weekly maintenance windows of the protected databases (`"sun:05:00-sun:06:00"`): AWS Backup
+   * does not start a backup in one or in the hour before it, so no rule may start there.
+   * @default - none known
+   */
+  readonly maintenanceWindows?: readonly unknown[];
 }
 
 /** One rule of the plan. */
@@ -221,7 +230,14 @@ export const VAULT_FAILURE_EVENTS: readonly string[] = ["COPY_JOB_FAILED", "S3_B
 /** The managed policies of the AWS Backup service role, under `arn:<partition>:iam::aws:policy/`. */
 export const AWS_BACKUP_MANAGED_POLICIES: readonly string[] = ["service-role/AWSBackupServiceRolePolicyForBackup", "service-role/AWSBackupServiceRolePolicyForRestores"];
 
-const DEFAULT_BACKUP_TIME = "05:00";
+/**
+ * 01:00 UTC: clear of the default RDS backup window (03:00 to 04:00) and, with the default one-hour
+ * start window, of the default maintenance window (Sunday 05:00 to 06:00) and the hour before it,
+ * in which AWS Backup never starts an RDS backup.
+ */
+export const DEFAULT_AWS_BACKUP_TIME = "01:00";
+/** Times tried, in order, when maintenance windows rule out the default. */
+const BACKUP_TIME_CANDIDATES = Array.from({ length: 24 }, (_, i) => `${String((i + 1) % 24).padStart(2, "0")}:00`);
 const DEFAULT_RESTORE_TEST_SCHEDULE = "cron(0 9 ? * MON *)";
 
 /**
@@ -236,12 +252,12 @@ export function awsBackupTrustPolicy(): PolicyDocument {
 }
 
 /**
- * A name AWS Backup accepts for restore testing plans and selections: letters, digits and
- * underscores, at most 50 characters.
+ * A name AWS Backup accepts for restore testing plans and selections (letters, digits and
+ * underscores, at most 50 characters), unique to the deployment `scope` (see {@link scopeSuffix}):
+ * these names are unique per account and region.
  */
-export function restoreTestingName(name: string, suffix: string): string {
-  const tail = `_${suffix}`;
-  return `${name.replace(/[^A-Za-z0-9_]/g, "_").slice(0, 50 - tail.length)}${tail}`;
+export function restoreTestingName(name: string, suffix: string, scope: string): string {
+  return uniquePhysicalName([name, suffix], scope, RESTORE_TESTING_NAME_RULE);
 }
 
 /** Records a problem unless `name` is a Backup vault name: 2 to 50 letters, digits, hyphens and underscores. */
@@ -249,6 +265,16 @@ export function checkBackupVaultName(name: string, argument: string, problems: P
   if (!/^[A-Za-z0-9_-]{2,50}$/.test(name)) {
     problems.add(argument, name, "is not a Backup vault name: use 2 to 50 letters, digits, hyphens and underscores.");
   }
+}
+
+/** The rules (by tier) whose start window, at `time`, falls in or an hour before a maintenance window. */
+function ruleConflicts(time: string, startWindowMinutes: number, windows: readonly WeeklyWindow[]): { tier: Tier; window: WeeklyWindow }[] {
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(time);
+  if (!match) return [];
+  const start = Number(match[1]) * 60 + Number(match[2]);
+  // Daily rules run every day; the weekly rule on Sundays (see the schedules below); monthly on the 1st, any weekday.
+  const days: Record<Tier, readonly number[] | undefined> = { daily: undefined, weekly: [0], monthly: undefined };
+  return windows.flatMap((window) => TIERS.filter((tier) => startsNearMaintenance(start, startWindowMinutes, days[tier], window)).map((tier) => ({ tier, window })));
 }
 
 function cronAt(time: string, dayOfMonth: string, dayOfWeek: string): string {
@@ -296,8 +322,10 @@ function checkLock(args: BackupVaultLockArgs, rules: readonly BackupRulePlan[], 
 function checkRestoreTesting(args: RestoreTestingArgs, continuous: boolean, problems: Problems): RestoreTestingPlanDesign | undefined {
   const before = problems.all.length;
   const schedule = args.schedule ?? DEFAULT_RESTORE_TEST_SCHEDULE;
-  if (!/^cron\(\S+( \S+){5}\)$/.test(schedule)) {
+  if (typeof schedule !== "string" || !schedule.startsWith("cron(")) {
     problems.add("restoreTesting.schedule", schedule, 'is not an AWS Backup cron expression: write six fields in cron(...), like "cron(0 9 ? * MON *)" (Mondays 09:00 UTC).');
+  } else {
+    parseScheduleExpression(schedule, "restoreTesting.schedule", problems);
   }
   const validationWindowHours = checkWholeUnits(args.validationWindow ?? "1h", "restoreTesting.validationWindow", problems, "hour", {
     min: 0,
@@ -350,10 +378,27 @@ export function planAwsBackup(settings: AwsBackupPlanSettings, subject: string):
   }
   const tiers = checkTierDays(retention, "retention", problems, { min: 1, max: MAX_BACKUP_DAYS, why: "AWS Backup counts retention in whole days" });
 
-  const backupTime = settings.backupTime ?? DEFAULT_BACKUP_TIME;
-  const timeKnown = /^([01]\d|2[0-3]):[0-5]\d$/.test(backupTime);
-  if (!timeKnown) problems.add("backupTime", backupTime, 'is not a time of day: write it "hh:mm" in UTC, like "05:00".');
   const startWindowMinutes = checkWholeUnits(settings.startWindow ?? "1h", "startWindow", problems, "minute", { min: 60, why: "AWS Backup needs a start window of at least 60 minutes" });
+  const maintenanceWindows = (settings.maintenanceWindows ?? []).flatMap((w, i) => {
+    if (isDeployTimeValue(w)) return [];
+    const window = checkWeeklyWindow(w, `maintenanceWindows[${i}]`, problems, { minMinutes: 30, service: "RDS" });
+    return window ? [window] : [];
+  });
+  const conflicts = (time: string) => (startWindowMinutes === undefined ? [] : ruleConflicts(time, startWindowMinutes, maintenanceWindows));
+  const backupTime = settings.backupTime ?? BACKUP_TIME_CANDIDATES.find((t) => conflicts(t).length === 0) ?? DEFAULT_AWS_BACKUP_TIME;
+  const timeKnown = /^([01]\d|2[0-3]):[0-5]\d$/.test(backupTime);
+  if (!timeKnown) problems.add("backupTime", backupTime, 'is not a time of day: write it "hh:mm" in UTC, like "01:00".');
+  else {
+    const found = conflicts(backupTime);
+    for (const window of new Set(found.map((c) => c.window))) {
+      const tier = found.filter((c) => c.window === window).map((c) => c.tier).join(" and ");
+      problems.add(
+        "backupTime",
+        backupTime,
+        `with a start window of ${Duration.minutes(startWindowMinutes as number).describe()} lets the ${tier} backup start in or within an hour before the maintenance window ${JSON.stringify(window.text)}, where AWS Backup does not start RDS backups, so that backup never runs. Choose a backupTime at least an hour before the window opens (minus the start window) or after it closes, or move the maintenance window.`,
+      );
+    }
+  }
   const completionWindowMinutes = checkWholeUnits(settings.completionWindow ?? "1d", "completionWindow", problems, "minute", { min: 60, why: "AWS Backup counts the completion window in whole minutes" });
   if (startWindowMinutes !== undefined && completionWindowMinutes !== undefined && completionWindowMinutes <= startWindowMinutes) {
     problems.add("completionWindow", Duration.minutes(completionWindowMinutes), `must be longer than startWindow (${Duration.minutes(startWindowMinutes).describe()}): it counts from the scheduled time, so a job that starts late would be cancelled before it can run.`);

@@ -1,5 +1,5 @@
-import { plural } from "./duration";
-import { Problems } from "./errors";
+import { plural } from "../duration";
+import { Problems } from "../errors";
 
 const MINUTES_PER_DAY = 1_440;
 const MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY;
@@ -84,4 +84,21 @@ function spansOverlap(aStart: number, aLength: number, bStart: number, bLength: 
 /** Whether a daily window, on any day of the week, shares a minute with a weekly window. */
 export function windowsOverlap(daily: DailyWindow, weekly: WeeklyWindow): boolean {
   return DAYS.some((_day, index) => spansOverlap(index * MINUTES_PER_DAY + daily.startMinute, daily.lengthMinutes, weekly.startMinute, weekly.lengthMinutes, MINUTES_PER_WEEK));
+}
+
+/** AWS Backup does not start an RDS or Aurora backup during the maintenance window, nor in the hour before it. */
+export const AWS_BACKUP_MAINTENANCE_MARGIN_MINUTES = 60;
+
+/**
+ * Whether a job that may start at `startMinute` (of the day, UTC) within `startWindowMinutes`, on the
+ * given weekdays (0 = Sunday; all when omitted), could start in a maintenance window or the hour
+ * before it. AWS Backup skips such a start, so a weekly rule that always falls there never runs.
+ *
+ * @see https://docs.aws.amazon.com/aws-backup/latest/devguide/creating-a-backup-plan.html
+ */
+export function startsNearMaintenance(startMinute: number, startWindowMinutes: number, weekdays: readonly number[] | undefined, maintenance: WeeklyWindow): boolean {
+  const margin = AWS_BACKUP_MAINTENANCE_MARGIN_MINUTES;
+  const blockedStart = (maintenance.startMinute - margin + MINUTES_PER_WEEK) % MINUTES_PER_WEEK;
+  const blockedLength = maintenance.lengthMinutes + margin;
+  return (weekdays ?? [0, 1, 2, 3, 4, 5, 6]).some((day) => spansOverlap(day * MINUTES_PER_DAY + startMinute, startWindowMinutes, blockedStart, blockedLength, MINUTES_PER_WEEK));
 }

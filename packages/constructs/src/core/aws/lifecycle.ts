@@ -1,4 +1,4 @@
-import { type ArchiveStorageClass, type Retention, TIER_TAG_KEY, TIERS } from "./retention";
+import { type ArchiveStorageClass, type Retention, TIER_TAG_KEY, TIERS } from "../retention";
 
 /**
  * One S3 lifecycle rule, independent of any engine. The Pulumi and CDK layers translate it

@@ -1,6 +1,6 @@
-import { checkDays, describeDays, type DurationInput } from "./duration";
-import { Problems } from "./errors";
-import { type Retention, shortestTierDays } from "./retention";
+import { checkDays, describeDays, type DurationInput } from "../duration";
+import { Problems } from "../errors";
+import { type Retention, shortestTierDays } from "../retention";
 
 /**
  * `GOVERNANCE`: users with `s3:BypassGovernanceRetention` can still delete a locked version.

@@ -1,7 +1,7 @@
 import { checkDatabaseIdentifier, regionOfArn } from "./database-backup";
-import { isDeployTimeValue, knownString } from "./deploy-time";
-import { Duration, type DurationInput, checkWholeUnits } from "./duration";
-import { Problems } from "./errors";
+import { isDeployTimeValue, knownString } from "../deploy-time";
+import { Duration, type DurationInput, checkWholeUnits } from "../duration";
+import { Problems } from "../errors";
 
 /**
  * Route 53 publishes health check metrics only in us-east-1, so an alarm on a health check lives

@@ -1,4 +1,4 @@
-import { Problems } from "./errors";
+import { Problems } from "../errors";
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 

@@ -1,8 +1,9 @@
 import { checkKmsKeyArn, checkRegion } from "./aws-names";
-import { isDeployTimeValue, knownString } from "./deploy-time";
-import { checkDays, Duration, type DurationInput } from "./duration";
-import { Problems } from "./errors";
-import type { SourceEngine } from "./objectives";
+import { isDeployTimeValue, knownString } from "../deploy-time";
+import { checkDays, Duration, type DurationInput } from "../duration";
+import { Problems } from "../errors";
+import type { SourceEngine } from "../objectives";
+import { SNAPSHOT_IDENTIFIER_RULE, uniquePhysicalName } from "./physical-names";
 import { checkDailyWindow, checkWeeklyWindow, windowsOverlap } from "./time-window";
 
 /** The managed databases whose native backups Lifeboat configures. */
@@ -36,6 +37,12 @@ export interface DatabaseBackupSettings {
   readonly engine: ManagedDatabaseEngine;
   /** The database's name in the program, from which the default final snapshot identifier is derived. */
   readonly name: string;
+  /**
+   * What tells this deployment's stacks apart (Pulumi's `<project>/<stack>`): the default final
+   * snapshot identifier carries a suffix derived from it, so two stacks in one account and region
+   * never ask for the same snapshot name.
+   */
+  readonly scope: string;
   readonly retention?: DurationInput;
   readonly backupWindow?: unknown;
   readonly maintenanceWindow?: unknown;
@@ -124,12 +131,7 @@ export function checkDatabaseBackup(settings: DatabaseBackupSettings, problems: 
 
   let finalSnapshotIdentifier: string | undefined;
   if (settings.finalSnapshotIdentifier === undefined) {
-    finalSnapshotIdentifier = `${settings.name}-final-snapshot`;
-    const derived = new Problems();
-    checkSnapshotIdentifier(finalSnapshotIdentifier, "finalSnapshotIdentifier", derived);
-    if (!derived.isEmpty) {
-      problems.add("finalSnapshotIdentifier", undefined, `defaults to "<name>-final-snapshot", and ${JSON.stringify(finalSnapshotIdentifier)} is not a valid snapshot identifier (letters, digits and single hyphens, a letter first). Pass finalSnapshotIdentifier.`);
-    }
+    finalSnapshotIdentifier = uniquePhysicalName([settings.name, "final-snapshot"], settings.scope, SNAPSHOT_IDENTIFIER_RULE);
   } else {
     finalSnapshotIdentifier = knownString(settings.finalSnapshotIdentifier);
     if (finalSnapshotIdentifier !== undefined) checkSnapshotIdentifier(finalSnapshotIdentifier, "finalSnapshotIdentifier", problems);
