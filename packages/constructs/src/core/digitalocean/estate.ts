@@ -5,7 +5,7 @@ import { type EstatePlan, planEstate, type SourceObjectives, type SourcePlan } f
 import { describeEvery, describeRetention, type DataCopy, type EstatePosture, plannedPosture, type PostureAlarm, type RestoreCommand, type SourcePosture } from "../posture";
 import { restoreCommands } from "../restore-commands";
 import type { RetentionArgs } from "../retention";
-import { checkRegion } from "../aws-names";
+import { checkRegion } from "../aws/aws-names";
 import { checkBackupRunner, type BackupRunnerDesign, type BackupRunnerSettings } from "./backup-runner";
 import { checkDatabaseProtection, type DatabaseProtectionDesign, type ManagedDatabaseEngine } from "./database-protection";
 import { dropletBackupPolicy, type DropletBackupPolicy } from "./droplet-backups";

@@ -1,5 +1,5 @@
-import type { PolicyStatement } from "../iam";
-import type { VaultArns } from "../vault-policies";
+import type { PolicyStatement } from "../aws/iam";
+import type { VaultArns } from "../aws/vault-policies";
 
 /**
  * The permissions of the AWS credentials the runner uses for the off-site copy: write and read its
