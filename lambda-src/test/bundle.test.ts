@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { promisify } from "node:util";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { bundleHandlers, PACKAGE_DIR } from "../src/bundle";
@@ -24,9 +26,22 @@ describe("the Lambda bundles", () => {
 
     const sources = [...dockerfile.matchAll(/^COPY\s+(\S+)\s+\S+$/gm)].map((m) => m[1]!);
 
-    expect(sources).toEqual(["dist-bundle/backup/index.js", "dist-bundle/verify/index.js", "dist-bundle/restore/index.js", "dist-bundle/drill/index.js", "dist-bundle/cli/index.js", "docker/lifeboat"]);
+    expect(sources).toEqual(["docker/build-postgres-client.sh", "dist-bundle/backup/index.js", "dist-bundle/verify/index.js", "dist-bundle/restore/index.js", "dist-bundle/drill/index.js", "dist-bundle/cli/index.js", "docker/lifeboat"]);
     for (const source of sources) expect(existsSync(join(PACKAGE_DIR, source)), source).toBe(true);
     expect(dockerfile).toMatch(/^FROM public\.ecr\.aws\/lambda\/nodejs:22$/m);
-    expect(dockerfile).toMatch(/postgresql15 zstd redis6/);
+    expect(dockerfile).toMatch(/^ARG POSTGRES_CLIENT_VERSIONS="15\.\d+ 16\.\d+ 17\.\d+ 18\.\d+"$/m);
+    expect(dockerfile).toMatch(/^COPY --from=postgres-clients \/opt\/postgresql \/opt\/postgresql$/m);
   });
+
+  it("builds from files the package contains: every file the Dockerfile copies is in npm pack's list", async () => {
+    await bundleHandlers();
+    const dockerfile = readFileSync(join(PACKAGE_DIR, "Dockerfile"), "utf8");
+    const sources = [...dockerfile.matchAll(/^COPY\s+(\S+)\s+\S+$/gm)].map((m) => m[1]!);
+
+    const { stdout } = await promisify(execFile)("npm", ["pack", "--dry-run", "--json", "--ignore-scripts", "--loglevel=error"], { cwd: PACKAGE_DIR, maxBuffer: 64 * 1024 * 1024 });
+    const packed = new Set((JSON.parse(stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path));
+
+    expect(packed.has("Dockerfile")).toBe(true);
+    expect(sources.filter((source) => !packed.has(source))).toEqual([]);
+  }, 120_000);
 });
