@@ -162,7 +162,8 @@ async function corruptionIsCaught(s3: TestS3, job: ReturnType<typeof jobContext>
   }
 }
 
-const minutes = (m: number) => (m < 1 ? `${(m * 60).toFixed(1)} s` : Duration.seconds(Math.round(m * 60)).describe());
+/** Seconds under ten minutes (`36.1 s`), else minutes and hours in words. */
+const minutes = (m: number) => (m < 10 ? `${(m * 60).toFixed(1)} s` : Duration.seconds(Math.round(m * 60)).describe());
 
 /** Runs the proof; resolves to the exit status. */
 export async function proveDrills(options: Options, servers: Servers): Promise<number> {
