@@ -88,6 +88,30 @@ describe("installed from their tarballs", () => {
   });
 });
 
+describe("every subpath of every package", () => {
+  it.each([
+    ["node10", ["--module", "commonjs", "--moduleResolution", "node10"]],
+    ["node16", ["--module", "node16", "--moduleResolution", "node16"]],
+    ["bundler", ["--module", "esnext", "--moduleResolution", "bundler"]],
+  ])("resolves its types with moduleResolution %s", async (resolution, flags) => {
+    const subpaths = Object.values(PACKAGES).flatMap((dir) => {
+      const pkg = JSON.parse(readFileSync(join(ROOT, dir, "package.json"), "utf8")) as { name: string; exports: Record<string, unknown> };
+      return Object.keys(pkg.exports)
+        .filter((key) => key !== "./package.json")
+        .map((key) => `${pkg.name}${key.slice(1)}`);
+    });
+    const file = `subpaths-${resolution}.ts`;
+    writeFileSync(join(pulumiDir, file), subpaths.map((s, i) => `export type M${i} = typeof import(${JSON.stringify(s)});\n`).join(""));
+
+    // Declaration files are not checked (skipLibCheck): the CDK and DigitalOcean types are not installed here.
+    const ran = await run(node22, "npx", ["tsc", "--noEmit", "--strict", "--skipLibCheck", "--types", "node", ...flags, file], { cwd: pulumiDir });
+
+    expect(subpaths).toEqual(expect.arrayContaining(["@lifeboat/constructs/core", "@lifeboat/constructs/pulumi/aws", "@lifeboat/constructs/testing", "@lifeboat/constructs/cdk", "@lifeboat/policies/cdk"]));
+    expect(ran.stdout.split("\n").filter((l) => l.includes("error"))).toEqual([]);
+    expect(ran.code).toBe(0);
+  }, 300_000);
+});
+
 describe.each([
   ["22", node22],
   ["24", node24],
