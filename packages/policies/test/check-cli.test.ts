@@ -80,6 +80,21 @@ describe("lifeboat-policies check on CloudFormation templates", () => {
     expect(code).toBe(1);
   });
 
+  it("judges each template of a cdk.out folder in its stack's region, from the assembly's manifest", () => {
+    const bucket = { Resources: { Data: { Type: "AWS::S3::Bucket", Properties: {} } } };
+    write("regions/cdk.out/manifest.json", { version: "48.0.0", artifacts: { Eu: { type: "aws:cloudformation:stack", environment: "aws://123456789012/eu-west-1", properties: { templateFile: "Eu.template.json" } }, Us: { type: "aws:cloudformation:stack", environment: "aws://123456789012/us-east-1", properties: { templateFile: "Us.template.json" } } } });
+    write("regions/cdk.out/Eu.template.json", bucket);
+    write("regions/cdk.out/Us.template.json", bucket);
+    const config = write("regions/config.json", { allowedRegions: ["eu-west-1"] });
+
+    const { stdout } = run("check", "--json", "--config", config, join(dir, "regions/cdk.out"));
+
+    const report = JSON.parse(stdout) as { files: { path: string; findings: { ruleId: string }[] }[] };
+    const regionFindings = (name: string) => report.files.find((f) => f.path.endsWith(name))!.findings.filter((f) => f.ruleId === "data-store-allowed-regions").length;
+    expect(regionFindings("Eu.template.json")).toBe(0);
+    expect(regionFindings("Us.template.json")).toBe(1);
+  });
+
   it("does not fail on a finding its configuration exempts, and still reports it", () => {
     const file = write("exempt/template.json", unversioned());
     const config = write("exempt/config.json", { exemptions: [{ resources: "VaultBucket", rules: ["s3-vault-versioning"], reason: "legacy bucket, replaced in Q1" }] });

@@ -46,8 +46,10 @@ export function readInputs(paths: readonly string[], options: { readonly region?
       continue;
     }
     if (stat.isDirectory()) {
+      const regions = cloudAssemblyRegions(path);
       const found = filesUnder(path).flatMap((file) => {
-        const read = readOne(file, options);
+        const region = options.region ?? regions.get(file);
+        const read = readOne(file, region ? { region } : {});
         return typeof read === "string" ? [] : [read];
       });
       if (found.length === 0) problems.push(`\`${path}\` holds no CloudFormation template or Pulumi JSON (looked at ${[...EXTENSIONS].join(", ")} files): point at cdk.out, a template or a \`pulumi preview --json\` file.`);
@@ -60,6 +62,27 @@ export function readInputs(paths: readonly string[], options: { readonly region?
   }
   if (problems.length > 0) throw new UsageError(problems);
   return inputs;
+}
+
+/**
+ * A CDK cloud assembly's (`cdk.out`) stack regions, by template path, from its manifest.json: each
+ * stack artifact's environment (`aws://<account>/<region>`), unless the app left it unknown.
+ */
+function cloudAssemblyRegions(dir: string): Map<string, string> {
+  const regions = new Map<string, string>();
+  let manifest: { artifacts?: Record<string, { type?: string; environment?: string; properties?: { templateFile?: string } }> };
+  try {
+    manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
+  } catch {
+    return regions;
+  }
+  for (const artifact of Object.values(manifest.artifacts ?? {})) {
+    const region = /^aws:\/\/[^/]*\/([a-z0-9-]+)$/.exec(artifact?.environment ?? "")?.[1];
+    if (artifact?.type === "aws:cloudformation:stack" && artifact.properties?.templateFile && region && region !== "unknown-region") {
+      regions.set(join(dir, artifact.properties.templateFile), region);
+    }
+  }
+  return regions;
 }
 
 function filesUnder(dir: string): string[] {
