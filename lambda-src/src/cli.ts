@@ -1,4 +1,5 @@
 import { type JobConfig } from "@lifeboat/constructs/core";
+import { rename, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { runBackup } from "./backup/backup";
 import { loadJobConfig } from "./config";
@@ -26,7 +27,9 @@ export const USAGE = `Usage: lifeboat <command> [options]
 
 Commands:
   backup  --source <name>                 Back up one source into the vault.
-  verify  [--source <name>]...            Verify every source (or the named ones); prints a JSON report.
+  verify  [--source <name>]... [--report-file <file>]
+                                          Verify every source (or the named ones); prints a JSON report,
+                                          and writes it to --report-file too (the runner's health endpoint reads it).
   restore --source <name> --at <timestamp|latest> --target <url> [--dry-run]
           [--create-roles] [--no-owner] [--no-privileges] [--jobs <n>]
                                           Restore the newest complete backup at or before --at.
@@ -71,6 +74,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         "no-privileges": { type: "boolean" },
         jobs: { type: "string" },
         json: { type: "boolean" },
+        "report-file": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -114,6 +118,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       }
       case "verify": {
         const report = await verifySources(job, sources);
+        if (typeof values["report-file"] === "string") {
+          // Written whole, then renamed: a reader never sees half a report.
+          const file = values["report-file"];
+          await writeFile(`${file}.tmp`, `${JSON.stringify({ ...report, writtenAt: new Date().toISOString() }, null, 2)}\n`);
+          await rename(`${file}.tmp`, file);
+        }
         print(report);
         return report.ok ? 0 : 1;
       }

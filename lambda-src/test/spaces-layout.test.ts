@@ -1,7 +1,10 @@
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import type { JobConfig } from "@lifeboat/constructs/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runBackup, runRestore, verifySources } from "../src";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { main, runBackup, runRestore, verifySources } from "../src";
 import { testConfig, testJob, testVault, useTestAwsEnvironment } from "./support/jobs";
 import { TestS3 } from "./support/s3";
 import { listKeys } from "./support/vault";
@@ -66,5 +69,17 @@ describe("a vault that carries tiers in key prefixes (Spaces)", () => {
 
     expect(report.ok).toBe(false);
     expect(JSON.stringify(report.sources[0]!.checks.filter((c) => c.status === "fail"))).toContain(artifact);
+  });
+
+  it("writes the verification report to --report-file for the runner's health endpoint, the same as it prints", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "lifeboat-report-")), "verify.json");
+    const stdout: string[] = [];
+
+    const code = await main(["verify", "--report-file", file], { stdout: (t) => stdout.push(t), stderr: () => undefined, env: { ...env(), LIFEBOAT_CONFIG: JSON.stringify(config) } });
+
+    const written = JSON.parse(readFileSync(file, "utf8"));
+    expect(code).toBe(1);
+    expect(written.ok).toBe(false);
+    expect({ ...written, writtenAt: undefined }).toEqual({ ...JSON.parse(stdout.join("")), writtenAt: undefined });
   });
 });
