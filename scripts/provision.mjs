@@ -122,8 +122,15 @@ async function cached(tool, version, build, { timeoutMs = 60 * 60_000 } = {}) {
       if (e.code !== "EEXIST") throw e;
     }
     if (existsSync(final)) return { dir: final, built: false, seconds: 0 };
-    const owner = Number(readFileSync(join(lock, "pid"), "utf8").trim() || "0") || undefined;
-    const age = Date.now() - statSync(lock).mtimeMs;
+    // The lock may be between its mkdir and its pid file, or just released: read both defensively.
+    let owner;
+    let age = 0;
+    try {
+      age = Date.now() - statSync(lock).mtimeMs;
+      owner = Number(readFileSync(join(lock, "pid"), "utf8").trim() || "0") || undefined;
+    } catch (e) {
+      if (e.code !== "ENOENT") throw e;
+    }
     // A lock whose owner died (or that never got a pid within a minute) is stale.
     if ((owner && !alive(owner)) || (!owner && age > 60_000)) {
       rmSync(lock, { recursive: true, force: true });
