@@ -97,7 +97,7 @@ export class LifeboatPolicyPlugin implements IPolicyValidationPlugin, IPolicyVal
  * stack's bucket replicates into (named by a literal `arn:<partition>:s3:::<name>`) is a replica,
  * and that replication rule's destination is in the replica's stack's region.
  */
-function linkReplicasAcrossStacks<T extends { region: string | undefined; facts: StackFacts }>(templates: T[]): T[] {
+export function linkReplicasAcrossStacks<T extends { region: string | undefined; facts: StackFacts }>(templates: T[]): T[] {
   const bucketsByName = new Map<string, { region: string | undefined }>();
   for (const t of templates) for (const b of t.facts.buckets) if (b.bucketName) bucketsByName.set(b.bucketName, { region: t.region });
   const sourcesByName = new Map<string, string[]>();

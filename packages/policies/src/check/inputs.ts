@@ -3,6 +3,7 @@ import { extname, join } from "node:path";
 import { parse as parseYaml, Scalar, type ScalarTag, type CollectionTag, YAMLMap, YAMLSeq } from "yaml";
 import { type CloudFormationTemplate, factsFromTemplate } from "../adapters/cloudformation/from-template";
 import { factsFromPulumi } from "../adapters/pulumi/from-pulumi";
+import { linkReplicasAcrossStacks } from "../cdk/policy-validation-plugin";
 import type { StackFacts } from "../facts";
 import { isPreviewJson, isStackExport, resourcesFromPreview, resourcesFromStackExport } from "./pulumi-json";
 
@@ -52,6 +53,9 @@ export function readInputs(paths: readonly string[], options: { readonly region?
         const read = readOne(file, region ? { region } : {});
         return typeof read === "string" ? [] : [read];
       });
+      // One cloud assembly is one estate: a bucket another stack replicates into is a replica, as the CDK plugin sees it.
+      const linked = linkReplicasAcrossStacks(found.filter((i) => i.kind === "cloudformation").map((i) => ({ ...i, region: options.region ?? regions.get(i.path) })));
+      found.splice(0, found.length, ...found.map((i) => linked.find((l) => l.path === i.path) ?? i));
       if (found.length === 0) problems.push(`\`${path}\` holds no CloudFormation template or Pulumi JSON (looked at ${[...EXTENSIONS].join(", ")} files): point at cdk.out, a template or a \`pulumi preview --json\` file.`);
       inputs.push(...found);
     } else {
