@@ -1,0 +1,184 @@
+/**
+ * Restore speed (the RTO): `lifeboat restore` of a PostgreSQL backup from the vault against two
+ * baselines run in the same script, on PostgreSQL 15 and s3rver on 127.0.0.1:
+ *
+ * - `pg_restore -j <cores>` of an uncompressed custom-format archive already on the local disk
+ *   (`pg_dump -Fc -Z0 -f`): the limit, with no download, no decompression and no checksum;
+ * - the usual script, `aws s3 cp s3://.../db.sql.gz - | gunzip | psql`: a gzip'd plain dump
+ *   streamed from the same S3 server by the AWS SDK (what `aws s3 cp -` does), through gunzip, into psql.
+ *
+ * Each variant creates its target database (createdb, or lifeboat itself) inside the timed run.
+ * Prints wall time of each (median of `--runs`, after one warm-up) and the ratios the restore job
+ * is held to. Not a test: nothing is asserted.
+ *
+ *   npm run bench:restore -- [--mb 300] [--tables 4] [--runs 3] [--jobs <n>]
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { bundleHandlers } from "@lifeboat/jobs/bundle";
+import { postgresBin, startPostgres, type TestPostgres } from "../../lambda-src/test/support/postgres";
+import { TestS3 } from "../../lambda-src/test/support/s3";
+
+const { values } = parseArgs({ options: { mb: { type: "string", default: "300" }, tables: { type: "string", default: "4" }, runs: { type: "string", default: "3" }, jobs: { type: "string" } } });
+
+/** Runs a command; returns wall seconds and its stdout. */
+async function measure(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ seconds: number; stdout: string }> {
+  execFileSync("sync");
+  const started = process.hrtime.bigint();
+  const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  child.stderr.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
+  const code = await new Promise<number | null>((r) => child.on("close", r));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (code !== 0) throw new Error(`${command} ${args.join(" ")} exited ${code}: ${stderr}`);
+  return { seconds, stdout };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** `tables` tables of about `targetMb / tables` each, with a primary key and a second index. */
+async function seed(pg: TestPostgres, database: string, targetMb: number, tables: number): Promise<number> {
+  await pg.sql("postgres", `CREATE DATABASE ${database}`);
+  const rows = Math.ceil((targetMb * 1024 * 1024) / 130 / tables);
+  for (let t = 1; t <= tables; t++) {
+    await pg.sql(database, `CREATE TABLE events_${t} (id bigint, at timestamptz, account text, kind text, amount numeric(12,2), payload text)`);
+    await pg.sql(database, `INSERT INTO events_${t} SELECT i, timestamptz '2026-01-01' + i * interval '1 second', md5(i::text), (ARRAY['signup','login','purchase','refund','logout'])[1 + i % 5], (i % 100000) / 100.0, 'user-' || (i % 5000) || ' ' || repeat(chr(97 + i % 26), i % 40) FROM generate_series(1, ${rows}) i`);
+    await pg.sql(database, `ALTER TABLE events_${t} ADD PRIMARY KEY (id); CREATE INDEX events_${t}_account ON events_${t} (account)`);
+  }
+  await pg.sql(database, "VACUUM (ANALYZE)");
+  await pg.sql(database, "CHECKPOINT");
+  const [size] = await pg.sql(database, "SELECT pg_database_size(current_database())");
+  return Number(size);
+}
+
+async function main(): Promise<void> {
+  const targetMb = Number(values.mb);
+  const tables = Math.max(1, Number(values.tables));
+  const runs = Math.max(1, Number(values.runs));
+  const cores = availableParallelism();
+  const jobs = values.jobs ? Number(values.jobs) : cores;
+  process.stdout.write(`Starting PostgreSQL 15 and s3rver on 127.0.0.1; seeding ${tables} tables, about ${targetMb} MB...\n`);
+  const [pg, s3] = await Promise.all([startPostgres(), TestS3.start(["vault"])]);
+  const work = mkdtempSync(join(tmpdir(), "lifeboat-restore-bench-"));
+  try {
+    const databaseBytes = await seed(pg, "bench", targetMb, tables);
+    const cli = (await bundleHandlers()).find((b) => b.name === "cli")!.file;
+    const configFile = join(work, "config.json");
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        vault: { bucket: "vault", region: "us-east-1", endpoint: s3.directEndpoint, forcePathStyle: true, checksums: "when-required" },
+        sources: [{ name: "bench", kind: "postgres", rpoMinutes: 60, host: "127.0.0.1", port: pg.port, database: "bench", credentials: { env: { username: "BENCH_PGUSER", password: "BENCH_PGPASSWORD" } } }],
+        tools: { pgDump: postgresBin("pg_dump"), pgRestore: postgresBin("pg_restore"), psql: postgresBin("psql") },
+        restore: { scratchDirectory: work, parallelJobs: jobs },
+      }),
+    );
+    const env = {
+      ...process.env,
+      PGPASSWORD: pg.password,
+      BENCH_PGUSER: pg.user,
+      BENCH_PGPASSWORD: pg.password,
+      AWS_ACCESS_KEY_ID: "S3RVER",
+      AWS_SECRET_ACCESS_KEY: "S3RVER",
+      AWS_REGION: "us-east-1",
+      LIFEBOAT_CONFIG_FILE: configFile,
+      AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1",
+    };
+    const pgArgs = ["-h", "127.0.0.1", "-p", String(pg.port), "-U", pg.user];
+
+    process.stdout.write("Preparing: lifeboat backup, a local pg_dump -Fc -Z0 file, a gzip'd plain dump in the S3 server...\n");
+    await measure(process.execPath, [cli, "backup", "--source", "bench"], env);
+    const localFile = join(work, "bench.dump");
+    await measure(postgresBin("pg_dump"), [...pgArgs, "-Fc", "-Z0", "-f", localFile, "bench"], env);
+    // The script's upload: pg_dump | gzip | aws s3 cp - (here the SDK's PutObject of the file).
+    const sqlGz = join(work, "bench.sql.gz");
+    await measure("bash", ["-o", "pipefail", "-c", `${postgresBin("pg_dump")} ${pgArgs.join(" ")} bench | gzip > ${sqlGz}`], env);
+    const { PutObjectCommand } = await import("@aws-sdk/client-s3");
+    await s3.directClient().send(new PutObjectCommand({ Bucket: "vault", Key: "scripts/bench.sql.gz", Body: readFileSync(sqlGz) }));
+    rmSync(sqlGz);
+    // `aws s3 cp s3://vault/scripts/bench.sql.gz -`, with the SDK the CLI uses: the object to stdout.
+    const s3Cat = join(work, "s3-cat.mjs");
+    writeFileSync(
+      s3Cat,
+      `import { S3Client, GetObjectCommand } from ${JSON.stringify(require.resolve("@aws-sdk/client-s3"))};
+import { pipeline } from "node:stream/promises";
+const client = new S3Client({ endpoint: ${JSON.stringify(s3.directEndpoint)}, forcePathStyle: true, region: "us-east-1", requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
+const got = await client.send(new GetObjectCommand({ Bucket: "vault", Key: "scripts/bench.sql.gz" }));
+await pipeline(got.Body, process.stdout);
+`,
+    );
+
+    let n = 0;
+    const fresh = async () => {
+      const name = `r${++n}`;
+      return name;
+    };
+    const drop = async (name: string) => {
+      await pg.sql("postgres", `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await pg.sql("postgres", "CHECKPOINT");
+    };
+    let path = "";
+    const variants: [label: string, once: () => Promise<number>][] = [
+      [
+        `pg_restore -j ${jobs} of a local file`,
+        async () => {
+          const db = await fresh();
+          const m = await measure("bash", ["-o", "pipefail", "-c", `${postgresBin("createdb")} ${pgArgs.join(" ")} ${db} && ${postgresBin("pg_restore")} ${pgArgs.join(" ")} --no-password -j ${jobs} --exit-on-error -d ${db} ${localFile}`], env);
+          await drop(db);
+          return m.seconds;
+        },
+      ],
+      [
+        "aws s3 cp - | gunzip | psql",
+        async () => {
+          const db = await fresh();
+          const m = await measure("bash", ["-o", "pipefail", "-c", `${postgresBin("createdb")} ${pgArgs.join(" ")} ${db} && ${process.execPath} ${s3Cat} | gunzip | ${postgresBin("psql")} ${pgArgs.join(" ")} -X -q -v ON_ERROR_STOP=1 -d ${db} > /dev/null`], env);
+          await drop(db);
+          return m.seconds;
+        },
+      ],
+      [
+        "lifeboat restore",
+        async () => {
+          const db = await fresh();
+          const m = await measure(process.execPath, [cli, "restore", "--source", "bench", "--at", "latest", "--target", `postgres://${pg.user}@127.0.0.1:${pg.port}/${db}`], env);
+          const result = JSON.parse(m.stdout);
+          path = `${result.postgres.path} (${result.postgres.seconds.checks.toFixed(2)} s of checks and download before writing, ${result.postgres.seconds.restore.toFixed(2)} s writing): ${result.postgres.pathReason}`;
+          await drop(db);
+          return m.seconds;
+        },
+      ],
+    ];
+    const seconds: number[] = [];
+    for (const [label, once] of variants) {
+      process.stdout.write(`Measuring ${label}...\n`);
+      await once();
+      const all: number[] = [];
+      for (let i = 0; i < runs; i++) all.push(await once());
+      seconds.push(median(all));
+      process.stdout.write(`  ${all.map((s) => s.toFixed(2)).join(" s, ")} s\n`);
+    }
+    const [local, script, ours] = seconds as [number, number, number];
+    process.stdout.write(`\nDatabase: ${(databaseBytes / 1024 / 1024).toFixed(1)} MB on disk, ${tables} tables with 2 indexes each (PostgreSQL 15), S3: s3rver on 127.0.0.1, ${cores} cores, -j ${jobs}, median of ${runs} run${runs > 1 ? "s" : ""}\n\n`);
+    for (const [i, [label]] of variants.entries()) process.stdout.write(`${label.padEnd(36)}${`${seconds[i]!.toFixed(2)} s`.padStart(10)}\n`);
+    process.stdout.write(`\nlifeboat restore took ${path}\n`);
+    process.stdout.write(`lifeboat restore vs pg_restore -j ${jobs} of a local file: ${(ours / local).toFixed(2)}x the time (target <= 1.1x)\n`);
+    process.stdout.write(`lifeboat restore vs aws s3 cp - | gunzip | psql: ${(ours / script).toFixed(2)}x the time (target <= 0.9x)\n`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+    await Promise.all([pg.stop(), s3.stop()]);
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`${error.stack}\n`);
+  process.exitCode = 1;
+});
