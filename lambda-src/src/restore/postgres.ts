@@ -212,7 +212,6 @@ async function freeBytesField(dir: string): Promise<{ freeBytes?: number }> {
  * `ok: false` with the reason when the scratch space fills up, so the restore can stream instead.
  */
 async function downloadArchive(job: JobContext, backup: CompleteBackup, file: string, pgRestore: string): Promise<{ ok: true } | { ok: false; reason: string }> {
-  const tools = toolPaths(job.config);
   const key = backup.artifact.key;
   // No archive reader here: the backup read every one of these bytes as it stored them, and a
   // matching SHA-256 of the stored bytes means the same archive. pg_restore --list below still
