@@ -59,8 +59,11 @@ export async function postgresProducer(job: JobContext, source: PostgresSourceCo
   // When the reader rejects the stream, pg_dump dies of SIGPIPE: the reader's reason is the news.
   let readerError: Error | undefined;
   inspector.once("error", (error: Error) => (readerError ??= error));
+  // Only when pg_dump died of the closed pipe (or was stopped by Lifeboat): a pg_dump that failed on
+  // its own leaves a truncated stream too, and then pg_dump's error is the cause.
+  const diedOfReader = (error: Error) => /SIGPIPE|stopped by Lifeboat|Broken pipe|Connection reset by peer/.test(error.message);
   const dumpFailure = (error: Error) =>
-    readerError
+    readerError && diedOfReader(error)
       ? new JobError(`Lifeboat's archive reader rejected pg_dump's output of ${describeConnection(connection)}: ${readerError.message}`, { cause: readerError })
       : new JobError(`pg_dump of ${describeConnection(connection)} failed: ${error.message}`, { cause: error });
   const compressor = startCompressor(compression, tools.zstd);
