@@ -190,6 +190,18 @@ describe("an upload into the vault", () => {
     expect(s3.unfinishedUploads("vault")).toEqual([]);
   });
 
+  it("tries a failing abort exactly as often as the client's maxAttempts, not a retry loop around the client's retries", async () => {
+    const isAbort = (r: { method: string; query: URLSearchParams }) => r.method === "DELETE" && r.query.has("uploadId");
+    s3.failNext(isUploadPart, 1_000, 500);
+    s3.failNext(isAbort, 1_000, 500);
+
+    const upload = putVaultObject(client(), { bucket: "vault", key: "unabortable.bin", body: chunked(randomBytes(12 * MIB), [65536]), contentType: "application/octet-stream", partSize: 5 * MIB, queueSize: 2 });
+
+    await expect(upload).rejects.toThrow(/Aborting multipart upload .* failed too/);
+    expect(s3.requests.filter(isAbort)).toHaveLength(2);
+    expect(new Set(s3.requests.filter(isUploadPart).map((r) => r.query.get("partNumber"))).size * 2).toBe(s3.requests.filter(isUploadPart).length);
+  });
+
   it("stores nothing and says so when S3 refuses to start the multipart upload", async () => {
     s3.failNext((r) => r.method === "POST" && r.query.has("uploads"), 1_000, 500);
 

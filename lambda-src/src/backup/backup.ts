@@ -22,6 +22,7 @@ import { describeError, JobError } from "../support/errors";
 import { sleep } from "../support/retry";
 import { createHash } from "node:crypto";
 import { DigestStream } from "../support/streams";
+import { filesProducer } from "./files";
 import { objectsProducer } from "./objects";
 import { postgresProducer } from "./postgres";
 import type { ArtifactProducer } from "./producer";
@@ -92,6 +93,8 @@ function producerFor(job: JobContext, source: SourceConfig, hooks: BackupHooks, 
       return redisProducer(job, source);
     case "objects":
       return objectsProducer(job, source, startedAt, tier);
+    case "files":
+      return filesProducer(job, source);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { CompanionRole, Compression, ManifestRoles, ManifestTable } from "@lifeboat/constructs/core";
+import type { BackupManifest, CompanionRole, Compression, ManifestRoles, ManifestTable } from "@lifeboat/constructs/core";
 import type { Readable } from "node:stream";
 import { compressionExtension } from "../support/compression";
 import { JobError } from "../support/errors";
@@ -29,6 +29,8 @@ export interface ProducedDetails {
   readonly contentBytes?: number;
   /** Small objects stored next to the artifact, before the manifest. */
   readonly companions?: readonly ProducedCompanion[];
+  readonly capture?: BackupManifest["capture"];
+  readonly files?: BackupManifest["files"];
 }
 
 /** A companion of the artifact, whole in memory (they are small: the roles of a database). */

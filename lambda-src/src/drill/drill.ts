@@ -174,6 +174,7 @@ function scratchFor(job: JobContext, source: SourceConfig, stamp: string): Promi
   const index = job.config.sources.indexOf(source);
   if (source.kind === "postgres") return postgresScratch(job, source, index, stamp);
   if (source.kind === "redis") return redisScratch(job, source, index);
+  if (source.kind === "files") throw new JobError(`A drill of ${source.name} (a files source) is not supported yet.`, { hint: "Restore it with `lifeboat restore --target <empty directory>`, which checks every file's SHA-256." });
   return objectsScratch(job, source, index, stamp);
 }
 

@@ -54,6 +54,16 @@ export class ByteReader {
     }
   }
 
+  /** Waits until at least `n` bytes are buffered (true) or the data has ended with fewer (false). */
+  async waitFor(n: number): Promise<boolean> {
+    while (this.buffered < n) {
+      if (this.ended) return false;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = undefined;
+    }
+    return true;
+  }
+
   /** Takes exactly `n` bytes. */
   async read(n: number): Promise<Buffer> {
     if (this.buffered < n) await this.need(n);

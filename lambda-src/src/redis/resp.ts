@@ -99,20 +99,29 @@ export class RespClient {
   private readonly waiting: { resolve: (r: Reply) => void; reject: (e: Error) => void }[] = [];
   private failure?: Error;
   private readonly roomWaiters: (() => void)[] = [];
+  private timer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly socket: Socket,
     private readonly endpoint: RedisEndpoint,
+    private readonly timeoutMs: number,
     private readonly maxPending = 256,
   ) {
-    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("data", (chunk: Buffer) => {
+      this.onData(chunk);
+      this.arm(true);
+    });
     socket.on("error", (error) => this.fail(new JobError(`The connection to ${describeRedis(endpoint)} failed: ${error.message}.`)));
     socket.on("close", () => this.fail(new JobError(`${describeRedis(endpoint)} closed the connection.`)));
   }
 
-  /** Connects and authenticates. */
-  static async connect(e: RedisEndpoint): Promise<RespClient> {
-    const client = new RespClient(await openSocket(e), e);
+  /**
+   * Connects and authenticates. Every step waits at most `timeoutMs`: the connection, and while
+   * replies are outstanding, the next bytes of them; a server that stops answering fails every
+   * outstanding and later command.
+   */
+  static async connect(e: RedisEndpoint, timeoutMs = 10_000): Promise<RespClient> {
+    const client = new RespClient(await openSocket(e, timeoutMs), e, timeoutMs);
     if (e.password !== undefined) await client.call(e.username ? ["AUTH", e.username, e.password] : ["AUTH", e.password]);
     if (e.db) await client.call(["SELECT", String(e.db)]);
     return client;
@@ -131,8 +140,24 @@ export class RespClient {
     if (this.waiting.length < this.maxPending / 2) for (const resume of this.roomWaiters.splice(0)) resume();
   }
 
+  /** Starts (or with `restart`, restarts) the reply timer while replies are outstanding; stops it otherwise. */
+  private arm(restart = false): void {
+    if (this.waiting.length === 0 || this.failure) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      return;
+    }
+    if (this.timer && !restart) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.fail(new JobError(`${describeRedis(this.endpoint)} sent nothing for ${this.timeoutMs / 1000} s while a reply was due.`, { hint: "The server is overloaded, stopped or unreachable; raise the source's `timeoutSeconds` if it is only slow." }));
+      this.socket.destroy();
+    }, this.timeoutMs);
+  }
+
   private fail(error: Error): void {
     this.failure ??= error;
+    clearTimeout(this.timer);
     for (const w of this.waiting.splice(0)) w.reject(this.failure);
     for (const resume of this.roomWaiters.splice(0)) resume();
   }
@@ -148,6 +173,7 @@ export class RespClient {
     if (this.failure) return Promise.reject(this.failure);
     const reply = new Promise<Reply>((resolve, reject) => this.waiting.push({ resolve, reject }));
     this.socket.write(encodeCommand(args));
+    this.arm();
     return reply;
   }
 
@@ -160,6 +186,7 @@ export class RespClient {
 
   close(): void {
     this.failure ??= new JobError("The connection was closed.");
+    clearTimeout(this.timer);
     this.socket.destroy();
   }
 }

@@ -4,25 +4,45 @@ import { encodeCommand, openSocket, type RedisEndpoint, describeRedis } from "./
 
 const EOF_MARK_LENGTH = 40;
 
+/** The server answered `SYNC` with an error: it does not serve replication to this client. */
+export class SyncRefusedError extends JobError {}
+
 /**
  * Streams a Redis server's RDB snapshot the way `redis-cli --rdb` obtains it: authenticate, ask for
  * the RDB only (`REPLCONF rdb-only 1`, Redis 7), send `SYNC`, and read the bulk transfer, in either of
  * its shapes: a length (`$<bytes>`), or diskless (`$EOF:<40-byte mark>`, ended by the same mark).
  * The stream carries the RDB file exactly, and fails if the transfer ends early.
  *
- * Managed services that disable SYNC (ElastiCache, MemoryDB) cannot serve this; use their native
- * snapshots.
+ * `started` settles once the server has accepted `SYNC` (resolves) or refused it (rejects with
+ * {@link SyncRefusedError}: managed services such as ElastiCache, MemoryDB and DigitalOcean's managed
+ * Valkey disable it). Waits at most `timeoutMs` for the connection and for each next byte: a server
+ * that stops mid-transfer fails the stream (the wait is suspended while the consumer holds the
+ * stream back, so a slow upload is not mistaken for a stalled server).
  */
-export async function streamRdb(e: RedisEndpoint): Promise<{ stream: Readable; done: Promise<void> }> {
-  const socket = await openSocket(e);
+export async function streamRdb(e: RedisEndpoint, timeoutMs = 60_000): Promise<{ stream: Readable; done: Promise<void>; started: Promise<void> }> {
+  const socket = await openSocket(e, timeoutMs);
   const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+  // A refusal can come before anyone reads the stream; `done` and `started` carry the error.
+  out.on("error", () => undefined);
   let settle!: { resolve: () => void; reject: (e: Error) => void };
   const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   done.catch(() => undefined);
+  let accepted!: { resolve: () => void; reject: (e: Error) => void };
+  const started = new Promise<void>((resolve, reject) => (accepted = { resolve, reject }));
+  started.catch(() => undefined);
   const fail = (error: Error) => {
     socket.destroy();
     out.destroy(error);
+    accepted.reject(error);
     settle.reject(error);
+  };
+  socket.setTimeout(timeoutMs);
+  socket.on("timeout", () => {
+    if (!finished) fail(new JobError(`${describeRedis(e)} sent nothing for ${timeoutMs / 1000} s during the snapshot transfer.`, { hint: "The server is overloaded, stopped or unreachable; raise the source's `timeoutSeconds` if it is only slow." }));
+  });
+  const pause = () => {
+    socket.pause();
+    socket.setTimeout(0);
   };
 
   // Redis refuses SYNC while replies are pending, so AUTH and REPLCONF each wait for their reply.
@@ -38,6 +58,7 @@ export async function streamRdb(e: RedisEndpoint): Promise<{ stream: Readable; d
 
   const finish = () => {
     finished = true;
+    accepted.resolve();
     socket.destroy();
     out.end();
     settle.resolve();
@@ -66,16 +87,18 @@ export async function streamRdb(e: RedisEndpoint): Promise<{ stream: Readable; d
             }
             continue;
           }
-          if (line.startsWith("-")) throw new JobError(`${describeRedis(e)} refused SYNC: ${line.slice(1)}`, { hint: "Managed services such as ElastiCache disable SYNC; use their native snapshots." });
+          if (line.startsWith("-")) throw new SyncRefusedError(`${describeRedis(e)} refused SYNC: ${line.slice(1)}`, { hint: 'Managed services such as ElastiCache, MemoryDB and DigitalOcean\'s Valkey disable SYNC; the source\'s `mode: "scan"` (or "auto") copies them key by key instead.' });
           if (!line.startsWith("$")) throw new JobError(`${describeRedis(e)} answered SYNC with ${JSON.stringify(line.slice(0, 40))} instead of a bulk transfer.`);
           if (line.startsWith("$EOF:")) {
             mark = Buffer.from(line.slice(5), "latin1");
             if (mark.length !== EOF_MARK_LENGTH) throw new JobError(`${describeRedis(e)} sent a diskless transfer mark of ${mark.length} bytes instead of ${EOF_MARK_LENGTH}.`);
             mode = "mark";
+            accepted.resolve();
           } else {
             remaining = Number(line.slice(1));
             if (!Number.isSafeInteger(remaining) || remaining < 0) throw new JobError(`${describeRedis(e)} announced a transfer of ${line.slice(1)} bytes.`);
             mode = "length";
+            accepted.resolve();
             if (remaining === 0) finish();
           }
           continue;
@@ -84,7 +107,7 @@ export async function streamRdb(e: RedisEndpoint): Promise<{ stream: Readable; d
           const take = buffer.subarray(0, Math.min(remaining, buffer.length));
           buffer = buffer.subarray(take.length);
           remaining -= take.length;
-          if (!out.write(take)) socket.pause();
+          if (!out.write(take)) pause();
           if (remaining === 0) finish();
           continue;
         }
@@ -96,7 +119,7 @@ export async function streamRdb(e: RedisEndpoint): Promise<{ stream: Readable; d
           if (payload.length) out.write(payload);
           finish();
         } else if (held.length > EOF_MARK_LENGTH) {
-          if (!out.write(held.subarray(0, held.length - EOF_MARK_LENGTH))) socket.pause();
+          if (!out.write(held.subarray(0, held.length - EOF_MARK_LENGTH))) pause();
           held = Buffer.from(held.subarray(held.length - EOF_MARK_LENGTH));
         }
       }
@@ -104,7 +127,10 @@ export async function streamRdb(e: RedisEndpoint): Promise<{ stream: Readable; d
       fail(error as Error);
     }
   });
-  out.on("drain", () => socket.resume());
+  out.on("drain", () => {
+    socket.setTimeout(timeoutMs);
+    socket.resume();
+  });
   socket.on("error", (error) => {
     if (!finished) fail(new JobError(`The snapshot transfer from ${describeRedis(e)} failed: ${error.message}.`));
   });
@@ -113,5 +139,5 @@ export async function streamRdb(e: RedisEndpoint): Promise<{ stream: Readable; d
   });
 
   socket.write(hello.shift()!);
-  return { stream: out, done };
+  return { stream: out, done, started };
 }

@@ -8,6 +8,7 @@ import { ByteReader } from "../redis/byte-reader";
 import { parseRedisUrl } from "../redis/endpoint";
 import { readRdb } from "../redis/rdb";
 import { describeRedis, RespClient, type RedisEndpoint } from "../redis/resp";
+import { extractFilesArchive, prepareFilesTarget } from "../files/extract";
 import { readArtifact } from "../s3/artifact";
 import { catalogSource, type CompleteBackup } from "../s3/catalog";
 import { MIB, putVaultObject } from "../s3/upload";
@@ -23,7 +24,7 @@ export interface RestoreRequest {
   readonly source: string;
   /** `latest`, an ISO 8601 time, or a backup stamp (`20261121T090503Z`). */
   readonly at: string;
-  /** `postgres://...` for PostgreSQL, `redis://...` for Redis, `s3://bucket/prefix` for objects. */
+  /** `postgres://...` for PostgreSQL, `redis://...` for Redis, `s3://bucket/prefix` for objects, a directory for files. */
   readonly target: string;
   readonly dryRun?: boolean;
   /**
@@ -117,7 +118,9 @@ export async function runRestore(job: JobContext, request: RestoreRequest): Prom
         ? `refuse the database if it holds any user object and the server if it lacks roles the backup needs (unless --create-roles, --no-owner or --no-privileges), create the database if it does not exist, then pg_restore with owners and privileges: in parallel from a scratch file whose SHA-256 was checked first, or streamed in one transaction`
         : source.kind === "redis"
           ? `refuse the target if it holds keys, then RESTORE every key with its expiry`
-          : `refuse the target prefix if it holds objects, then copy every object of the index`,
+          : source.kind === "files"
+            ? `refuse the target directory unless it is new or empty, then unpack every entry beside it, check every file's SHA-256, and move it into place`
+            : `refuse the target prefix if it holds objects, then copy every object of the index`,
     ],
   };
   if (request.dryRun) {
@@ -131,6 +134,7 @@ export async function runRestore(job: JobContext, request: RestoreRequest): Prom
   try {
     if (source.kind === "postgres") ({ detail, postgres } = await restorePostgres(job, backup, parseDatabaseUrl(request.target), { ...request.grants, ...(request.jobs !== undefined ? { jobs: request.jobs } : {}) }));
     else if (source.kind === "redis") detail = await restoreRedis(job, backup, parseRedisUrl(request.target));
+    else if (source.kind === "files") detail = await restoreFiles(job, backup, request.target);
     else detail = await restoreObjects(job, source, backup, request.target);
   } catch (error) {
     const failure = new JobError(`Restore of ${source.name} into ${targetText} failed: ${describeError(error)}.`, { cause: error });
@@ -150,7 +154,25 @@ export async function runRestore(job: JobContext, request: RestoreRequest): Prom
   return { plan, dryRun: false, durationSeconds, detail, ...(postgres ? { postgres } : {}) };
 }
 
+async function restoreFiles(job: JobContext, backup: CompleteBackup, target: string): Promise<string> {
+  const listed = backup.manifest.files;
+  if (!listed) throw new JobError(`The manifest of ${backup.artifact.key} lists no files.`);
+  const dir = await prepareFilesTarget(target);
+  const pin = await checkBeforeRestore(job, backup);
+  let restored: { entries: number; files: number; bytes: number } | undefined;
+  const read = await readArtifactThroughGate(job, backup, pin, async (decoded) => {
+    restored = await extractFilesArchive(decoded, listed, dir);
+  }, () => undefined);
+  if (!read.ok) throw read.error;
+  return `restored ${restored!.entries} entries (${restored!.files} files, ${restored!.bytes} bytes, every SHA-256 checked) into ${dir}`;
+}
+
 async function restoreRedis(job: JobContext, backup: CompleteBackup, target: RedisEndpoint): Promise<string> {
+  if (backup.manifest.contentsNotInspected) {
+    throw new JobError(`${backup.artifact.key} was stored without its contents being inspected (${backup.manifest.contentsNotInspected.reason}), so this Lifeboat cannot restore it key by key.`, {
+      hint: "Upgrade Lifeboat, or decompress the artifact and start a server of the version that wrote it with the file as its dump.rdb.",
+    });
+  }
   const probe = await RespClient.connect(target);
   try {
     await probe.call(["PING"]);

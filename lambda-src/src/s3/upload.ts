@@ -11,7 +11,6 @@ import {
 import { TIER_TAG_KEY, type Tier } from "@lifeboat/constructs/core";
 import type { Readable } from "node:stream";
 import { describeError, JobError } from "../support/errors";
-import { withRetries } from "../support/retry";
 import { bufferParts, PartPool, streamParts, type Part } from "./parts";
 
 /** One object to write into the vault. */
@@ -50,7 +49,7 @@ const SETTLE_MS = 60_000;
  * servers that ignore the header).
  *
  * On any failure, of the body stream or of a request after the client's retries, the upload stops
- * at once, waits for requests in flight, and aborts the multipart upload (retrying the abort), so
+ * at once, waits for requests in flight, and aborts the multipart upload (the client retries the abort), so
  * no part is left behind and no object appears. The error names the key, the cause and whether the
  * abort succeeded.
  */
@@ -181,17 +180,15 @@ export async function putVaultObject(client: S3Client, object: VaultObject): Pro
   }
 }
 
-/** Aborts a multipart upload, retrying with backoff; an upload that no longer exists counts as aborted. */
+/**
+ * Aborts a multipart upload; an upload that no longer exists counts as aborted. The client already
+ * retries the request (`vault.maxAttempts`, with backoff): a loop here would multiply its attempts.
+ */
 export async function abortUpload(client: S3Client, bucket: string, key: string, uploadId: string): Promise<void> {
-  await withRetries(
-    async () => {
-      try {
-        await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
-      } catch (error) {
-        if ((error as { name?: string }).name === "NoSuchUpload") return;
-        throw error;
-      }
-    },
-    { attempts: 3, baseMs: 1_000 },
-  );
+  try {
+    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
+  } catch (error) {
+    if ((error as { name?: string }).name === "NoSuchUpload") return;
+    throw error;
+  }
 }

@@ -2,6 +2,7 @@ import type { BackupManifest, ManifestTable } from "@lifeboat/constructs/core";
 import { pipeline, type Readable } from "node:stream";
 import { createInterface } from "node:readline";
 import type { IndexEntry } from "../objects/source";
+import { checkFilesArchive } from "../files/extract";
 import { CustomArchiveInspector, type ArchiveSummary } from "../postgres/custom-format";
 import { RdbInspector, redisTables } from "../redis/inspector";
 import { JobError } from "../support/errors";
@@ -49,7 +50,8 @@ export async function readRedisSnapshot(decoded: Readable): Promise<DecodedConte
   const inspector = new RdbInspector("The stored snapshot");
   await new Promise<void>((resolve, reject) => pipeline(decoded, inspector, discard(), (e) => (e ? reject(e) : resolve())));
   const s = inspector.summary;
-  return { tables: redisTables(s), detail: `the RDB file (version ${s.rdbVersion}) reads to its end${s.checksummed ? " and its CRC-64 matches" : ""}` };
+  if (s.notInspected) return { detail: `the RDB file's contents were not inspected (${s.notInspected})${s.checksummed ? "; its CRC-64 matches" : ""}` };
+  return { tables: redisTables(s), detail: `the ${s.magic} RDB file (version ${s.rdbVersion}) reads to its end${s.checksummed ? " and its CRC-64 matches" : ""}` };
 }
 
 /** Reads an objects backup's index. */
@@ -72,6 +74,13 @@ export async function readObjectsIndex(decoded: Readable): Promise<DecodedConten
   return { index, detail: `the index lists ${index.length} objects` };
 }
 
+/** Reads a files archive to its end, checking every entry against the manifest's list. */
+export async function readFilesArchive(manifest: BackupManifest, decoded: Readable): Promise<DecodedContents> {
+  if (!manifest.files) throw new JobError("The manifest of a files backup lists no files.");
+  const found = await checkFilesArchive(decoded, manifest.files);
+  return { detail: `the archive's ${found.entries} entries match the manifest's list, and all ${found.files} files (${found.bytes} bytes) their SHA-256` };
+}
+
 /** Reads decoded bytes as the manifest's format says. */
 export function readDecoded(manifest: BackupManifest, decoded: Readable, pgRestore: string): Promise<DecodedContents> {
   switch (manifest.kind) {
@@ -81,6 +90,8 @@ export function readDecoded(manifest: BackupManifest, decoded: Readable, pgResto
       return readRedisSnapshot(decoded);
     case "objects":
       return readObjectsIndex(decoded);
+    case "files":
+      return readFilesArchive(manifest, decoded);
   }
 }
 

@@ -68,3 +68,59 @@ describe("parseJobConfig", () => {
     expect(error.message).not.toContain("hunter2");
   });
 });
+
+describe("parseJobConfig's unknown keys", () => {
+  it("rejects a misspelt key at any depth and suggests the one meant", () => {
+    const error = errorOf(() =>
+      parseJobConfig({
+        vault: { bucket: "vault", regoin: "eu-west-1" },
+        sources: [{ ...valid.sources[0], prot: 5433 }, { name: "cache", kind: "redis", rpoMinutes: 5, host: "cache", mdoe: "scan" }],
+        verfy: {},
+      }),
+    );
+
+    expect(error.message).toContain("`vault.regoin` (a string) is not a setting: did you mean `region`?");
+    expect(error.message).toContain("`sources[0].prot` (a number) is not a setting: did you mean `port`?");
+    expect(error.message).toContain("`sources[1].mdoe` (a string) is not a setting: did you mean `mode`?");
+    expect(error.message).toContain("`verfy` (an object) is not a setting: did you mean `verify`?");
+  });
+
+  it("names the keys there are when nothing is close, without echoing the value", () => {
+    const error = errorOf(() => parseJobConfig({ ...valid, sources: [{ ...valid.sources[0], credentials: { env: { password: "PGPASSWORD" } }, apiToken: "s3cr3t-value" }] }));
+
+    expect(error.message).toMatch(/`sources\[0\]\.apiToken` \(a string\) is not a setting; the keys here are name, kind, rpoMinutes, .*host, port, database, credentials, sslMode\./);
+    expect(error.message).not.toContain("s3cr3t-value");
+  });
+});
+
+describe("parseJobConfig's files and Redis sources", () => {
+  it("accepts a files source with excludes and a Redis source in scan mode with a timeout", () => {
+    const config = parseJobConfig({
+      vault: { bucket: "vault" },
+      sources: [
+        { name: "uploads", kind: "files", rpoMinutes: 1440, path: "/srv/app/uploads", exclude: ["*.tmp", "cache/**"] },
+        { name: "cache", kind: "redis", rpoMinutes: 60, host: "cache", mode: "scan", timeoutSeconds: 30 },
+      ],
+    });
+
+    expect(config.sources.map((s) => s.kind)).toEqual(["files", "redis"]);
+  });
+
+  it("names a relative path, an exclude that climbs out, an unknown mode and a zero timeout in one error", () => {
+    const error = errorOf(() =>
+      parseJobConfig({
+        vault: { bucket: "vault" },
+        sources: [
+          { name: "uploads", kind: "files", rpoMinutes: 1440, path: "srv/uploads", exclude: ["../etc/**", 5] },
+          { name: "cache", kind: "redis", rpoMinutes: 60, host: "cache", mode: "replica", timeoutSeconds: 0 },
+        ],
+      }),
+    );
+
+    expect(error.message).toContain('`sources[0].path` ("srv/uploads") must be the absolute path of the directory to back up');
+    expect(error.message).toContain('`sources[0].exclude[0]` ("../etc/**") must be a glob pattern relative to the source\'s path');
+    expect(error.message).toContain("`sources[0].exclude[1]` (5) must be a glob pattern");
+    expect(error.message).toContain('`sources[1].mode` ("replica") must be one of "auto", "sync", "scan"');
+    expect(error.message).toContain("`sources[1].timeoutSeconds` (0) must be a number of seconds above 0");
+  });
+});

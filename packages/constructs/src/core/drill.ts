@@ -117,6 +117,7 @@ function checkScratch(value: unknown, kind: SourceKind | undefined, at: string, 
     postgres: ["host", "port", "credentials", "sslMode"],
     redis: ["host", "port", "credentials", "tls", "database"],
     objects: ["bucket", "prefix"],
+    files: [],
   };
   if (kind !== undefined && allowed[kind]) {
     for (const field of Object.keys(s)) if (!allowed[kind].includes(field)) problems.add(`${at}.${field}`, s[field], `does not apply to a ${kind} drill; its scratch settings are ${allowed[kind].join(", ")}.`);

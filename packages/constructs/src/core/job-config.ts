@@ -115,6 +115,10 @@ export interface PostgresSourceConfig extends SourceBase {
   readonly sslMode?: "disable" | "prefer" | "require" | "verify-full";
 }
 
+/** How a Redis or Valkey backup reads the data. */
+export type RedisBackupMode = "auto" | "sync" | "scan";
+export const REDIS_BACKUP_MODES: readonly RedisBackupMode[] = ["auto", "sync", "scan"];
+
 export interface RedisSourceConfig extends SourceBase {
   readonly kind: "redis";
   readonly host: string;
@@ -124,6 +128,40 @@ export interface RedisSourceConfig extends SourceBase {
   readonly tls?: boolean;
   /** A secret with `password` (and optionally `username`) for AUTH. */
   readonly credentials?: CredentialsSource;
+  /**
+   * `"sync"`: the RDB snapshot over the replication protocol (`SYNC`), a point in time. `"scan"`:
+   * `SCAN` + `DUMP`/`PTTL` key by key, for servers that refuse `SYNC` (ElastiCache, MemoryDB,
+   * DigitalOcean managed Valkey); not a point in time, and the manifest says so. `"auto"`: `SYNC`, and
+   * `SCAN` when the server refuses it.
+   * @default "auto"
+   */
+  readonly mode?: RedisBackupMode;
+  /**
+   * Longest wait for the server on any one network step (connecting, a reply, the next bytes of the
+   * snapshot) before the backup fails: a server that stops answering never hangs the job.
+   * @default 60
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/** The default of {@link RedisSourceConfig.timeoutSeconds}. */
+export const DEFAULT_REDIS_TIMEOUT_SECONDS = 60;
+
+/**
+ * A directory on the machine the job runs on (uploads, configuration), stored as tar + zstd with
+ * every file's SHA-256 in the manifest.
+ */
+export interface FilesSourceConfig extends SourceBase {
+  readonly kind: "files";
+  /** Absolute path of the directory to back up. */
+  readonly path: string;
+  /**
+   * Glob patterns of paths to leave out, relative to `path` (`*` within a name, `**` across
+   * directories, `?` one character; a pattern without `/` matches a name at any depth; a directory
+   * that matches is left out whole).
+   * @default - nothing left out
+   */
+  readonly exclude?: readonly string[];
 }
 
 export interface ObjectsSourceConfig extends SourceBase {
@@ -141,7 +179,7 @@ export interface ObjectsSourceConfig extends SourceBase {
   readonly credentials?: CredentialsSource;
 }
 
-export type SourceConfig = PostgresSourceConfig | RedisSourceConfig | ObjectsSourceConfig;
+export type SourceConfig = PostgresSourceConfig | RedisSourceConfig | ObjectsSourceConfig | FilesSourceConfig;
 
 export interface VerifySettings {
   /** Allowed size change against the previous backup, as a fraction. @default 0.1 */
@@ -238,11 +276,13 @@ export function parseJobConfig(value: unknown, subject = "Lifeboat job configura
       if ((s?.kind === "postgres" || s?.kind === "redis") && (typeof s.host !== "string" || s.host === "")) problems.add(`${at}.host`, s.host, "must name the server's host.");
       if (s?.kind === "postgres" && (typeof s.database !== "string" || s.database === "")) problems.add(`${at}.database`, s.database, "must name the database to back up.");
       if (s?.kind === "objects" && (typeof s.bucket !== "string" || s.bucket === "")) problems.add(`${at}.bucket`, s.bucket, "must name the bucket to copy.");
+      if (s?.kind === "files") checkFilesSource(s, at, problems);
     });
   }
   const tolerance = config!.verify?.sizeTolerance;
   if (tolerance !== undefined && (typeof tolerance !== "number" || tolerance < 0 || tolerance > 10)) problems.add("verify.sizeTolerance", tolerance, "must be a fraction such as 0.1 (±10%).");
   checkJobSettings(config as Partial<JobConfig>, problems);
+  checkKnownKeys(config as Record<string, any>, problems);
   problems.throwIfAny(subject);
   return config as JobConfig;
 }
@@ -314,6 +354,117 @@ function checkJobSettings(config: Partial<JobConfig>, problems: Problems): void 
       if (s?.credentials !== undefined) checkCredentials(s.credentials, `${at}.credentials`, problems);
       if (s?.drill !== undefined) checkDrillSettings(s.drill, SOURCE_KINDS.includes(s?.kind as SourceKind) ? (s.kind as SourceKind) : undefined, `${at}.drill`, problems);
       if (s?.kind === "objects" && s.checksums !== undefined && s.checksums !== "when-supported" && s.checksums !== "when-required") problems.add(`${at}.checksums`, s.checksums, 'must be "when-supported" or "when-required".');
+      if (s?.kind === "redis") {
+        if (s.mode !== undefined && !REDIS_BACKUP_MODES.includes(s.mode as RedisBackupMode)) problems.add(`${at}.mode`, s.mode, `must be one of ${REDIS_BACKUP_MODES.map((m) => `"${m}"`).join(", ")}; "scan" is for servers that refuse SYNC.`);
+        if (s.timeoutSeconds !== undefined && (typeof s.timeoutSeconds !== "number" || !(s.timeoutSeconds > 0) || s.timeoutSeconds > 3600)) problems.add(`${at}.timeoutSeconds`, s.timeoutSeconds, "must be a number of seconds above 0 and at most 3600.");
+      }
+    });
+  }
+}
+
+function checkFilesSource(s: Record<string, unknown>, at: string, problems: Problems): void {
+  if (typeof s.path !== "string" || !s.path.startsWith("/")) problems.add(`${at}.path`, s.path, 'must be the absolute path of the directory to back up, such as "/srv/app/uploads".');
+  if (s.exclude !== undefined) {
+    if (!Array.isArray(s.exclude)) problems.add(`${at}.exclude`, s.exclude, 'must be a list of glob patterns, such as ["*.tmp", "cache/**"].');
+    else s.exclude.forEach((pattern, j) => {
+      if (typeof pattern !== "string" || pattern === "" || pattern.startsWith("/") || pattern.split("/").includes("..")) problems.add(`${at}.exclude[${j}]`, pattern, 'must be a glob pattern relative to the source\'s path, such as "*.tmp" or "cache/**".');
+    });
+  }
+}
+
+/**
+ * The keys each part of the configuration may hold. A key not listed is a mistake (`"prot"` for
+ * `port`) that would otherwise be ignored silently: it is an error that names the likeliest key meant.
+ * Adding a setting means adding its key here.
+ */
+export const JOB_CONFIG_KEYS = {
+  root: ["vault", "sources", "verify", "tools"],
+  vault: ["bucket", "region", "kmsKeyArn", "endpoint", "forcePathStyle", "replica", "checksums", "maxAttempts", "partSizeMiB", "queueSize"],
+  replica: ["bucket", "region", "endpoint", "forcePathStyle"],
+  source: ["name", "kind", "rpoMinutes", "intervalMinutes", "drill"],
+  postgres: ["host", "port", "database", "credentials", "sslMode"],
+  redis: ["host", "port", "tls", "credentials", "mode", "timeoutSeconds"],
+  objects: ["bucket", "prefix", "region", "endpoint", "forcePathStyle", "checksums", "credentials"],
+  files: ["path", "exclude"],
+  verify: ["sizeTolerance", "testRestore", "scratch", "checksumBackups", "replicaLagMinutes"],
+  scratch: ["host", "port", "credentials", "sslMode"],
+  credentials: ["secretArn", "env"],
+  credentialsEnv: ["username", "password"],
+} as const satisfies Record<string, readonly string[]>;
+
+/** `true` when the list names exactly the keys of `T`: a setting added to an interface but not to {@link JOB_CONFIG_KEYS} fails to compile. */
+type ListsExactly<T, L extends readonly string[]> = [Exclude<keyof T, L[number]>, Exclude<L[number], keyof T>] extends [never, never] ? true : false;
+type Keys = typeof JOB_CONFIG_KEYS;
+const keyListsMatchTheInterfaces: [
+  ListsExactly<JobConfig, Keys["root"]>,
+  ListsExactly<VaultLocation, Keys["vault"]>,
+  ListsExactly<NonNullable<VaultLocation["replica"]>, Keys["replica"]>,
+  ListsExactly<PostgresSourceConfig, [...Keys["source"], ...Keys["postgres"]]>,
+  ListsExactly<RedisSourceConfig, [...Keys["source"], ...Keys["redis"]]>,
+  ListsExactly<ObjectsSourceConfig, [...Keys["source"], ...Keys["objects"]]>,
+  ListsExactly<FilesSourceConfig, [...Keys["source"], ...Keys["files"]]>,
+  ListsExactly<VerifySettings, Keys["verify"]>,
+  ListsExactly<NonNullable<VerifySettings["scratch"]>, Keys["scratch"]>,
+] = [true, true, true, true, true, true, true, true, true];
+void keyListsMatchTheInterfaces;
+
+/** Levenshtein distance, for "did you mean". */
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The allowed key closest to `key`, when it is close enough to be the one meant. */
+export function closestKey(key: string, allowed: readonly string[]): string | undefined {
+  let best: { key: string; distance: number } | undefined;
+  for (const candidate of allowed) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (!best || distance < best.distance) best = { key: candidate, distance };
+  }
+  return best && best.distance <= Math.max(2, Math.floor(best.key.length / 3)) ? best.key : undefined;
+}
+
+function checkKeys(value: unknown, allowed: readonly string[], at: string, problems: Problems): void {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return;
+  for (const key of Object.keys(value)) {
+    if (allowed.includes(key)) continue;
+    const argument = at ? `${at}.${key}` : key;
+    const suggestion = closestKey(key, allowed);
+    const known = `the keys here are ${allowed.join(", ")}`;
+    // The value is never echoed: a misplaced key may hold a credential.
+    const received = (value as Record<string, unknown>)[key];
+    const kind = { describe: () => (received === null ? "null" : Array.isArray(received) ? "a list" : typeof received === "object" ? "an object" : `a ${typeof received}`) };
+    problems.add(argument, kind, suggestion ? `is not a setting: did you mean \`${suggestion}\`? (${known}).` : `is not a setting; ${known}.`);
+  }
+}
+
+function checkKnownKeys(config: Record<string, any>, problems: Problems): void {
+  const K = JOB_CONFIG_KEYS;
+  checkKeys(config, K.root, "", problems);
+  checkKeys(config.vault, K.vault, "vault", problems);
+  checkKeys(config.vault?.replica, K.replica, "vault.replica", problems);
+  checkKeys(config.verify, K.verify, "verify", problems);
+  checkKeys(config.verify?.scratch, K.scratch, "verify.scratch", problems);
+  const credentials = (value: any, at: string) => {
+    checkKeys(value, K.credentials, at, problems);
+    checkKeys(value?.env, K.credentialsEnv, `${at}.env`, problems);
+  };
+  credentials(config.verify?.scratch?.credentials, "verify.scratch.credentials");
+  if (Array.isArray(config.sources)) {
+    config.sources.forEach((s: any, i: number) => {
+      const kind = s?.kind as SourceKind;
+      if (!SOURCE_KINDS.includes(kind)) return;
+      checkKeys(s, [...K.source, ...K[kind]], `sources[${i}]`, problems);
+      credentials(s.credentials, `sources[${i}].credentials`);
     });
   }
 }

@@ -85,6 +85,43 @@ export interface BackupManifest {
   readonly roles?: ManifestRoles;
   /** Bytes of the artifact after decompression (PostgreSQL: the archive pg_restore reads). @default - not recorded */
   readonly contentBytes?: number;
+  /**
+   * How the data was read. Absent means a point-in-time snapshot (pg_dump, Redis `SYNC`). A copy
+   * taken key by key (`SCAN` + `DUMP`) says `pointInTime: false`: keys changed while it ran may be
+   * from different moments.
+   */
+  readonly capture?: { readonly method: string; readonly pointInTime: boolean; readonly note?: string };
+  /** For file sources: every entry of the archive, in archive order. */
+  readonly files?: ManifestFiles;
+}
+
+/** One entry of a files backup. */
+export interface ManifestFile {
+  /** Relative to the source's path, `/`-separated; directories end without a slash. */
+  readonly path: string;
+  readonly type: "file" | "directory" | "symlink";
+  /** Permission bits, as a number (0o644 = 420). */
+  readonly mode: number;
+  /** Modification time, ISO 8601 UTC. */
+  readonly mtime: string;
+  /** Files: size in bytes. */
+  readonly size?: number;
+  /** Files: SHA-256 (hex) of the content. */
+  readonly sha256?: string;
+  /** Symlinks: where the link points, as stored. */
+  readonly target?: string;
+}
+
+/** What a files backup captured. */
+export interface ManifestFiles {
+  readonly count: number;
+  /** Bytes of file content before compression. */
+  readonly bytes: number;
+  readonly entries: readonly ManifestFile[];
+  /** Paths that changed while they were read, or vanished before: the archive may hold a mix for them. */
+  readonly changedDuringBackup?: readonly string[];
+  /** The patterns that were excluded. */
+  readonly exclude?: readonly string[];
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -145,5 +182,13 @@ export function manifestProblems(value: unknown): string[] {
     const c = m.contentsNotInspected as Record<string, unknown> | null;
     if (typeof c !== "object" || c === null || typeof c.reason !== "string" || c.reason === "") problems.add("contentsNotInspected", JSON.stringify(c), "must be { reason } saying why the contents were not read.");
   }
+  if (m.files !== undefined) {
+    const files = m.files as Record<string, unknown>;
+    if (typeof files !== "object" || files === null || !Array.isArray(files.entries)) problems.add("files", m.files, "must be { count, bytes, entries: [...] }.");
+    else files.entries.forEach((e: any, i: number) => {
+      if (typeof e?.path !== "string" || !["file", "directory", "symlink"].includes(e?.type) || (e.type === "file" && (typeof e.sha256 !== "string" || !SHA256.test(e.sha256) || !Number.isInteger(e.size)))) problems.add(`files.entries[${i}]`, e, "must be { path, type, mode, mtime } with size and sha256 for a file.");
+    });
+  }
+  if (m.capture !== undefined && (typeof (m.capture as any)?.method !== "string" || typeof (m.capture as any)?.pointInTime !== "boolean")) problems.add("capture", m.capture, "must be { method, pointInTime } when present.");
   return problems.all.map((p) => `\`${p.argument}\` (${p.value}) ${p.message}`);
 }

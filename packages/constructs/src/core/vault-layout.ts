@@ -40,8 +40,8 @@ export function sourcePrefixes(source: string, placement: TierPlacement): string
 }
 
 /** What a source is. */
-export type SourceKind = "postgres" | "redis" | "objects";
-export const SOURCE_KINDS: readonly SourceKind[] = ["postgres", "redis", "objects"];
+export type SourceKind = "postgres" | "redis" | "objects" | "files";
+export const SOURCE_KINDS: readonly SourceKind[] = ["postgres", "redis", "objects", "files"];
 
 const SOURCE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 

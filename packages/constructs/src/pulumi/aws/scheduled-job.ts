@@ -67,7 +67,7 @@ export function checkJobArgs(args: ScheduledJobArgs, defaultMemoryMb: number, ha
 /** Secret ARNs named by sources' credentials. */
 export function secretArnsOf(sources: readonly JobSource[]): pulumi.Output<string[]> {
   return pulumi
-    .all(sources.map((s) => pulumi.output(s.credentials as pulumi.Input<{ secretArn?: string } | undefined>)))
+    .all(sources.map((s) => pulumi.output(("credentials" in s ? s.credentials : undefined) as pulumi.Input<{ secretArn?: string } | undefined>)))
     .apply((all) => all.flatMap((c) => (c && typeof c.secretArn === "string" ? [c.secretArn] : [])));
 }
 
