@@ -49,7 +49,7 @@ export class BackupJob extends ScheduledJob {
     problems.throwIfAny(`BackupJob "${id}"`);
     const intervalMinutes = (plan as ScheduledJobPlan).intervalMinutes;
     const source = props.source;
-    const secretArns = source.credentials && "secretArn" in source.credentials ? [source.credentials.secretArn] : [];
+    const secretArns = "credentials" in source && source.credentials && "secretArn" in source.credentials ? [source.credentials.secretArn] : [];
     super(scope, id, plan as ScheduledJobPlan, props, {
       handler: "backup",
       description: `Lifeboat backup of ${sourceName} (${kind})`,

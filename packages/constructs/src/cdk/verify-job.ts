@@ -49,7 +49,7 @@ export class VerifyJob extends ScheduledJob {
       sources: sources as SourceConfig[],
       ...(props.verify ? { verify: props.verify } : {}),
     };
-    const secretArns = sources.flatMap((s) => (s.credentials && "secretArn" in s.credentials ? [s.credentials.secretArn] : []));
+    const secretArns = sources.flatMap((s) => ("credentials" in s && s.credentials && "secretArn" in s.credentials ? [s.credentials.secretArn] : []));
     const names = sources.map((s) => s.name);
     super(scope, id, plan as ScheduledJobPlan, props, {
       handler: "verify",

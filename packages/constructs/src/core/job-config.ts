@@ -378,7 +378,7 @@ function checkFilesSource(s: Record<string, unknown>, at: string, problems: Prob
  * Adding a setting means adding its key here.
  */
 export const JOB_CONFIG_KEYS = {
-  root: ["vault", "sources", "verify", "tools"],
+  root: ["vault", "sources", "verify", "restore", "tools"],
   vault: ["bucket", "region", "kmsKeyArn", "endpoint", "forcePathStyle", "replica", "checksums", "maxAttempts", "partSizeMiB", "queueSize"],
   replica: ["bucket", "region", "endpoint", "forcePathStyle"],
   source: ["name", "kind", "rpoMinutes", "intervalMinutes", "drill"],
@@ -387,6 +387,7 @@ export const JOB_CONFIG_KEYS = {
   objects: ["bucket", "prefix", "region", "endpoint", "forcePathStyle", "checksums", "credentials"],
   files: ["path", "exclude"],
   verify: ["sizeTolerance", "testRestore", "scratch", "checksumBackups", "replicaLagMinutes"],
+  restore: ["scratchDirectory", "parallelJobs"],
   scratch: ["host", "port", "credentials", "sslMode"],
   credentials: ["secretArn", "env"],
   credentialsEnv: ["username", "password"],
@@ -405,7 +406,8 @@ const keyListsMatchTheInterfaces: [
   ListsExactly<FilesSourceConfig, [...Keys["source"], ...Keys["files"]]>,
   ListsExactly<VerifySettings, Keys["verify"]>,
   ListsExactly<NonNullable<VerifySettings["scratch"]>, Keys["scratch"]>,
-] = [true, true, true, true, true, true, true, true, true];
+  ListsExactly<RestoreSettings, Keys["restore"]>,
+] = [true, true, true, true, true, true, true, true, true, true];
 void keyListsMatchTheInterfaces;
 
 /** Levenshtein distance, for "did you mean". */
@@ -454,6 +456,7 @@ function checkKnownKeys(config: Record<string, any>, problems: Problems): void {
   checkKeys(config.vault?.replica, K.replica, "vault.replica", problems);
   checkKeys(config.verify, K.verify, "verify", problems);
   checkKeys(config.verify?.scratch, K.scratch, "verify.scratch", problems);
+  checkKeys(config.restore, K.restore, "restore", problems);
   const credentials = (value: any, at: string) => {
     checkKeys(value, K.credentials, at, problems);
     checkKeys(value?.env, K.credentialsEnv, `${at}.env`, problems);

@@ -27,7 +27,7 @@ export const LAMBDA_BUDGET_MINUTES = LAMBDA_LIMIT_MINUTES - LAMBDA_MARGIN_MINUTE
  * low: a Lambda function's network and one core for zstd. Measurements from backup and drill records
  * replace them.
  */
-export const ASSUMED_BACKUP_MIB_PER_SECOND: Readonly<Record<SourceKind, number>> = { postgres: 20, redis: 40, objects: 15 };
+export const ASSUMED_BACKUP_MIB_PER_SECOND: Readonly<Record<SourceKind, number>> = { postgres: 20, redis: 40, objects: 15, files: 30 };
 
 /** A drill's fixed part before measurements: catalog, scratch target, checks and cleanup. */
 export const DRILL_SETUP_MINUTES = 1;
