@@ -379,7 +379,7 @@ function checkFilesSource(s: Record<string, unknown>, at: string, problems: Prob
  */
 export const JOB_CONFIG_KEYS = {
   root: ["vault", "sources", "verify", "restore", "tools"],
-  vault: ["bucket", "region", "kmsKeyArn", "endpoint", "forcePathStyle", "replica", "checksums", "maxAttempts", "partSizeMiB", "queueSize"],
+  vault: ["bucket", "region", "kmsKeyArn", "endpoint", "forcePathStyle", "replica", "checksums", "maxAttempts", "partSizeMiB", "queueSize", "tiers", "encryption"],
   replica: ["bucket", "region", "endpoint", "forcePathStyle"],
   source: ["name", "kind", "rpoMinutes", "intervalMinutes", "drill"],
   postgres: ["host", "port", "database", "credentials", "sslMode"],
