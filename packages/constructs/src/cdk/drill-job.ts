@@ -42,7 +42,7 @@ export class DrillJob extends ScheduledJob {
     }
     problems.throwIfAny(`DrillJob "${id}"`);
     const source = props.source;
-    const secretArns = source.credentials && "secretArn" in source.credentials ? [source.credentials.secretArn] : [];
+    const secretArns = "credentials" in source && source.credentials && "secretArn" in source.credentials ? [source.credentials.secretArn] : [];
     const scratchPrefix = source.kind === "objects" ? (source.drill?.scratch?.prefix ?? DEFAULT_DRILL_OBJECTS_PREFIX) : "";
     super(scope, id, plan as ScheduledJobPlan, props, {
       handler: "drill",
