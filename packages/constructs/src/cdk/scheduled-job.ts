@@ -106,7 +106,7 @@ export abstract class ScheduledJob extends Construct {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: jobKey,
       dataKeyReuse: Duration.seconds(300),
-      retentionPeriod: Duration.seconds(1_209_600),
+      retentionPeriod: Duration.seconds(plan.deadLetterRetentionSeconds),
     });
     this.role = serviceRole(this, "Role", {
       service: "lambda.amazonaws.com",
@@ -162,7 +162,7 @@ export abstract class ScheduledJob extends Construct {
         arn: this.function.functionArn,
         roleArn: schedulerRoleResource.roleArn,
         input: JSON.stringify(job.input),
-        retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: Math.max(60, Math.min(86_400, plan.intervalMinutes * 60)) },
+        retryPolicy: { maximumRetryAttempts: plan.schedulerRetryAttempts, maximumEventAgeInSeconds: plan.maxEventAgeSeconds },
         deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
       },
     });
