@@ -94,7 +94,7 @@ describe("a Redis backup facing faults", () => {
 
   it("when the server stops answering mid-transfer (SIGSTOP), fails within the configured timeout, aborts the upload and writes no manifest", async () => {
     const client = await RespClient.connect({ host: "127.0.0.1", port: redis.port, password: redis.password });
-    for (let i = 0; i < 24; i++) await client.call(["SET", `blob:${i}`, randomBytes(1024 * 1024)]);
+    for (let i = 0; i < 64; i++) await client.call(["SET", `blob:${i}`, randomBytes(1024 * 1024)]);
     client.close();
     const config: JobConfig = testConfig({ vault: testVault(s3), sources: [{ name: "stalls", kind: "redis", rpoMinutes: 60, host: "127.0.0.1", port: redis.port, credentials: { env: { password: "STALL_PASSWORD" } }, timeoutSeconds: 2 }] });
     const { job } = testJob(config, { ...process.env, STALL_PASSWORD: redis.password });

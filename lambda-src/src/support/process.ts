@@ -26,7 +26,7 @@ export class ToolProcess {
   /** Resolves when the tool exits with status 0; rejects with a {@link JobError} naming the tool otherwise. */
   readonly exited: Promise<void>;
   private stderrTail = "";
-  private killedByUs = false;
+  private killedWith: NodeJS.Signals | undefined;
 
   constructor(
     readonly label: string,
@@ -49,7 +49,10 @@ export class ToolProcess {
       });
       this.child.once("close", (code, signal) => {
         if (code === 0) return resolve();
-        const why = signal ? `was killed by ${signal}${this.killedByUs ? " (stopped by Lifeboat after another failure)" : ""}` : `exited with status ${code}`;
+        // Only the signal Lifeboat sent is Lifeboat's doing: a tool that died of another one before
+        // it was reaped (killed by the OOM killer or an operator) failed on its own.
+        const byUs = this.killedWith !== undefined && signal === this.killedWith;
+        const why = signal ? `was killed by ${signal}${byUs ? " (stopped by Lifeboat after another failure)" : ""}` : `exited with status ${code}`;
         const stderr = this.stderr;
         reject(new JobError(`${label} ${why}${stderr ? `: ${stderr}` : "."}`));
       });
@@ -78,7 +81,7 @@ export class ToolProcess {
   /** Stops the tool if it is still running. */
   kill(signal: NodeJS.Signals = "SIGTERM"): void {
     if (this.child.exitCode === null && this.child.signalCode === null) {
-      this.killedByUs = true;
+      this.killedWith = signal;
       this.child.kill(signal);
     }
   }
