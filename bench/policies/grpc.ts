@@ -108,8 +108,9 @@ async function main(): Promise<void> {
     packs.push(guard);
     const [lifeboatInfo, guardInfo] = [await lifeboat.getAnalyzerInfo(), await guard.getAnalyzerInfo()];
     // Alternate the packs so that neither always runs on a warmer or a busier machine.
-    const ours = await measure(lifeboat, resources);
-    const theirs = await measure(guard, resources);
+    const named = (name: string, run: Promise<Timing>) => run.catch((err: unknown) => Promise.reject(new Error(`${name}: ${err instanceof Error ? err.message : String(err)}`)));
+    const ours = await named("Lifeboat's pack", measure(lifeboat, resources));
+    const theirs = await named("AWSGuard", measure(guard, resources));
     const row = (name: string, policies: number, t: Timing) =>
       `${name.padEnd(10)} ${String(policies).padStart(3)} policies  Analyze ×${size} ${t.analyze.toFixed(0).padStart(6)} ms  AnalyzeStack ${t.analyzeStack.toFixed(0).padStart(6)} ms  preview ${t.preview.toFixed(0).padStart(6)} ms  (${t.diagnostics} diagnostics)\n`;
     process.stdout.write(`${size} resources over the Analyzer protocol, median of ${runs} previews:\n`);
