@@ -5,6 +5,7 @@ import { runBackup } from "./backup/backup";
 import { loadJobConfig } from "./config";
 import { jobContext, type JobContext } from "./context";
 import { DrillFailedError, runDrill } from "./drill/drill";
+import { healthServerOptions, serveHealthUntilStopped } from "./health/command";
 import { runRestore } from "./restore/restore";
 import { catalogSource } from "./s3/catalog";
 import { describeError } from "./support/errors";
@@ -21,6 +22,8 @@ export interface CliIo {
   readonly observe?: Output;
   /** Replaces the job context (tests). */
   readonly context?: (config: JobConfig, output: Output) => JobContext;
+  /** Resolves when `health-server` should stop (tests). @default - on SIGTERM or SIGINT */
+  readonly stopped?: Promise<unknown>;
 }
 
 export const USAGE = `Usage: lifeboat <command> [options]
@@ -41,6 +44,11 @@ Commands:
   drill   --source <name>                 Restore the newest complete backup into a scratch target, check it,
                                           measure restore time and data loss, clean up, record the drill.
   list    [--source <name>]...            List complete and incomplete backups.
+  health-server [--host <address>] [--port <port>] [--report-file <file> [--report-max-age <minutes>]]
+          [--cache-seconds <seconds>]     Serve GET /healthz until SIGTERM: 200 when every source's newest complete
+                                          backup is within its RPO and the last verify (--report-file) passed,
+                                          503 with a JSON reason per failing source. Defaults: 0.0.0.0, port 8080,
+                                          vault read at most every 60 seconds.
 
 Options:
   --config <file>   Job configuration (JSON). Default: $LIFEBOAT_CONFIG_FILE, else $LIFEBOAT_CONFIG.
@@ -52,7 +60,7 @@ Exit status: 0 success, 1 the job failed, 2 wrong usage.`;
 
 class UsageError extends Error {}
 
-const COMMANDS = ["backup", "verify", "restore", "drill", "list"] as const;
+const COMMANDS = ["backup", "verify", "restore", "drill", "list", "health-server"] as const;
 
 /** Runs the `lifeboat` command line; resolves to the exit status. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -75,6 +83,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         jobs: { type: "string" },
         json: { type: "boolean" },
         "report-file": { type: "string" },
+        "report-max-age": { type: "string" },
+        host: { type: "string" },
+        port: { type: "string" },
+        "cache-seconds": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -108,6 +120,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       if (sources.length !== 1) throw new UsageError("restore needs exactly one --source.");
       if (values.jobs !== undefined && !/^([1-9]|[12][0-9]|3[0-2])$/.test(values.jobs as string)) throw new UsageError(`--jobs (${JSON.stringify(values.jobs)}) must be a whole number from 1 to 32 (1 streams in one transaction).`);
     }
+    const health = command === "health-server" ? healthServerOptions(values, (message) => new UsageError(message)) : undefined;
     const config = loadJobConfig(io.env, values.config as string | undefined);
     const job = io.context ? io.context(config, output) : jobContext(config, output, { env: io.env });
     switch (command) {
@@ -152,6 +165,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       }
       case "list": {
         await list(job, sources, values.json === true, io);
+        return 0;
+      }
+      case "health-server": {
+        await serveHealthUntilStopped(job, health!, io.stopped);
         return 0;
       }
     }

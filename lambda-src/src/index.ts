@@ -9,3 +9,5 @@ export * from "./support/errors";
 export * from "./support/output";
 export * from "./support/redact";
 export * from "./verify/verify";
+export * from "./health/health";
+export * from "./health/server";

@@ -96,31 +96,51 @@ export interface SourceCatalog {
  * that carries tiers in keys (`placement` "prefix", Spaces), the backups are under each tier's prefix.
  */
 export async function catalogSource(client: S3Client, bucket: string, source: string, placement: TierPlacement = "tag"): Promise<SourceCatalog> {
-  const entries = (await Promise.all(sourcePrefixes(source, placement).map((prefix) => listBackups(client, bucket, source, prefix))))
-    .flat()
-    .sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+  const entries = await listSourceEntries(client, bucket, source, placement);
   const complete: CompleteBackup[] = [];
   const incomplete: SourceCatalog["incomplete"] = [];
   for (const entry of entries) {
-    if (!entry.manifestObject) {
-      const key = entry.artifact?.key ?? entry.companions![0]!.key;
-      incomplete.push({ entry, reason: `${entry.artifact ? "artifact" : "companion"} ${key} has no manifest: the backup never finished, so it is not a backup` });
-      continue;
-    }
-    const read = await readManifest(client, bucket, entry.manifestObject.key);
-    if (!read.manifest) {
-      incomplete.push({ entry, reason: `manifest ${entry.manifestObject.key} cannot be trusted: ${read.problems.join("; ")}` });
-    } else if (!entry.artifact) {
-      incomplete.push({ entry, reason: `manifest ${entry.manifestObject.key} names ${read.manifest.artifactKey}, which is not in the vault` });
-    } else if (read.manifest.artifactKey !== entry.artifact.key) {
-      incomplete.push({ entry, reason: `manifest ${entry.manifestObject.key} names ${read.manifest.artifactKey}, but the artifact stored is ${entry.artifact.key}` });
-    } else if (companionProblem(read.manifest, entry)) {
-      incomplete.push({ entry, reason: `manifest ${entry.manifestObject.key}: ${companionProblem(read.manifest, entry)}` });
-    } else {
-      complete.push({ entry, manifest: read.manifest, artifact: entry.artifact });
-    }
+    const judged = await judgeEntry(client, bucket, entry);
+    if ("reason" in judged) incomplete.push(judged);
+    else complete.push(judged);
   }
   return { complete, incomplete };
+}
+
+/**
+ * A source's newest complete backup and the incomplete entries newer than it, reading manifests from
+ * the newest down and stopping at the first complete one: one listing and a few reads, however long
+ * the history (the health endpoint asks this every minute).
+ */
+export async function newestBackup(client: S3Client, bucket: string, source: string, placement: TierPlacement = "tag"): Promise<{ newest?: CompleteBackup; newerIncomplete: SourceCatalog["incomplete"] }> {
+  const entries = (await listSourceEntries(client, bucket, source, placement)).reverse();
+  const newerIncomplete: SourceCatalog["incomplete"] = [];
+  for (const entry of entries) {
+    const judged = await judgeEntry(client, bucket, entry);
+    if (!("reason" in judged)) return { newest: judged, newerIncomplete };
+    newerIncomplete.push(judged);
+  }
+  return { newerIncomplete };
+}
+
+/** Every listed entry of a source, under each tier's prefix where tiers are in keys, oldest first. */
+async function listSourceEntries(client: S3Client, bucket: string, source: string, placement: TierPlacement): Promise<BackupEntry[]> {
+  return (await Promise.all(sourcePrefixes(source, placement).map((prefix) => listBackups(client, bucket, source, prefix)))).flat().sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+}
+
+/** A listed entry as a complete backup, or why it is not one. */
+async function judgeEntry(client: S3Client, bucket: string, entry: BackupEntry): Promise<CompleteBackup | { readonly entry: BackupEntry; readonly reason: string }> {
+  if (!entry.manifestObject) {
+    const key = entry.artifact?.key ?? entry.companions![0]!.key;
+    return { entry, reason: `${entry.artifact ? "artifact" : "companion"} ${key} has no manifest: the backup never finished, so it is not a backup` };
+  }
+  const read = await readManifest(client, bucket, entry.manifestObject.key);
+  if (!read.manifest) return { entry, reason: `manifest ${entry.manifestObject.key} cannot be trusted: ${read.problems.join("; ")}` };
+  if (!entry.artifact) return { entry, reason: `manifest ${entry.manifestObject.key} names ${read.manifest.artifactKey}, which is not in the vault` };
+  if (read.manifest.artifactKey !== entry.artifact.key) return { entry, reason: `manifest ${entry.manifestObject.key} names ${read.manifest.artifactKey}, but the artifact stored is ${entry.artifact.key}` };
+  const companion = companionProblem(read.manifest, entry);
+  if (companion) return { entry, reason: `manifest ${entry.manifestObject.key}: ${companion}` };
+  return { entry, manifest: read.manifest, artifact: entry.artifact };
 }
 
 /** Why the companions stored for a backup are not the ones its manifest lists, if they are not. */

@@ -1,5 +1,5 @@
 import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { backupStamp, JOB_METRICS, objectCopiesPrefix, type SourceConfig } from "@lifeboat/constructs/core";
+import { backupFreshnessLimitMinutes, backupStamp, JOB_METRICS, objectCopiesPrefix, type SourceConfig } from "@lifeboat/constructs/core";
 import { pipeline, type Readable } from "node:stream";
 import { findSource, toolPaths, type JobContext } from "../context";
 import { clientForRestoreInto, pgRestoreForListing } from "../postgres/tools";
@@ -115,11 +115,12 @@ async function verifySource(job: JobContext, source: SourceConfig): Promise<Sour
     const ageMinutes = Math.max(0, (now.getTime() - newest.entry.startedAt.getTime()) / 60_000);
     missedRuns = Math.floor(ageMinutes / interval);
     newestInfo = { artifactKey: newest.artifact.key, startedAt: newest.manifest.startedAt, ageMinutes: Math.round(ageMinutes * 10) / 10, sizeBytes: newest.manifest.sizeBytes, tier: newest.manifest.tier };
-    const fresh = ageMinutes <= source.rpoMinutes;
+    const limit = backupFreshnessLimitMinutes(source);
+    const fresh = ageMinutes <= limit;
     checks.push({
       check: "freshness",
       status: fresh ? "pass" : "fail",
-      detail: `the newest complete backup started ${ageMinutes.toFixed(1)} minutes ago (RPO ${source.rpoMinutes} minutes)${missedRuns ? `; ${missedRuns} scheduled runs missed since` : ""}`,
+      detail: `the newest complete backup started ${ageMinutes.toFixed(1)} minutes ago (RPO ${source.rpoMinutes} minutes${limit > source.rpoMinutes ? `; a backup every ${interval} minutes is late after ${limit}` : ""})${missedRuns ? `; ${missedRuns} scheduled runs missed since` : ""}`,
       keys: [newest.artifact.key],
     });
   }

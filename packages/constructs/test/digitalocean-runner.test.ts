@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { planEstate } from "@lifeboat/constructs/core";
-import { checkDoRegion, jobUnits, onCalendar, runnerJobs, runnerUserData, checkBackupRunner, JOBS_VERSION, RUNNER_NODE_VERSION } from "@lifeboat/constructs/core/digitalocean";
+import { backupFreshnessLimitMinutes, deadMansSwitchDelayMinutes, HEALTH_PATH, planEstate } from "@lifeboat/constructs/core";
+import { checkDoRegion, deadMansSwitchAlert, healthServerArgs, healthUnit, jobUnits, onCalendar, runnerJobs, runnerUserData, checkBackupRunner, JOBS_VERSION, RUNNER_NODE_VERSION } from "@lifeboat/constructs/core/digitalocean";
 import { Problems } from "@lifeboat/constructs/core";
-import { BackupRunner } from "@lifeboat/constructs/pulumi/digitalocean";
+import { BackupRunner, DeadMansSwitch } from "@lifeboat/constructs/pulumi/digitalocean";
 import { record } from "./support";
 
 const plan = planEstate(
@@ -86,5 +86,43 @@ describe("BackupRunner", () => {
     expect(JSON.stringify(rec.resources)).not.toContain("s3cr3t-value");
     expect(firewall.inputs.inboundRules).toEqual([{ protocol: "tcp", portRange: "8080", sourceAddresses: ["0.0.0.0/0", "::/0"] }]);
     expect(firewall.inputs.dropletIds).toEqual([Number(droplet.id)]);
+  });
+});
+
+describe("the dead-man's switch on the runner", () => {
+  it("probes exactly the port and path the runner's health service listens on, even a port not the default", async () => {
+    const design = checkBackupRunner({ region: "nyc3", healthPort: 9100 }, plan, false, new Problems())!;
+    const rec = await record(() => {
+      const runner = new BackupRunner("backups", { region: "nyc3", plan, files, healthPort: 9100 });
+      new DeadMansSwitch("backups-health", { healthUrl: runner.healthUrl, alerts: { emails: ["oncall@example.com"] } });
+    });
+    const droplet = rec.get("digitalocean:index/droplet:Droplet", "backups-droplet");
+    const target = rec.get("digitalocean:index/uptimeCheck:UptimeCheck", "backups-health-check").inputs.target as string;
+    const args = healthServerArgs(design);
+
+    expect(target).toBe(`http://${droplet.outputs.ipv4Address}:9100${HEALTH_PATH}`);
+    expect(args.slice(args.indexOf("--port"), args.indexOf("--port") + 2)).toEqual(["--port", "9100"]);
+    expect(healthUnit(design)).toContain(`ExecStart=/usr/local/bin/lifeboat ${args.join(" ")}\n`);
+    expect(rec.get("digitalocean:index/firewall:Firewall", "backups-firewall").inputs.inboundRules).toEqual([{ protocol: "tcp", portRange: "9100", sourceAddresses: ["0.0.0.0/0", "::/0"] }]);
+  });
+
+  it("pages within the RPO plus a few minutes: the endpoint fails as soon as a backup is past its RPO, and the alert follows within 7 minutes", () => {
+    const cache = plan.sources.find((s) => s.name === "cache")!;
+    const alert = deadMansSwitchAlert();
+    // What the estate writes into the runner's configuration for the source.
+    const limit = backupFreshnessLimitMinutes({ rpoMinutes: cache.objective.rpoMinutes, intervalMinutes: cache.logical!.intervalMinutes });
+    const delay = deadMansSwitchDelayMinutes(Number(alert.period.replace("m", "")));
+
+    expect(limit).toBe(60);
+    expect(delay).toBe(7);
+    expect(alert).toMatchObject({ type: "down_global", period: "5m" });
+  });
+
+  it("tolerates the verification report for two verification intervals and the run's 5 minutes", () => {
+    const design = checkBackupRunner({ region: "nyc3" }, plan, false, new Problems())!;
+
+    expect(plan.verify?.intervalMinutes).toBe(15);
+    expect(design.healthReportMaxAgeMinutes).toBe(35);
+    expect(healthServerArgs(design)).toEqual(["health-server", "--host", "0.0.0.0", "--port", "8080", "--report-file", "/var/lib/lifeboat/verify.json", "--report-max-age", "35"]);
   });
 });

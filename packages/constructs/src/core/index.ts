@@ -1,3 +1,4 @@
+export * from "./backup-health";
 export * from "./deploy-time";
 export * from "./drill";
 export * from "./drill-plan";

@@ -1,3 +1,4 @@
+import { DEFAULT_HEALTH_HOST, DEFAULT_HEALTH_PORT, HEALTH_PATH, healthReportMaxAgeMinutes } from "../backup-health";
 import { isDeployTimeValue } from "../deploy-time";
 import { Problems } from "../errors";
 import type { EstatePlan } from "../objectives";
@@ -78,7 +79,9 @@ export interface RunnerFirewallRule {
 export interface BackupRunnerDesign {
   readonly droplet: { readonly region: string; readonly size: string; readonly image: string; readonly monitoring: true; readonly ipv6: false; readonly tags: readonly string[] };
   readonly healthPort: number;
-  readonly healthPath: "/healthz";
+  readonly healthPath: typeof HEALTH_PATH;
+  /** The oldest the verification report may be before the health endpoint fails. @default - none (no verification scheduled: the endpoint judges backups only) */
+  readonly healthReportMaxAgeMinutes?: number;
   readonly jobsVersion: string;
   readonly postgresClientMajor: number;
   readonly jobs: readonly RunnerJob[];
@@ -134,7 +137,7 @@ export function checkBackupRunner(settings: BackupRunnerSettings, plan: EstatePl
   if (typeof jobsVersion !== "string" || !VERSION.test(jobsVersion)) problems.add(`${path}jobsVersion`, jobsVersion, 'must be an exact version such as "0.1.0": the runner installs a pinned release, never a range.');
   const major = settings?.postgresClientMajor ?? 17;
   if (!Number.isInteger(major) || major < 13 || major > 18) problems.add(`${path}postgresClientMajor`, major, "must be a PostgreSQL major from 13 to 18, at least the newest server's major.");
-  const healthPort = settings?.healthPort ?? 8080;
+  const healthPort = settings?.healthPort ?? DEFAULT_HEALTH_PORT;
   if (!Number.isInteger(healthPort) || healthPort < 1024 || healthPort > 65535) problems.add(`${path}healthPort`, healthPort, "must be a port from 1024 to 65535 (the health service runs unprivileged).");
   (settings?.sshFrom ?? []).forEach((c, i) => {
     if (typeof c !== "string" || !CIDR.test(c)) problems.add(`${path}sshFrom[${i}]`, c, 'must be an address range such as "203.0.113.7/32".');
@@ -145,7 +148,8 @@ export function checkBackupRunner(settings: BackupRunnerSettings, plan: EstatePl
   return {
     droplet: { region: settings.region as string, size: size as string, image: image as string, monitoring: true, ipv6: false, tags: ["lifeboat-runner"] },
     healthPort,
-    healthPath: "/healthz",
+    healthPath: HEALTH_PATH,
+    ...(plan.verify ? { healthReportMaxAgeMinutes: healthReportMaxAgeMinutes(plan.verify.intervalMinutes) } : {}),
     jobsVersion,
     postgresClientMajor: major,
     jobs: runnerJobs(plan, offsite),
@@ -194,6 +198,21 @@ export function jobUnits(job: RunnerJob): { service: string; timer: string } {
   };
 }
 
+/**
+ * The `lifeboat` arguments of the health service: every interface on the design's port (the uptime
+ * check probes from outside), judging the verification report when verification is scheduled.
+ */
+export function healthServerArgs(design: BackupRunnerDesign): string[] {
+  return [
+    "health-server",
+    "--host",
+    DEFAULT_HEALTH_HOST,
+    "--port",
+    String(design.healthPort),
+    ...(design.healthReportMaxAgeMinutes !== undefined ? ["--report-file", RUNNER_PATHS.verifyReport, "--report-max-age", String(design.healthReportMaxAgeMinutes)] : []),
+  ];
+}
+
 /** The health service: `lifeboat health-server`, restarted whenever it stops. */
 export function healthUnit(design: BackupRunnerDesign): string {
   return [
@@ -206,7 +225,7 @@ export function healthUnit(design: BackupRunnerDesign): string {
     "Group=lifeboat",
     `Environment=LIFEBOAT_CONFIG_FILE=${RUNNER_PATHS.config}`,
     `EnvironmentFile=${RUNNER_PATHS.secrets}`,
-    `ExecStart=${RUNNER_PATHS.binary} health-server --port ${design.healthPort} --report-file ${RUNNER_PATHS.verifyReport}`,
+    `ExecStart=${RUNNER_PATHS.binary} ${healthServerArgs(design).join(" ")}`,
     "Restart=always",
     "RestartSec=5",
     "NoNewPrivileges=yes",
