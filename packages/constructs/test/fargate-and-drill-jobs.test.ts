@@ -76,7 +76,7 @@ describe("FargateJob", () => {
         arn: clusterArn,
         roleArn: rec.get("aws:iam/role:Role", "pg-backup-scheduler-role").outputs.arn,
         ecsParameters: { taskDefinitionArn: task.outputs.arn, launchType: "FARGATE", platformVersion: "LATEST", taskCount: 1, networkConfiguration: { subnets: vpc.subnetIds, securityGroups: vpc.securityGroupIds, assignPublicIp: false } },
-        retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 86_400 },
+        retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 21_600 },
         deadLetterConfig: { arn: queue.outputs.arn },
       },
     });

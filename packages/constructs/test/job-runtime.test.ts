@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
+  checkFargateJobDesign,
+  checkScheduledJob,
   chooseJobRuntime,
+  drillRoleStatements,
+  fargateJobTaskStatements,
+  NO_LAMBDA_RESOURCES,
   ecrRepositoryArn,
   ecsSchedulerRoleStatements,
   ecsTaskFailurePattern,
@@ -92,7 +97,8 @@ describe("the Fargate job design", () => {
       command: ["backup", "--source", "app-db"],
       launchType: "FARGATE",
       assignPublicIp: false,
-      retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 86_400 },
+      retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 21_600 },
+      deadLetterRetentionSeconds: 1_209_600,
     });
     expect(fargateContainerDefinitions(design, { imageUri: "img", config: "{}", logGroupName: "/lifeboat/x", region: "us-east-1" })).toEqual([
       {
@@ -160,5 +166,42 @@ describe("the Fargate job design", () => {
       "detail-type": ["ECS Task State Change"],
       detail: { clusterArn: ["arn:cluster"], group: ["family:lifeboat-prod-app-db-backup"], lastStatus: ["STOPPED"], $or: [{ containers: { exitCode: [{ "anything-but": 0 }] } }, { stopCode: ["TaskFailedToStart"] }] },
     });
+  });
+});
+
+describe("a Fargate job against its Lambda twin", () => {
+  const vault = { bucketArn: "arn:aws:s3:::vault", keyArn: "arn:aws:kms:us-east-1:123456789012:key/1" };
+
+  it("retries a missed run and keeps an undelivered one exactly as the Lambda job on the same schedule does", () => {
+    const lambda = checkScheduledJob({ schedule: "rate(1 day)" }, { memoryMb: 1024 }, new Problems())!;
+    const fargate = fargateJobDesign({ estate: "prod", job: "backup", source: "app-db", sizeGiB: 500, schedule: { expression: "rate(1 day)", intervalMinutes: 1440 } });
+
+    expect([fargate.retryPolicy.maximumRetryAttempts, fargate.retryPolicy.maximumEventAgeInSeconds, fargate.deadLetterRetentionSeconds]).toEqual([lambda.schedulerRetryAttempts, lambda.maxEventAgeSeconds, lambda.deadLetterRetentionSeconds]);
+  });
+
+  it("gives a drill task the drill role's statements with its scratch bucket, less what only Lambda needs", () => {
+    const statements = fargateJobTaskStatements({ job: "drill", source: "uploads", vault, secretArns: [], secretKeyArns: [], scratch: { bucketArn: "arn:aws:s3:::scratch" } });
+    const lambda = drillRoleStatements(vault, "uploads", { ...NO_LAMBDA_RESOURCES, secretArns: [], secretKeyArns: [] }, { bucketArn: "arn:aws:s3:::scratch", prefix: "lifeboat-drill/" });
+
+    expect(statements.map((s) => s.Sid)).toEqual(lambda.map((s) => s.Sid).filter((sid) => !["WriteLogs", "ReportFailedRuns", "UseJobKey", "ManageNetworkInterfaces"].includes(sid ?? "")));
+    expect(statements.find((s) => s.Sid === "RestoreIntoScratch")!.Resource).toEqual(["arn:aws:s3:::scratch/lifeboat-drill/*"]);
+  });
+
+  it("gives a bucket backup task read access to its source bucket's prefix", () => {
+    const statements = fargateJobTaskStatements({ job: "backup", source: "uploads", vault, secretArns: [], secretKeyArns: [], sourceBucket: { arn: "arn:aws:s3:::uploads", prefix: "media/" } });
+
+    expect(JSON.stringify(statements)).toContain("arn:aws:s3:::uploads/media/*");
+    expect(statements.find((s) => s.Sid === "WriteBackups")!.Resource).toEqual(["arn:aws:s3:::vault/uploads/*"]);
+  });
+
+  it("accepts the designs it makes and names every field of a design Fargate would reject", () => {
+    const good = fargateJobDesign({ estate: "prod", job: "backup", source: "app-db", sizeGiB: 50, schedule: { expression: "rate(1 day)", intervalMinutes: 1440 } });
+    const none = new Problems();
+    checkFargateJobDesign(good, none);
+    const problems = new Problems();
+    checkFargateJobDesign({ ...good, cpu: 3000, ephemeralStorageGiB: 20, logRetentionDays: 2, scheduleExpression: "cron(a b c d e f)", family: "has spaces", command: [] }, problems);
+
+    expect(none.all).toEqual([]);
+    expect(problems.all.map((p) => p.argument)).toEqual(["design.cpu", "design.ephemeralStorageGiB", "design.logRetentionDays", "design.scheduleExpression", "design.family", "design.command"]);
   });
 });

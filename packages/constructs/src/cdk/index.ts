@@ -6,6 +6,7 @@ export * from "./backup-vault";
 export * from "./database-backups";
 export * from "./disaster-recovery-estate";
 export * from "./drill-job";
+export * from "./fargate-job";
 export * from "./dr-stack";
 export * from "./policy";
 export * from "./replicated-backup-vault";

@@ -1,7 +1,11 @@
+import { drillRoleStatements } from "../drill-plan";
+import { DEFAULT_DRILL_OBJECTS_PREFIX } from "../drill";
+import type { Problems } from "../errors";
 import type { PolicyStatement } from "./iam";
-import { jobRoleStatements, type JobResources, type VaultAccess } from "./job-permissions";
+import { jobRoleStatements, type JobResources, sourceBucketReadStatements, type VaultAccess } from "./job-permissions";
 import type { RuntimeJob } from "../job-runtime";
-import { LOG_RETENTION_DAYS } from "./scheduled-job";
+import { parseScheduleExpression } from "./schedule-expression";
+import { DEAD_LETTER_RETENTION_SECONDS, LOG_RETENTION_DAYS, MAX_RETRY_WINDOW_SECONDS, SCHEDULER_RETRY_ATTEMPTS } from "./scheduled-job";
 
 /** Fargate's ephemeral storage bounds in GiB (20 is the free default; 21 to 200 is configurable). */
 export const FARGATE_EPHEMERAL_MIN_GIB = 21;
@@ -13,9 +17,12 @@ export const FARGATE_CONTAINER_NAME = "lifeboat";
 /** The command line inside the jobs image (lambda-src/docker/lifeboat). */
 export const FARGATE_ENTRY_POINT: readonly string[] = ["/usr/local/bin/lifeboat"];
 
-/** The scheduler's retry policy, the same for Lambda and ECS targets: 3 retries while the run is still due. */
+/**
+ * The scheduler's retry policy, the Lambda jobs' exactly ({@link checkScheduledJob}): 3 retries while
+ * the run is still due, within the same retry window, so a job retries alike wherever it runs.
+ */
 export function schedulerRetryPolicy(intervalMinutes: number): { readonly maximumRetryAttempts: number; readonly maximumEventAgeInSeconds: number } {
-  return { maximumRetryAttempts: 3, maximumEventAgeInSeconds: Math.max(60, Math.min(86_400, intervalMinutes * 60)) };
+  return { maximumRetryAttempts: SCHEDULER_RETRY_ATTEMPTS, maximumEventAgeInSeconds: Math.max(60, Math.min(MAX_RETRY_WINDOW_SECONDS, intervalMinutes * 60)) };
 }
 
 /** One job of one source as an ECS Fargate task on a schedule. */
@@ -38,6 +45,8 @@ export interface FargateJobDesign {
   readonly logRetentionDays: number;
   readonly scheduleExpression: string;
   readonly retryPolicy: ReturnType<typeof schedulerRetryPolicy>;
+  /** How long the dead-letter queue keeps an undelivered run: the Lambda jobs' 14 days. */
+  readonly deadLetterRetentionSeconds: number;
   readonly launchType: "FARGATE";
   readonly platformVersion: "LATEST";
   /** Tasks run in private subnets and reach AWS through endpoints. */
@@ -94,6 +103,7 @@ export function fargateJobDesign(input: FargateJobInput): FargateJobDesign {
     logRetentionDays,
     scheduleExpression: input.schedule.expression,
     retryPolicy: schedulerRetryPolicy(input.schedule.intervalMinutes),
+    deadLetterRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS,
     launchType: "FARGATE",
     platformVersion: "LATEST",
     assignPublicIp: false,
@@ -203,4 +213,84 @@ export function ecsTaskFailurePattern(clusterArn: string, family: string): Recor
       $or: [{ containers: { exitCode: [{ "anything-but": 0 }] } }, { stopCode: ["TaskFailedToStart"] }],
     },
   };
+}
+
+/**
+ * The CPU and memory pairs Fargate accepts (Linux), in CPU units and MiB.
+ *
+ * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
+ */
+export function fargateMemoryChoices(cpu: number): readonly number[] {
+  const gib = (from: number, to: number, step: number) => Array.from({ length: (to - from) / step + 1 }, (_, i) => (from + i * step) * 1024);
+  switch (cpu) {
+    case 256: return [512, 1024, 2048];
+    case 512: return gib(1, 4, 1);
+    case 1024: return gib(2, 8, 1);
+    case 2048: return gib(4, 16, 1);
+    case 4096: return gib(8, 30, 1);
+    case 8192: return gib(16, 60, 4);
+    case 16384: return gib(32, 120, 8);
+    default: return [];
+  }
+}
+
+/**
+ * Checks a Fargate job design handed to a front end (one from {@link fargateJobDesign}, or one a
+ * user adjusted): a CPU and memory pair Fargate accepts, ephemeral storage of 21 to 200 GiB, a log
+ * retention CloudWatch Logs offers, a schedule EventBridge Scheduler accepts, a task family name ECS
+ * accepts, and a command to run. Problems are recorded under `path`.
+ */
+export function checkFargateJobDesign(design: FargateJobDesign | undefined, problems: Problems, path = "design"): void {
+  if (design === undefined || design === null || typeof design !== "object") {
+    problems.add(path, design, "is required: pass fargateJobDesign({ estate, job, source, sizeGiB, schedule }).");
+    return;
+  }
+  const memory = fargateMemoryChoices(design.cpu);
+  if (memory.length === 0) {
+    problems.add(`${path}.cpu`, design.cpu, "must be a Fargate CPU size: 256, 512, 1024, 2048, 4096, 8192 or 16384 units.");
+  } else if (!memory.includes(design.memoryMiB)) {
+    problems.add(`${path}.memoryMiB`, design.memoryMiB, `is not a memory size Fargate pairs with ${design.cpu} CPU units: use one of ${memory.join(", ")} MiB.`);
+  }
+  if (!Number.isInteger(design.ephemeralStorageGiB) || design.ephemeralStorageGiB < FARGATE_EPHEMERAL_MIN_GIB || design.ephemeralStorageGiB > FARGATE_EPHEMERAL_MAX_GIB) {
+    problems.add(`${path}.ephemeralStorageGiB`, design.ephemeralStorageGiB, `must be a whole number of GiB from ${FARGATE_EPHEMERAL_MIN_GIB} to ${FARGATE_EPHEMERAL_MAX_GIB}: Fargate's configurable ephemeral storage.`);
+  }
+  if (!LOG_RETENTION_DAYS.includes(design.logRetentionDays)) {
+    problems.add(`${path}.logRetentionDays`, design.logRetentionDays, `must be a period CloudWatch Logs offers: ${LOG_RETENTION_DAYS.join(", ")} days.`);
+  }
+  parseScheduleExpression(design.scheduleExpression, `${path}.scheduleExpression`, problems);
+  if (typeof design.family !== "string" || !/^[A-Za-z0-9_-]{1,255}$/.test(design.family)) {
+    problems.add(`${path}.family`, design.family, "must be 1 to 255 letters, digits, hyphens and underscores: the names ECS accepts for a task definition family.");
+  }
+  if (!Array.isArray(design.command) || design.command.length === 0) {
+    problems.add(`${path}.command`, design.command, 'must name the job to run, like ["backup", "--source", "postgres-main"].');
+  }
+}
+
+/** What one source's Fargate task may touch: its vault, its credentials and their keys, and a source or scratch bucket. */
+export interface FargateTaskAccess {
+  /** The estate places backups and drills on Fargate; verification of every source stays one Lambda job. */
+  readonly job: "backup" | "drill";
+  readonly source: string;
+  readonly vault: { readonly bucketArn: string; readonly keyArn: string };
+  readonly secretArns: readonly string[];
+  readonly secretKeyArns: readonly string[];
+  /** An `objects` source's bucket, which a backup reads. @default - none */
+  readonly sourceBucket?: { readonly arn: string; readonly prefix: string };
+  /** An objects drill's scratch bucket ARN, which a drill writes and empties under its prefix. @default - none */
+  readonly scratch?: { readonly bucketArn: string; readonly prefix?: string };
+}
+
+/**
+ * The task role of an estate's Fargate job: exactly the Lambda role the same job would have (a
+ * backup writes its source's prefix and reads its bucket; a drill reads the backups, writes drill
+ * records and its scratch prefix), less what only Lambda needs.
+ */
+export function fargateJobTaskStatements(access: FargateTaskAccess): PolicyStatement[] {
+  const resources = { ...NO_LAMBDA_RESOURCES, secretArns: [...access.secretArns], secretKeyArns: [...access.secretKeyArns] };
+  if (access.job === "drill") {
+    return withoutLambdaOnly(drillRoleStatements(access.vault, access.source, resources, access.scratch ? { bucketArn: access.scratch.bucketArn, prefix: access.scratch.prefix ?? DEFAULT_DRILL_OBJECTS_PREFIX } : undefined));
+  }
+  return withoutLambdaOnly(
+    jobRoleStatements({ mode: "write", vault: access.vault, prefix: `${access.source}/` }, resources, access.sourceBucket ? sourceBucketReadStatements(access.sourceBucket.arn, access.sourceBucket.prefix) : []),
+  );
 }

@@ -10,13 +10,8 @@ import {
   designEstateJobs,
   type DrillRecord,
   type DrillSettings,
-  DEFAULT_DRILL_OBJECTS_PREFIX,
-  drillRoleStatements,
   fargateJobDesign,
-  jobRoleStatements,
-  NO_LAMBDA_RESOURCES,
-  sourceBucketReadStatements,
-  withoutLambdaOnly,
+  fargateJobTaskStatements,
   type JobRuntime,
   Problems,
   type SourceJobsDesign,
@@ -419,15 +414,17 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
         const scratchBucket = f.job === "drill" ? design.drill?.settings?.scratch?.bucket : undefined;
         const taskStatements = pulumi
           .all([this.vault.primary.bucketArn, this.vault.primary.keyArn, secretArnsOf([f.source]), keys ?? pulumi.output([] as string[]), pulumi.output(sourceBucketArn ?? ""), partition])
-          .apply(([bucketArn, keyArn, secretArns, secretKeyArns, bucketSourceArn, p]) => {
-            const vault = { bucketArn, keyArn };
-            const resources = { ...NO_LAMBDA_RESOURCES, secretArns, secretKeyArns };
-            return withoutLambdaOnly(
-              f.job === "drill"
-                ? drillRoleStatements(vault, f.plan.name, resources, scratchBucket ? { bucketArn: `arn:${p}:s3:::${scratchBucket}`, prefix: design.drill?.settings?.scratch?.prefix ?? DEFAULT_DRILL_OBJECTS_PREFIX } : undefined)
-                : jobRoleStatements({ mode: "write", vault, prefix: `${f.plan.name}/` }, resources, bucketSourceArn ? sourceBucketReadStatements(bucketSourceArn, f.estateSource.engine === "s3" ? (f.estateSource.prefix ?? "") : "") : []),
-            );
-          });
+          .apply(([bucketArn, keyArn, secretArns, secretKeyArns, bucketSourceArn, p]) =>
+            fargateJobTaskStatements({
+              job: f.job,
+              source: f.plan.name,
+              vault: { bucketArn, keyArn },
+              secretArns,
+              secretKeyArns,
+              ...(bucketSourceArn && f.estateSource.engine === "s3" ? { sourceBucket: { arn: bucketSourceArn, prefix: f.estateSource.prefix ?? "" } } : {}),
+              ...(scratchBucket ? { scratch: { bucketArn: `arn:${p}:s3:::${scratchBucket}`, ...(design.drill?.settings?.scratch?.prefix ? { prefix: design.drill.settings.scratch.prefix } : {}) } } : {}),
+            }),
+          );
         const config = pulumi
           .all([pulumi.output(f.source), this.vault.primary.bucketName, this.vault.primary.keyArn])
           .apply(([source, bucket, kmsKeyArn]) => JSON.stringify({ vault: { bucket, kmsKeyArn, ...(primaryRegion ? { region: primaryRegion } : {}) }, sources: [{ ...source, ...(f.job === "backup" ? { intervalMinutes: schedule.intervalMinutes } : {}) }] } as JobConfig));

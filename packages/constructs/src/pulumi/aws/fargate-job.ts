@@ -5,6 +5,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as scheduler from "@pulumi/aws/scheduler";
 import * as sqs from "@pulumi/aws/sqs";
 import {
+  checkFargateJobDesign,
   ecrRepositoryArn,
   ecsSchedulerRoleStatements,
   ecsTaskFailurePattern,
@@ -14,6 +15,7 @@ import {
   policyDocument,
   type PolicyStatement,
   serviceTrustPolicy,
+  Problems,
   taskDefinitionFamilyArn,
 } from "../../core";
 import { accountContext, policyJson } from "./account";
@@ -67,6 +69,9 @@ export class FargateJob extends pulumi.ComponentResource {
   readonly failureRule: cloudwatch.EventRule;
 
   constructor(name: string, args: FargateJobArgs, opts?: pulumi.ComponentResourceOptions) {
+    const problems = new Problems();
+    checkFargateJobDesign(args?.design, problems);
+    problems.throwIfAny(`FargateJob "${name}"`);
     super("lifeboat:aws:FargateJob", name, {}, opts);
     const parent = { parent: this };
     const tags = args.tags ? { tags: args.tags } : {};
@@ -74,7 +79,7 @@ export class FargateJob extends pulumi.ComponentResource {
     const { account, region, partition } = accountContext(this);
 
     this.logGroup = new cloudwatch.LogGroup(`${name}-logs`, { name: `/lifeboat/${pulumi.getProject()}/${pulumi.getStack()}/${name}`, retentionInDays: d.logRetentionDays, ...tags }, parent);
-    this.deadLetterQueue = new sqs.Queue(`${name}-dlq`, { kmsMasterKeyId: args.keyArn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: 1_209_600, ...tags }, parent);
+    this.deadLetterQueue = new sqs.Queue(`${name}-dlq`, { kmsMasterKeyId: args.keyArn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: d.deadLetterRetentionSeconds, ...tags }, parent);
 
     const ecsTasksTrust = account.apply((a) => JSON.stringify(serviceTrustPolicy("ecs-tasks.amazonaws.com", a)));
     this.taskRole = new iam.Role(`${name}-task-role`, { description: `Lifeboat ${d.job} of ${d.source} (Fargate task)`, assumeRolePolicy: ecsTasksTrust, ...tags }, parent);
