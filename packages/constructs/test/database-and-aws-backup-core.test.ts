@@ -135,7 +135,7 @@ describe("planServiceMonitor", () => {
       "t",
     );
 
-    expect([plan.healthCheck.alarm, plan.loadBalancer5xx!, plan.database!.connections, plan.database!.storage].map((a) => [a.evaluationPeriods, a.comparisonOperator, a.threshold, a.treatMissingData])).toEqual([
+    expect([plan.healthCheck.alarm, plan.loadBalancer5xx!, plan.database!.connections, plan.database!.storage].map((a) => [a.evaluationPeriods, a.comparison, a.threshold, a.treatMissingData])).toEqual([
       [2, "LessThanThreshold", 1, "breaching"],
       [1, "GreaterThanThreshold", 5, "notBreaching"],
       [5, "GreaterThanOrEqualToThreshold", 80, "notBreaching"],

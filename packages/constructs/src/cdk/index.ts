@@ -1,6 +1,7 @@
 export * from "./alert-topic";
 export * from "./aws-backup-plan";
 export * from "./backup-alarms";
+export * from "./cloudwatch-alarm";
 export * from "./backup-job";
 export * from "./backup-vault";
 export * from "./database-backups";

@@ -1,4 +1,4 @@
-import type { AlarmSpec } from "./aws/alarms";
+import type { MetricAlarmSpec } from "./aws/alarms";
 import { DEFAULT_DRILL_EVERY, MAX_DRILL_EVERY_DAYS, MIN_DRILL_EVERY_DAYS } from "./drill";
 import { drillRecordsPrefix } from "./drill-record";
 import type { PolicyStatement } from "./aws/iam";
@@ -24,7 +24,7 @@ export interface DrillPlan {
   /** The source's RTO: a drill whose restore took longer alarms. */
   readonly rtoMinutes: number;
   /** Drill failed; no drill succeeded within its period (and a day of grace); a restore took longer than the RTO. */
-  readonly alarms: readonly AlarmSpec[];
+  readonly alarms: readonly MetricAlarmSpec[];
 }
 
 /** The drill schedule and alarms of one source. `every` is validated here (1 to 92 days). */
@@ -45,7 +45,7 @@ export function planDrill(source: string, rtoMinutes: number, every: DurationInp
  * reads `DrillAgeMinutes`, which verification emits on every run from the newest drill record
  * (a metric alarm cannot look back a month).
  */
-export function drillAlarmSpecs(source: string, everyMinutes: number, rtoMinutes: number): AlarmSpec[] {
+export function drillAlarmSpecs(source: string, everyMinutes: number, rtoMinutes: number): MetricAlarmSpec[] {
   const base = {
     source,
     namespace: METRIC_NAMESPACE,

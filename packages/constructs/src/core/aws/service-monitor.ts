@@ -1,3 +1,4 @@
+import type { UnboundAlarmSpec } from "./alarms";
 import { checkDatabaseIdentifier, regionOfArn } from "./database-backup";
 import { isDeployTimeValue, knownString } from "../deploy-time";
 import { Duration, type DurationInput, checkWholeUnits } from "../duration";
@@ -10,37 +11,6 @@ import { Problems } from "../errors";
  * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-checks.html
  */
 export const ROUTE53_METRICS_REGION = "us-east-1";
-
-/** What a CloudWatch alarm does when its metric has no data for a period. */
-export type TreatMissingData = "missing" | "ignore" | "breaching" | "notBreaching";
-export type ComparisonOperator = "GreaterThanOrEqualToThreshold" | "GreaterThanThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
-
-/** One metric an alarm reads; the dimension's value is the engine layer's (a resource's id). */
-export interface AlarmMetric {
-  readonly namespace: string;
-  readonly metricName: string;
-  readonly statistic: string;
-  readonly periodSeconds: number;
-  /** The name of the single dimension, such as `HealthCheckId` or `DBInstanceIdentifier`. */
-  readonly dimension: string;
-}
-
-/** A CloudWatch metric alarm decided before any resource exists. */
-export interface AlarmDesign {
-  readonly description: string;
-  readonly comparisonOperator: ComparisonOperator;
-  /** The threshold, when it does not depend on a deploy-time value (storage size). */
-  readonly threshold?: number;
-  readonly evaluationPeriods: number;
-  readonly datapointsToAlarm: number;
-  readonly treatMissingData: TreatMissingData;
-  /** Why missing data is treated so: printed in docs and runbooks, where on-call reads it. */
-  readonly missingDataReason: string;
-  /** The metric, for a single-metric alarm. */
-  readonly metric?: AlarmMetric;
-  /** Metric math, for an alarm on an expression: the metrics by id, then the expression that returns data. */
-  readonly math?: { readonly id: string; readonly expression: string; readonly label: string; readonly periodSeconds: number; readonly metrics: readonly (AlarmMetric & { readonly id: string })[] };
-}
 
 /** The engine-neutral settings of a service monitor. Values known only at deploy time are skipped. */
 export interface ServiceMonitorSettings {
@@ -73,13 +43,16 @@ export interface ServiceMonitorPlan {
     readonly port: number;
     readonly requestInterval: 10 | 30;
     readonly failureThreshold: number;
-    readonly alarm: AlarmDesign;
+    /** Bound to the health check's id by the front end ({@link bindAlarm}). */
+    readonly alarm: UnboundAlarmSpec;
   };
-  readonly loadBalancer5xx?: AlarmDesign & { readonly thresholdPercent: number };
+  /** Bound to the load balancer's arnSuffix by the front end. */
+  readonly loadBalancer5xx?: UnboundAlarmSpec & { readonly thresholdPercent: number };
   readonly database?: {
-    readonly connections: AlarmDesign;
+    /** Bound to the instance identifier by the front end. */
+    readonly connections: UnboundAlarmSpec;
     /** The storage alarm's threshold comes from the allocated storage: see {@link freeStorageThresholdBytes}. */
-    readonly storage: AlarmDesign & { readonly usedPercent: number };
+    readonly storage: UnboundAlarmSpec & { readonly usedPercent: number };
   };
 }
 
@@ -155,10 +128,11 @@ export function planServiceMonitor(settings: ServiceMonitorSettings, subject: st
     const periodMinutes = checkWholeUnits(lb.period ?? "5m", "loadBalancer.period", problems, "minute", { min: 1, max: 60, why: "the rate is measured over whole minutes" });
     if (thresholdPercent !== undefined && periodMinutes !== undefined) {
       const periodSeconds = periodMinutes * 60;
-      const metric = (id: string, metricName: string) => ({ id, namespace: "AWS/ApplicationELB", metricName, statistic: "Sum", periodSeconds, dimension: "LoadBalancer" });
+      const metric = (id: string, metricName: string) => ({ id, namespace: "AWS/ApplicationELB", metricName, statistic: "Sum" as const, periodSeconds, dimensions: { LoadBalancer: undefined } });
       loadBalancer5xx = {
+        id: "5xx-rate-alarm",
         description: `More than ${thresholdPercent}% of requests answered 5xx (load balancer or targets) over ${Duration.minutes(periodMinutes).describe()}.`,
-        comparisonOperator: "GreaterThanThreshold",
+        comparison: "GreaterThanThreshold",
         threshold: thresholdPercent,
         thresholdPercent,
         evaluationPeriods: 1,
@@ -192,24 +166,27 @@ export function planServiceMonitor(settings: ServiceMonitorSettings, subject: st
     if (maxConnections !== undefined && connectionsPercent !== undefined && storageUsedPercent !== undefined) {
       database = {
         connections: {
+          id: "db-connections-alarm",
           description: `Database connections at ${connectionsPercent}% of the maximum (${maxConnections}) for 5 minutes: new connections will soon be refused.`,
-          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          comparison: "GreaterThanOrEqualToThreshold",
           threshold: (maxConnections * connectionsPercent) / 100,
           evaluationPeriods: 5,
           datapointsToAlarm: 5,
           treatMissingData: "notBreaching",
           missingDataReason: "A database that stops reporting is down, which the health check alarms on; it is not running out of connections.",
-          metric: { namespace: "AWS/RDS", metricName: "DatabaseConnections", statistic: "Maximum", periodSeconds: 60, dimension: "DBInstanceIdentifier" },
+          namespace: "AWS/RDS", metricName: "DatabaseConnections", statistic: "Maximum", periodSeconds: 60, dimensions: { DBInstanceIdentifier: undefined },
         },
         storage: {
+          id: "db-storage-alarm",
           description: `More than ${storageUsedPercent}% of the database's allocated storage in use: a full volume stops writes.`,
-          comparisonOperator: "LessThanThreshold",
+          comparison: "LessThanThreshold",
           usedPercent: storageUsedPercent,
           evaluationPeriods: 1,
           datapointsToAlarm: 1,
           treatMissingData: "missing",
           missingDataReason: "Storage changes slowly: without data the alarm keeps its last state, the best estimate there is.",
-          metric: { namespace: "AWS/RDS", metricName: "FreeStorageSpace", statistic: "Minimum", periodSeconds: 300, dimension: "DBInstanceIdentifier" },
+          threshold: undefined,
+          namespace: "AWS/RDS", metricName: "FreeStorageSpace", statistic: "Minimum", periodSeconds: 300, dimensions: { DBInstanceIdentifier: undefined },
         },
       };
     }
@@ -241,14 +218,15 @@ export function planServiceMonitor(settings: ServiceMonitorSettings, subject: st
       requestInterval: requestInterval as 10 | 30,
       failureThreshold: failureThreshold as number,
       alarm: {
+        id: "health-check-alarm",
         description: `${fqdn ?? "The service"} failed Route 53 health checks for ${Duration.minutes(downMinutes as number).describe()}.`,
-        comparisonOperator: "LessThanThreshold",
+        comparison: "LessThanThreshold",
         threshold: 1,
         evaluationPeriods: downMinutes as number,
         datapointsToAlarm: downMinutes as number,
         treatMissingData: "breaching",
         missingDataReason: "A health check that stops reporting proves nothing about the service: silence counts as down.",
-        metric: { namespace: "AWS/Route53", metricName: "HealthCheckStatus", statistic: "Minimum", periodSeconds: 60, dimension: "HealthCheckId" },
+        namespace: "AWS/Route53", metricName: "HealthCheckStatus", statistic: "Minimum", periodSeconds: 60, dimensions: { HealthCheckId: undefined },
       },
     },
     ...(loadBalancer5xx ? { loadBalancer5xx } : {}),

@@ -1,16 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
-import {
-  type AlarmSpec,
-  AWS_BACKUP_FAILURE_PATTERN,
-  deadLetterAlarmSpec,
-  type FreshnessAlarm,
-  freshnessAlarmSpec,
-  jobAlarmSpecs,
-  Problems,
-  replicationAlarmSpecs,
-  verifyFailedAlarmSpec,
-} from "../../core";
+import { AWS_BACKUP_FAILURE_PATTERN, backupAlarmSpecs, type BackupAlarmsDesignArgs } from "../../core";
+import { metricAlarm } from "./metric-alarm";
 import { AlertTopic } from "./alert-topic";
 import type { ReplicatedBackupVault } from "./replicated-backup-vault";
 
@@ -24,29 +15,16 @@ export interface WatchedJob {
   readonly source?: string;
 }
 
-/** Arguments of {@link BackupAlarms}. */
-export interface BackupAlarmsArgs {
+/** Arguments of {@link BackupAlarms}: core's {@link BackupAlarmsDesignArgs}, with the topic and vaults as components. */
+export interface BackupAlarmsArgs extends Omit<BackupAlarmsDesignArgs<pulumi.Input<string>>, "topic" | "replicatedVaults" | "jobs"> {
   /** Where every alarm and failure event goes: an {@link AlertTopic} or a topic ARN. */
   readonly topic: AlertTopic | pulumi.Input<string>;
-  /**
-   * Sources with logical backups and their freshness alarm (from `planEstate`): the newest complete
-   * backup older than the threshold, missing data counting as breaching.
-   * @default - none
-   */
-  readonly sources?: readonly { readonly name: string; readonly freshness: FreshnessAlarm }[];
-  /**
-   * The verification job's interval in seconds, for the verify-failed alarms.
-   * @default - each source's freshness period
-   */
-  readonly verifyPeriodSeconds?: number;
   /** Jobs whose errors, throttles and dead letters raise alarms. @default - none */
   readonly jobs?: readonly WatchedJob[];
   /** Replicated vaults whose replication failures and latency raise alarms. @default - none */
   readonly replicatedVaults?: readonly ReplicatedBackupVault[];
   /** Send AWS Backup job, copy and restore failures (EventBridge) to the topic. @default false */
   readonly awsBackupFailures?: boolean;
-  /** Further alarms designed in core, such as a source's drill alarms (`drillAlarmSpecs`) or a Fargate job's dead letters. @default - none */
-  readonly extraAlarms?: readonly AlarmSpec<pulumi.Input<string>>[];
 }
 
 /** An alarm as created, for the posture and the runbook. */
@@ -83,57 +61,21 @@ export class BackupAlarms extends pulumi.ComponentResource {
   readonly backupFailureRule?: cloudwatch.EventRule;
 
   constructor(name: string, args: BackupAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
-    const problems = new Problems();
-    if (args.topic === undefined) problems.add("topic", undefined, "is required: alarms nobody receives protect nothing. Pass an AlertTopic or a topic ARN.");
-    const ids = new Set<string>();
-    for (const [i, job] of (args.jobs ?? []).entries()) {
-      if (ids.has(job.id)) problems.add(`jobs[${i}].id`, job.id, "is used twice; each job needs its own id (it names the job's alarms).");
-      ids.add(job.id);
-    }
-    if (args.verifyPeriodSeconds !== undefined && (!Number.isInteger(args.verifyPeriodSeconds) || args.verifyPeriodSeconds < 60 || args.verifyPeriodSeconds % 60 !== 0 || args.verifyPeriodSeconds > 86_400)) {
-      problems.add("verifyPeriodSeconds", args.verifyPeriodSeconds, "must be a whole number of minutes, in seconds, from 60 to 86,400 (CloudWatch alarm periods).");
-    }
-    problems.throwIfAny(`BackupAlarms "${name}"`);
+    const specs = backupAlarmSpecs<pulumi.Input<string>>(
+      {
+        ...args,
+        replicatedVaults: (args?.replicatedVaults ?? []).map((v) => ({ vaultName: v.vaultName, sourceBucket: v.primary.bucketName, destinationBucket: v.replica.bucketName, ruleId: v.plan.rule.id })),
+      },
+      `BackupAlarms "${name}"`,
+    );
     super("lifeboat:aws:BackupAlarms", name, {}, opts);
 
     this.topicArn = args.topic instanceof AlertTopic ? args.topic.arn : pulumi.output(args.topic);
-    const specs: AlarmSpec<pulumi.Input<string>>[] = [];
-    for (const source of args.sources ?? []) {
-      specs.push(freshnessAlarmSpec(source.name, source.freshness));
-      specs.push(verifyFailedAlarmSpec(source.name, args.verifyPeriodSeconds ?? source.freshness.periodSeconds));
-    }
-    for (const job of args.jobs ?? []) {
-      specs.push(...jobAlarmSpecs(job.id, job.functionName, job.source));
-      specs.push(deadLetterAlarmSpec(job.id, job.deadLetterQueueName, job.source));
-    }
-    specs.push(...(args.extraAlarms ?? []));
-    for (const vault of args.replicatedVaults ?? []) {
-      specs.push(...replicationAlarmSpecs<pulumi.Input<string>>(vault.vaultName, vault.primary.bucketName, vault.replica.bucketName, vault.plan.rule.id));
-    }
-
     this.alarms = specs.map((spec) => ({
       id: spec.id,
       ...(spec.source ? { source: spec.source } : {}),
       description: spec.description,
-      alarm: new cloudwatch.MetricAlarm(
-        `${name}-${spec.id}`,
-        {
-          alarmDescription: spec.description,
-          namespace: spec.namespace,
-          metricName: spec.metricName,
-          dimensions: spec.dimensions,
-          statistic: spec.statistic,
-          period: spec.periodSeconds,
-          evaluationPeriods: spec.evaluationPeriods,
-          datapointsToAlarm: spec.datapointsToAlarm,
-          threshold: spec.threshold,
-          comparisonOperator: spec.comparison,
-          treatMissingData: spec.treatMissingData,
-          alarmActions: [this.topicArn],
-          okActions: [this.topicArn],
-        },
-        { parent: this },
-      ),
+      alarm: metricAlarm(name, spec, { topicArn: this.topicArn }, this),
     }));
 
     if (args.awsBackupFailures) {

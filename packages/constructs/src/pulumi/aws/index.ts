@@ -13,6 +13,7 @@ export * from "./replicated-backup-vault";
 export * from "./scheduled-function";
 export * from "./scheduled-job";
 export * from "./service-monitor";
+export * from "./metric-alarm";
 export * from "./vault-key";
 export * from "./verify-job";
 export * from "./deployment-scope";

@@ -3,7 +3,8 @@ import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as rds from "@pulumi/aws/rds";
 import * as route53 from "@pulumi/aws/route53";
 import {
-  type AlarmDesign,
+  type AlarmSpec,
+  bindAlarm,
   type DurationInput,
   freeStorageThresholdBytes,
   planServiceMonitor,
@@ -12,6 +13,7 @@ import {
   type ServiceMonitorPlan,
 } from "../../core";
 import { AlertTopic } from "./alert-topic";
+import { type AlarmTarget, metricAlarm } from "./metric-alarm";
 
 /** The HTTPS endpoint Route 53 checks. */
 export interface ServiceHealthCheckArgs {
@@ -208,62 +210,22 @@ export class ServiceMonitor extends pulumi.ComponentResource {
     this.healthCheckId = this.healthCheck.id;
 
     const alarms: MonitorAlarm[] = [];
-    const alarm = (role: string, design: AlarmDesign, dimension: pulumi.Input<string>, extra: { region?: string; threshold?: pulumi.Input<number>; topicArn: pulumi.Input<string> }) => {
-      const created = new cloudwatch.MetricAlarm(
-        `${name}-${role}`,
-        {
-          ...(extra.region ? { region: extra.region } : {}),
-          alarmDescription: `${design.description} Missing data: ${design.missingDataReason}`,
-          comparisonOperator: design.comparisonOperator,
-          threshold: extra.threshold ?? (design.threshold as number),
-          evaluationPeriods: design.evaluationPeriods,
-          datapointsToAlarm: design.datapointsToAlarm,
-          treatMissingData: design.treatMissingData,
-          ...(design.metric
-            ? {
-                namespace: design.metric.namespace,
-                metricName: design.metric.metricName,
-                statistic: design.metric.statistic,
-                period: design.metric.periodSeconds,
-                dimensions: { [design.metric.dimension]: dimension },
-              }
-            : {}),
-          ...(design.math
-            ? {
-                metricQueries: [
-                  ...design.math.metrics.map((m) => ({
-                    id: m.id,
-                    returnData: false,
-                    metric: { namespace: m.namespace, metricName: m.metricName, stat: m.statistic, period: m.periodSeconds, dimensions: { [m.dimension]: dimension } },
-                  })),
-                  { id: design.math.id, expression: design.math.expression, label: design.math.label, returnData: true },
-                ],
-              }
-            : {}),
-          actionsEnabled: true,
-          alarmActions: [extra.topicArn],
-          okActions: [extra.topicArn],
-          ...tags,
-        },
-        { parent: this },
-      );
-      alarms.push({ role, alarm: created, treatMissingData: design.treatMissingData, missingDataReason: design.missingDataReason });
+    const alarm = (spec: AlarmSpec<pulumi.Input<string>, pulumi.Input<number>>, target: AlarmTarget) => {
+      const created = metricAlarm(name, spec, { ...target, ...tags }, this);
+      alarms.push({ role: spec.id, alarm: created, treatMissingData: spec.treatMissingData, missingDataReason: spec.missingDataReason ?? "" });
       return created;
     };
 
-    this.healthCheckAlarm = alarm("health-check-alarm", plan.healthCheck.alarm, this.healthCheck.id, { region: ROUTE53_METRICS_REGION, topicArn: this.healthCheckTopicArn });
+    this.healthCheckAlarm = alarm(bindAlarm(plan.healthCheck.alarm, this.healthCheck.id), { region: ROUTE53_METRICS_REGION, topicArn: this.healthCheckTopicArn });
     if (plan.loadBalancer5xx && args.loadBalancer) {
-      this.errorRateAlarm = alarm("5xx-rate-alarm", plan.loadBalancer5xx, args.loadBalancer.arnSuffix, { topicArn: this.topicArn });
+      this.errorRateAlarm = alarm(bindAlarm(plan.loadBalancer5xx, args.loadBalancer.arnSuffix), { topicArn: this.topicArn });
     }
     if (plan.database && database) {
       const identifier = instance ? instance.identifier : (database.instance as pulumi.Input<string>);
       const allocated = pulumi.output((database.allocatedStorageGiB ?? instance?.allocatedStorage) as pulumi.Input<number>);
       const usedPercent = plan.database.storage.usedPercent;
-      this.databaseConnectionsAlarm = alarm("db-connections-alarm", plan.database.connections, identifier, { topicArn: this.topicArn });
-      this.databaseStorageAlarm = alarm("db-storage-alarm", plan.database.storage, identifier, {
-        topicArn: this.topicArn,
-        threshold: allocated.apply((gib) => freeStorageThresholdBytes(gib, usedPercent)),
-      });
+      this.databaseConnectionsAlarm = alarm(bindAlarm(plan.database.connections, identifier), { topicArn: this.topicArn });
+      this.databaseStorageAlarm = alarm(bindAlarm(plan.database.storage, identifier, allocated.apply((gib) => freeStorageThresholdBytes(gib, usedPercent))), { topicArn: this.topicArn });
     }
     this.alarms = alarms;
 
