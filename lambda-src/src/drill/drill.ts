@@ -3,16 +3,24 @@ import {
   backupStamp,
   DEFAULT_DRILL_OBJECTS_PREFIX,
   drillDatabaseName,
+  drillDirectoryName,
   drillRecordKey,
   DRILL_RECORD_SCHEMA_VERSION,
   JOB_METRICS,
   type DrillCheck,
   type DrillRecord,
+  type FilesSourceConfig,
   type ObjectsSourceConfig,
   type PostgresSourceConfig,
   type RedisSourceConfig,
   type SourceConfig,
 } from "@lifeboat/constructs/core";
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { lstat, mkdir, readdir, readlink, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
 import { findSource, toolPaths, type JobContext } from "../context";
 import { sourceClient } from "../objects/source";
 import { describeConnection, psqlRows, serverConnection, sourceConnection, withDatabase, type PgConnection } from "../postgres/connection";
@@ -174,7 +182,7 @@ function scratchFor(job: JobContext, source: SourceConfig, stamp: string): Promi
   const index = job.config.sources.indexOf(source);
   if (source.kind === "postgres") return postgresScratch(job, source, index, stamp);
   if (source.kind === "redis") return redisScratch(job, source, index);
-  if (source.kind === "files") throw new JobError(`A drill of ${source.name} (a files source) is not supported yet.`, { hint: "Restore it with `lifeboat restore --target <empty directory>`, which checks every file's SHA-256." });
+  if (source.kind === "files") return filesScratch(job, source, stamp);
   return objectsScratch(job, source, index, stamp);
 }
 
@@ -338,4 +346,74 @@ async function objectsScratch(job: JobContext, source: ObjectsSourceConfig, inde
       return keys.length ? `still holds ${keys.length} objects` : undefined;
     },
   };
+}
+
+/**
+ * A files drill's scratch: `<scratch directory>/lifeboat-drill-<source>-<stamp>/restored`. The restore
+ * unpacks beside its target, so inside the drill's own directory; removing that directory removes
+ * whatever the restore left, whether it finished or not.
+ */
+async function filesScratch(job: JobContext, source: FilesSourceConfig, stamp: string): Promise<Scratch> {
+  const parent = source.drill?.scratch?.directory ?? job.config.restore?.scratchDirectory ?? tmpdir();
+  const root = join(parent, drillDirectoryName(source.name, stamp));
+  const restored = join(root, "restored");
+  const exists = async (path: string) => lstat(path).then(() => true, (error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? false : Promise.reject(error)));
+  return {
+    target: restored,
+    description: restored,
+    occupied: async () => {
+      if (!(await exists(root))) {
+        await mkdir(root, { recursive: true, mode: 0o700 });
+        return undefined;
+      }
+      const left = await readdir(root);
+      return left.length ? `already exists and holds ${left.length} entries` : undefined;
+    },
+    async countCheck(backup) {
+      const listed = backup.manifest.files;
+      if (!listed) return { check: "files", status: "fail", detail: `the manifest of ${backup.artifact.key} lists no files` };
+      const problems = await treeDifferences(restored, listed.entries);
+      const files = listed.entries.filter((e) => e.type === "file");
+      return problems.length
+        ? { check: "files", status: "fail", detail: `${problems.slice(0, 10).join("; ")}${problems.length > 10 ? `; and ${problems.length - 10} more` : ""}` }
+        : { check: "files", status: "pass", detail: `${listed.entries.length} entries restored as listed; every one of ${files.length} files (${files.reduce((a, f) => a + (f.size ?? 0), 0)} bytes) has the manifest's SHA-256` };
+    },
+    smokeChecks: async () => [],
+    remove: () => rm(root, { recursive: true, force: true }),
+    leftovers: async () => ((await exists(root)) ? "still exists" : undefined),
+  };
+}
+
+/** How a restored tree differs from the manifest's entries: missing, extra, of another type or link target, or another size or SHA-256. */
+async function treeDifferences(dir: string, entries: NonNullable<CompleteBackup["manifest"]["files"]>["entries"]): Promise<string[]> {
+  const problems: string[] = [];
+  const found = new Set<string>();
+  const walk = async (relative: string): Promise<void> => {
+    for (const name of await readdir(join(dir, relative))) {
+      const path = relative ? `${relative}/${name}` : name;
+      found.add(path);
+      if ((await lstat(join(dir, path))).isDirectory()) await walk(path);
+    }
+  };
+  await walk("");
+  for (const entry of entries) {
+    const at = join(dir, entry.path);
+    if (!found.has(entry.path)) {
+      problems.push(`${entry.path} is missing`);
+      continue;
+    }
+    const stat = await lstat(at);
+    const type = stat.isSymbolicLink() ? "symlink" : stat.isDirectory() ? "directory" : stat.isFile() ? "file" : "other";
+    if (type !== entry.type) problems.push(`${entry.path} is a ${type}, the manifest says a ${entry.type}`);
+    else if (type === "symlink" && (await readlink(at)) !== entry.target) problems.push(`${entry.path} points to ${await readlink(at)}, the manifest says ${entry.target}`);
+    else if (type === "file") {
+      const hash = createHash("sha256");
+      await pipeline(createReadStream(at), hash);
+      const sha256 = hash.digest("hex");
+      if (stat.size !== entry.size || sha256 !== entry.sha256) problems.push(`${entry.path} is ${stat.size} bytes with SHA-256 ${sha256}; the manifest says ${entry.size} bytes with ${entry.sha256}`);
+    }
+  }
+  const listed = new Set(entries.map((e) => e.path));
+  for (const path of found) if (!listed.has(path)) problems.push(`${path} is not in the manifest`);
+  return problems;
 }

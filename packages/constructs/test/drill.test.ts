@@ -73,6 +73,18 @@ describe("drill settings in the job configuration", () => {
     expect(error.problems[0]!.message).toContain("shares its memory");
   });
 
+  it("takes an absolute scratch directory for a files drill, refuses a relative one or one on another kind, and needs none by default", () => {
+    const files = { name: "uploads", kind: "files", rpoMinutes: 60, path: "/srv/uploads" };
+
+    expect(() => parseJobConfig(config({ ...files, drill: { scratch: { directory: "/var/tmp" } } }, { ...files, name: "plain", drill: {} }))).not.toThrow();
+    const error = errorOf(() => parseJobConfig(config({ ...files, drill: { scratch: { directory: "tmp/drills" } } }, { ...postgres, drill: { scratch: { directory: "/var/tmp" } } }))) as LifeboatValidationError;
+
+    expect(error.problems.map((p) => [p.argument, p.message])).toEqual([
+      ["sources[0].drill.scratch.directory", 'must be an absolute directory path without "..", such as "/var/tmp" or "/mnt/scratch".'],
+      ["sources[1].drill.scratch.directory", "does not apply to a postgres drill; its scratch settings are host, port, credentials, sslMode."],
+    ]);
+  });
+
   it("refuses a drill interval longer than a quarter", () => {
     const error = errorOf(() => parseJobConfig(config({ ...postgres, drill: { every: "93d" } }))) as LifeboatValidationError;
 

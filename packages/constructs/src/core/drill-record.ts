@@ -9,8 +9,8 @@ export const DRILLS_PREFIX = "drills/";
 
 /** One check a drill made after restoring. */
 export interface DrillCheck {
-  /** `restore` (the backup went in), `row-counts` (tables or keys against the manifest), `smoke` (a configured query), `cleanup` (the scratch target is gone). */
-  readonly check: "restore" | "row-counts" | "smoke" | "cleanup";
+  /** `restore` (the backup went in), `row-counts` (tables or keys against the manifest), `files` (every restored file's SHA-256 against the manifest), `smoke` (a configured query), `cleanup` (the scratch target is gone). */
+  readonly check: "restore" | "row-counts" | "files" | "smoke" | "cleanup";
   /** The smoke query's name. @default - none (other checks) */
   readonly name?: string;
   readonly status: "pass" | "fail" | "skip";
@@ -80,7 +80,7 @@ export function drillRecordProblems(value: unknown): string[] {
   if (r.outcome === "succeeded" && (r.restoreSeconds === undefined || r.backup === undefined)) problems.add("restoreSeconds", r.restoreSeconds, "must be set, with `backup`, when the drill succeeded.");
   if (!Array.isArray(r.checks)) problems.add("checks", r.checks, "must be a list.");
   else r.checks.forEach((c: any, i: number) => {
-    if (!["restore", "row-counts", "smoke", "cleanup"].includes(c?.check) || !["pass", "fail", "skip"].includes(c?.status) || typeof c?.detail !== "string") problems.add(`checks[${i}]`, c, "must be { check, status, detail }.");
+    if (!["restore", "row-counts", "files", "smoke", "cleanup"].includes(c?.check) || !["pass", "fail", "skip"].includes(c?.status) || typeof c?.detail !== "string") problems.add(`checks[${i}]`, c, "must be { check, status, detail }.");
   });
   return problems.all.map((p) => `\`${p.argument}\` (${p.value}) ${p.message}`);
 }

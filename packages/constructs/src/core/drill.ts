@@ -8,12 +8,13 @@ import type { SourceKind } from "./vault-layout";
  * drill restores, what it checks beyond row counts, and how often it runs.
  *
  * PostgreSQL drills restore into a new database `lifeboat_drill_<stamp>` on the source's own server
- * unless `scratch` names another; Redis and object drills need a declared scratch target, because
+ * unless `scratch` names another; files drills into a new directory `lifeboat-drill-<source>-<stamp>`
+ * under the machine's scratch space; Redis and object drills need a declared scratch target, because
  * a copy of production written next to production shares its memory (a cache that evicts would
  * evict production keys) or its bucket (the next backup would copy the drill's objects).
  */
 export interface DrillSettings {
-  /** Where the drill restores. @default - PostgreSQL: a new database on the source's server; Redis and objects: none (required) */
+  /** Where the drill restores. @default - PostgreSQL: a new database on the source's server; files: a new directory under `restore.scratchDirectory` (else the machine's temporary directory); Redis and objects: none (required) */
   readonly scratch?: DrillScratch;
   /** PostgreSQL only: queries returning one number each, checked against bounds after the restore. @default - none */
   readonly smokeQueries?: readonly SmokeQuery[];
@@ -39,6 +40,12 @@ export interface DrillScratch {
   readonly bucket?: string;
   /** Objects: the prefix under which each drill gets its own `<stamp>/`. @default "lifeboat-drill/" */
   readonly prefix?: string;
+  /**
+   * Files: the absolute path of the directory under which each drill creates (and removes) its own
+   * `lifeboat-drill-<source>-<stamp>/`; it needs room for the whole restored tree.
+   * @default - `restore.scratchDirectory`, else the machine's temporary directory
+   */
+  readonly directory?: string;
 }
 
 /** A smoke query: `SELECT count(*) FROM orders` with the bounds its one number must fall within. */
@@ -61,6 +68,11 @@ export const MIN_DRILL_EVERY_DAYS = 1;
 export const MAX_DRILL_EVERY_DAYS = 92;
 /** The prefix objects drills restore under, each drill in its own `<stamp>/`. */
 export const DEFAULT_DRILL_OBJECTS_PREFIX = "lifeboat-drill/";
+
+/** The name of the directory a files drill restores under (inside the scratch directory). */
+export function drillDirectoryName(source: string, stamp: string): string {
+  return `lifeboat-drill-${source}-${stamp.toLowerCase()}`;
+}
 
 /** The name of a PostgreSQL drill's scratch database: `lifeboat_drill_<stamp>` (lowercase). */
 export function drillDatabaseName(stamp: string): string {
@@ -117,7 +129,7 @@ function checkScratch(value: unknown, kind: SourceKind | undefined, at: string, 
     postgres: ["host", "port", "credentials", "sslMode"],
     redis: ["host", "port", "credentials", "tls", "database"],
     objects: ["bucket", "prefix"],
-    files: [],
+    files: ["directory"],
   };
   if (kind !== undefined && allowed[kind]) {
     for (const field of Object.keys(s)) if (!allowed[kind].includes(field)) problems.add(`${at}.${field}`, s[field], `does not apply to a ${kind} drill; its scratch settings are ${allowed[kind].join(", ")}.`);
@@ -126,6 +138,9 @@ function checkScratch(value: unknown, kind: SourceKind | undefined, at: string, 
   if (s.port !== undefined && (typeof s.port !== "number" || !Number.isInteger(s.port) || s.port < 1 || s.port > 65535)) problems.add(`${at}.port`, s.port, "must be a whole number from 1 to 65535.");
   if (s.database !== undefined && (typeof s.database !== "number" || !Number.isInteger(s.database) || s.database < 0 || s.database > 15)) problems.add(`${at}.database`, s.database, "must be a Redis database index from 0 to 15.");
   if (kind === "redis" && s.host === undefined && s.database === undefined) problems.add(at, value, "must set `database` (an empty database index on the source's server) or `host` (a scratch server).");
+  if (s.directory !== undefined && (typeof s.directory !== "string" || !s.directory.startsWith("/") || s.directory.split("/").includes(".."))) {
+    problems.add(`${at}.directory`, s.directory, 'must be an absolute directory path without "..", such as "/var/tmp" or "/mnt/scratch".');
+  }
   if (kind === "objects") {
     if (typeof s.bucket !== "string" || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(s.bucket)) problems.add(`${at}.bucket`, s.bucket, "must name a bucket the drill may write and delete in (3 to 63 lowercase letters, digits, dots and hyphens).");
     if (s.prefix !== undefined && (typeof s.prefix !== "string" || s.prefix.startsWith("/"))) problems.add(`${at}.prefix`, s.prefix, 'must be a key prefix such as "lifeboat-drill/", without a leading slash.');
