@@ -1,10 +1,15 @@
 import { type RemovalPolicy, Stack, Token } from "aws-cdk-lib";
 import type * as elasticache from "aws-cdk-lib/aws-elasticache";
+import * as ecs from "aws-cdk-lib/aws-ecs";
 import * as rds from "aws-cdk-lib/aws-rds";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import {
   type BackupManifest,
+  checkEstateFargate,
+  deadLetterAlarmSpec,
+  fargateJobDesign,
+  fargateJobTaskStatements,
   describeDrillEvery,
   designEstateJobs,
   type DrillRecord,
@@ -32,6 +37,7 @@ import { BackupAlarms, type WatchedJob } from "./backup-alarms";
 import { BackupJob, type JobSource } from "./backup-job";
 import { DatabaseBackups } from "./database-backups";
 import { DrillJob } from "./drill-job";
+import { FargateJob } from "./fargate-job";
 import { ReplicatedBackupVault } from "./replicated-backup-vault";
 import type { JobCode, JobVpc } from "./scheduled-job";
 import { VaultKey } from "./vault-key";
@@ -55,7 +61,7 @@ interface EstateSourceCommon {
    * @default - PostgreSQL: monthly into a new database on the source's server; Redis and objects: none until `scratch` is declared
    */
   readonly drill?: DrillSettings | false;
-  /** Run this source's jobs on Lambda or Fargate whatever their expected duration (Fargate is not rendered by the CDK front end yet). @default - chosen per job from the expected duration */
+  /** Run this source's jobs on Lambda or Fargate whatever their expected duration (Fargate needs `jobs.fargate`). @default - chosen per job from the expected duration */
   readonly runtime?: JobRuntime;
 }
 
@@ -107,8 +113,12 @@ export interface DisasterRecoveryEstateProps {
   readonly sources: readonly EstateSource[];
   /** Who receives alarms. */
   readonly alerts: { readonly emails?: readonly string[]; readonly httpsEndpoints?: readonly string[] };
-  /** How the jobs run: their code (the jobs image for PostgreSQL and Redis) and network. */
-  readonly jobs: { readonly code: JobCode; readonly vpc?: JobVpc };
+  /**
+   * How the jobs run: their code (the jobs image for PostgreSQL and Redis) and network; `fargate`
+   * lets jobs too long for Lambda run as ECS Fargate tasks from the same image (it needs `vpc` and
+   * `code.repository`; a cluster in `vpc` is created unless `cluster` is given).
+   */
+  readonly jobs: { readonly code: JobCode; readonly vpc?: JobVpc; readonly fargate?: { readonly cluster?: ecs.ICluster } };
   /**
    * Vault settings beyond retention (which comes from the objectives).
    * @default - no Object Lock, generated bucket names, retained on removal
@@ -148,8 +158,12 @@ export class DisasterRecoveryEstate extends Construct {
   /** Backup jobs by source name. */
   readonly backupJobs: Readonly<Record<string, BackupJob>>;
   readonly verifyJob?: VerifyJob;
-  /** Drill jobs by source name. */
+  /** Drill jobs on Lambda, by source name. */
   readonly drillJobs: Readonly<Record<string, DrillJob>>;
+  /** Jobs on Fargate, by `<source>-backup` or `<source>-drill`. */
+  readonly fargateJobs: Readonly<Record<string, FargateJob>>;
+  /** The cluster the Fargate jobs run in, when any job runs on Fargate. */
+  readonly cluster?: ecs.ICluster;
   /** Per source with a logical backup: where its backup and drill run, and its drill plan. */
   readonly jobDesigns: readonly SourceJobsDesign[];
   readonly alarms: BackupAlarms;
@@ -183,11 +197,11 @@ export class DisasterRecoveryEstate extends Construct {
         problems.add(`sources[${i}].credentials`, undefined, "is required: the instance has no generated secret. Create it with credentials: rds.Credentials.fromGeneratedSecret(...), or pass { secretArn }.");
       }
     });
-    // This front end renders no Fargate tasks yet: jobs that outgrow Lambda get the design's note.
+    checkEstateFargate(props.jobs?.fargate, { vpc: props.jobs?.vpc !== undefined, image: !!props.jobs?.code && "repository" in props.jobs.code, imageArgument: "jobs.code.repository" }, problems);
     const jobDesigns = designEstateJobs(
       plan,
       (props.sources ?? []).map((s) => ({ name: s.name, ...(s.drill !== undefined ? { drill: s.drill } : {}), ...(s.runtime !== undefined ? { runtime: s.runtime } : {}) })),
-      { fargate: false, drills: props.drills !== false, ...(props.records ? { records: props.records } : {}) },
+      { fargate: props.jobs?.fargate !== undefined, drills: props.drills !== false, ...(props.records ? { records: props.records } : {}) },
       problems,
     );
     problems.throwIfAny(subject);
@@ -209,12 +223,18 @@ export class DisasterRecoveryEstate extends Construct {
     const sourcesByName = new Map((props.sources ?? []).map((s) => [s.name, s]));
     const jobSources: JobSource[] = [];
     const backupJobs: Record<string, BackupJob> = {};
+    const onFargate: { readonly source: JobSource; readonly plan: SourcePlan; readonly job: "backup" | "drill" }[] = [];
     for (const sourcePlan of plan.sources) {
       const source = sourcesByName.get(sourcePlan.name) as EstateSource;
       const described = jobSource(source, sourcePlan);
       if (!described || !sourcePlan.logical) continue;
       const design = jobDesigns.find((d) => d.source === sourcePlan.name);
-      jobSources.push(design?.drill?.settings ? ({ ...described, drill: design.drill.settings } as JobSource) : described);
+      const withDrill = design?.drill?.settings ? ({ ...described, drill: design.drill.settings } as JobSource) : described;
+      jobSources.push(withDrill);
+      if (design?.backup.runtime === "fargate") {
+        onFargate.push({ source: withDrill, plan: sourcePlan, job: "backup" });
+        continue;
+      }
       const keys = secretKeyArns(source);
       backupJobs[sourcePlan.name] = new BackupJob(this, `${sourcePlan.name}-backup`, {
         source: described,
@@ -247,6 +267,10 @@ export class DisasterRecoveryEstate extends Construct {
     for (const design of jobDesigns) {
       if (!design.drill) continue;
       const source = sourcesByName.get(design.source) as EstateSource;
+      if (design.drill.placement.runtime === "fargate") {
+        onFargate.push({ source: jobSources.find((j) => j.name === design.source) as JobSource, plan: plan.sources.find((p) => p.name === design.source) as SourcePlan, job: "drill" });
+        continue;
+      }
       const keys = secretKeyArns(source);
       const scratchBucket = design.drill.settings?.scratch?.bucket;
       drillJobs[design.source] = new DrillJob(this, `${design.source}-drill`, {
@@ -261,6 +285,11 @@ export class DisasterRecoveryEstate extends Construct {
       });
     }
     this.drillJobs = drillJobs;
+    if (onFargate.length > 0) {
+      const vpc = props.jobs.vpc as JobVpc;
+      this.cluster = props.jobs.fargate?.cluster ?? new ecs.Cluster(this, "Jobs", { vpc: vpc.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    }
+    this.fargateJobs = this.cluster ? this.fargateTasks(id, this.cluster, onFargate) : {};
 
     const databases: Record<string, DatabaseBackups> = {};
     for (const sourcePlan of plan.sources) {
@@ -285,7 +314,10 @@ export class DisasterRecoveryEstate extends Construct {
     const watched: WatchedJob[] = Object.entries(this.backupJobs).map(([source, job]) => ({ id: `${source}-backup`, functionName: job.functionName, deadLetterQueueName: job.deadLetterQueue.queueName, source }));
     if (this.verifyJob) watched.push({ id: "verify", functionName: this.verifyJob.functionName, deadLetterQueueName: this.verifyJob.deadLetterQueue.queueName });
     for (const [source, job] of Object.entries(this.drillJobs)) watched.push({ id: `${source}-drill`, functionName: job.functionName, deadLetterQueueName: job.deadLetterQueue.queueName, source });
-    const drillAlarms = jobDesigns.flatMap((d) => d.drill?.plan.alarms ?? []);
+    const drillAlarms = [
+      ...jobDesigns.flatMap((d) => d.drill?.plan.alarms ?? []),
+      ...Object.entries(this.fargateJobs).map(([job, task]) => deadLetterAlarmSpec(`${job}-task`, task.deadLetterQueue.queueName, job.replace(/-(backup|drill)$/, ""))),
+    ];
     this.alarms = new BackupAlarms(this, "Alarms", {
       topic: this.alerts,
       sources: plan.sources.flatMap((s) => (s.freshness ? [{ name: s.name, freshness: s.freshness }] : [])),
@@ -301,6 +333,40 @@ export class DisasterRecoveryEstate extends Construct {
       "lifeboat.json": { vault: { bucket: this.vault.primary.bucketName, kmsKeyArn: this.vault.primary.keyArn, region, replica: { bucket: this.vault.replicaBucketName, region: plan.drRegion } }, sources: jobSources as JobConfig["sources"] },
       "lifeboat-dr.json": { vault: { bucket: this.vault.replicaBucketName, kmsKeyArn: this.vault.replica.keyArn, region: plan.drRegion }, sources: jobSources as JobConfig["sources"] },
     };
+  }
+
+  /** The jobs that run as Fargate tasks in `cluster`, each with core's design and its Lambda twin's data permissions. */
+  private fargateTasks(id: string, cluster: ecs.ICluster, jobs: readonly { readonly source: JobSource; readonly plan: SourcePlan; readonly job: "backup" | "drill" }[]): Record<string, FargateJob> {
+    const tasks: Record<string, FargateJob> = {};
+    const props = this.props;
+    const vpc = props.jobs.vpc as JobVpc;
+    const stack = Stack.of(this);
+    for (const f of jobs) {
+      const design = this.jobDesigns.find((d) => d.source === f.plan.name) as SourceJobsDesign;
+      const schedule = f.job === "drill" ? design.drill!.plan.schedule : f.plan.logical!;
+      const source = (props.sources ?? []).find((s) => s.name === f.plan.name) as EstateSource;
+      const secretArns = "credentials" in f.source && f.source.credentials && "secretArn" in f.source.credentials ? [f.source.credentials.secretArn] : [];
+      const scratch = f.job === "drill" ? design.drill?.settings?.scratch : undefined;
+      tasks[`${f.plan.name}-${f.job}`] = new FargateJob(this, `${f.plan.name}-${f.job}-task`, {
+        design: fargateJobDesign({ estate: `${stack.stackName}-${id}`, job: f.job, source: f.plan.name, sizeGiB: f.plan.sizeGiB, schedule }),
+        code: props.jobs.code,
+        cluster,
+        vpc,
+        config: { vault: { bucket: this.vault.primary.bucketName, kmsKeyArn: this.vault.primary.keyArn, region: stack.region }, sources: [{ ...f.source, ...(f.job === "backup" ? { intervalMinutes: schedule.intervalMinutes } : {}) } as JobConfig["sources"][number]] },
+        taskStatements: fargateJobTaskStatements({
+          job: f.job,
+          source: f.plan.name,
+          vault: { bucketArn: this.vault.primary.bucketArn, keyArn: this.vault.primary.keyArn },
+          secretArns,
+          secretKeyArns: secretKeyArns(source),
+          ...(f.job === "backup" && source.engine === "s3" ? { sourceBucket: { arn: source.bucket.bucketArn, prefix: source.prefix ?? "" } } : {}),
+          ...(scratch?.bucket ? { scratch: { bucketArn: `arn:${stack.partition}:s3:::${scratch.bucket}`, ...(scratch.prefix ? { prefix: scratch.prefix } : {}) } } : {}),
+        }),
+        key: this.jobsKey,
+        topic: this.alerts,
+      });
+    }
+    return tasks;
   }
 
   /**
@@ -322,7 +388,9 @@ export class DisasterRecoveryEstate extends Construct {
           ? {
               jobs: [design.backup, ...(design.drill ? [design.drill.placement] : [])],
               ...(design.notes.length > 0 ? { jobNotes: design.notes } : {}),
-              ...(design.drill ? { drill: { every: describeDrillEvery(design.drill.plan), job: resolve(this.drillJobs[s.name]!.functionName) } } : {}),
+              ...(design.drill
+                ? { drill: { every: describeDrillEvery(design.drill.plan), job: this.drillJobs[s.name] ? resolve(this.drillJobs[s.name]!.functionName) : (this.fargateJobs[`${s.name}-drill`]?.design.family ?? "") } }
+                : {}),
             }
           : {}),
       };

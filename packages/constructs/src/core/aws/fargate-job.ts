@@ -294,3 +294,13 @@ export function fargateJobTaskStatements(access: FargateTaskAccess): PolicyState
     jobRoleStatements({ mode: "write", vault: access.vault, prefix: `${access.source}/` }, resources, access.sourceBucket ? sourceBucketReadStatements(access.sourceBucket.arn, access.sourceBucket.prefix) : []),
   );
 }
+
+/**
+ * Checks an estate's `jobs.fargate`: Fargate tasks run in private subnets (`jobs.vpc`) from the jobs
+ * image (`jobs.code` as an image), so both must be declared with it.
+ */
+export function checkEstateFargate(fargate: unknown, jobs: { readonly vpc: boolean; readonly image: boolean; readonly imageArgument: string }, problems: Problems): void {
+  if (fargate === undefined) return;
+  if (!jobs.vpc) problems.add("jobs.fargate", fargate, "needs `jobs.vpc`: Fargate tasks run in private subnets. Give the subnets and security groups, or remove `jobs.fargate`.");
+  if (!jobs.image) problems.add("jobs.fargate", fargate, `needs \`${jobs.imageArgument}\`: a Fargate task runs the jobs image. Pass it, or remove \`jobs.fargate\`.`);
+}

@@ -4,6 +4,7 @@ import type * as elasticache from "@pulumi/aws/elasticache";
 import type * as rds from "@pulumi/aws/rds";
 import {
   type BackupManifest,
+  checkEstateFargate,
   type CredentialsSource,
   deadLetterAlarmSpec,
   describeDrillEvery,
@@ -285,8 +286,7 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
     );
     const problems = new Problems();
     const fargateWanted = args.jobs?.fargate !== undefined;
-    if (fargateWanted && !args.jobs.vpc) problems.add("jobs.fargate", args.jobs.fargate, "needs `jobs.vpc`: Fargate tasks run in private subnets. Give the subnets and security groups, or remove `jobs.fargate`.");
-    if (fargateWanted && !(args.jobs.code && "imageUri" in args.jobs.code)) problems.add("jobs.fargate", args.jobs.fargate, "needs `jobs.code.imageUri`: a Fargate task runs the jobs image. Pass { imageUri }, or remove `jobs.fargate`.");
+    checkEstateFargate(args.jobs?.fargate, { vpc: args.jobs?.vpc !== undefined, image: !!args.jobs?.code && "imageUri" in args.jobs.code, imageArgument: "jobs.code.imageUri" }, problems);
     const jobDesigns = designEstateJobs(
       plan,
       (args.sources ?? []).map((s) => ({ name: s.name, ...(s.drill !== undefined ? { drill: s.drill } : {}), ...(s.runtime !== undefined ? { runtime: s.runtime } : {}) })),
