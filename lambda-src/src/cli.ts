@@ -53,6 +53,9 @@ Commands:
 Options:
   --config <file>   Job configuration (JSON). Default: $LIFEBOAT_CONFIG_FILE, else $LIFEBOAT_CONFIG.
   --json            Print the result as JSON (verify always does).
+  --identity-file <file>
+                    The age identity that decrypts an encrypted vault (restore, drill, and verify of
+                    contents). Default: $LIFEBOAT_AGE_IDENTITY, else the file $LIFEBOAT_AGE_IDENTITY_FILE names.
   --help            Show this help.
 
 Logs and metrics (CloudWatch Embedded Metric Format) are JSON lines on stderr; results on stdout.
@@ -87,6 +90,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         host: { type: "string" },
         port: { type: "string" },
         "cache-seconds": { type: "string" },
+        "identity-file": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -122,7 +126,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     const health = command === "health-server" ? healthServerOptions(values, (message) => new UsageError(message)) : undefined;
     const config = loadJobConfig(io.env, values.config as string | undefined);
-    const job = io.context ? io.context(config, output) : jobContext(config, output, { env: io.env });
+    const identityFile = values["identity-file"];
+    const env = typeof identityFile === "string" ? { ...io.env, LIFEBOAT_AGE_IDENTITY: undefined, LIFEBOAT_AGE_IDENTITY_FILE: identityFile } : io.env;
+    const job = io.context ? io.context(config, output) : jobContext(config, output, { env });
     switch (command) {
       case "backup": {
         const result = await runBackup(job, sources[0]!);

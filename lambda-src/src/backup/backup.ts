@@ -21,7 +21,8 @@ import { MIB, putVaultObject } from "../s3/upload";
 import { describeError, JobError } from "../support/errors";
 import { sleep } from "../support/retry";
 import { createHash } from "node:crypto";
-import { DigestStream } from "../support/streams";
+import { AGE_CONTENT_TYPE, encryptBuffer, encryptStream } from "../support/age";
+import { CountingStream, DigestStream } from "../support/streams";
 import { filesProducer } from "./files";
 import { objectsProducer } from "./objects";
 import { postgresProducer } from "./postgres";
@@ -119,15 +120,22 @@ export async function runBackup(job: JobContext, sourceName: string, hooks: Back
     const claimSeconds = seconds();
     producer = await producerFor(job, source, hooks, startedAt, tier);
     const placement = vault.tiers ?? "tag";
-    const key = placeKey(artifactKey(source.name, startedAt, producer.extension), tier, placement);
+    const recipients = vault.encryption?.ageRecipients;
+    const key = placeKey(artifactKey(source.name, startedAt, recipients ? `${producer.extension}.age` : producer.extension), tier, placement);
+    // The digest sees the stored bytes: the ciphertext when encrypting, so verify needs no key.
     const digest = new DigestStream();
-    pipeline(producer.stream, digest, () => undefined);
+    const plain = new CountingStream();
+    if (recipients) {
+      pipeline(producer.stream, plain, () => undefined);
+      pipeline(encryptStream(plain, recipients), digest, () => undefined);
+    } else pipeline(producer.stream, digest, () => undefined);
     const metadata = {
       "lifeboat-source": source.name,
       "lifeboat-kind": source.kind,
       "lifeboat-format": producer.format,
       "lifeboat-compression": producer.compression,
       "lifeboat-started-at": startedAt.toISOString(),
+      ...(recipients ? { "lifeboat-encryption": "age" } : {}),
     };
     const common = { bucket: vault.bucket, tier, metadata, ...(vault.kmsKeyArn ? { kmsKeyArn: vault.kmsKeyArn } : {}) };
     try {
@@ -135,7 +143,7 @@ export async function runBackup(job: JobContext, sourceName: string, hooks: Back
         ...common,
         key,
         body: digest,
-        contentType: producer.contentType,
+        contentType: recipients ? AGE_CONTENT_TYPE : producer.contentType,
         partSize: (vault.partSizeMiB ?? 16) * MIB,
         queueSize: vault.queueSize ?? 4,
         ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
@@ -149,8 +157,9 @@ export async function runBackup(job: JobContext, sourceName: string, hooks: Back
     const companions: ManifestCompanion[] = [];
     for (const c of produced) {
       const key = placeKey(companionKey(source.name, startedAt, c.role), tier, placement);
-      await putVaultObject(job.vault, { ...common, key, body: c.body, contentType: c.contentType });
-      companions.push({ role: c.role, key, format: c.format, sizeBytes: c.body.length, sha256: createHash("sha256").update(c.body).digest("hex") });
+      const body = recipients ? await encryptBuffer(c.body, recipients) : c.body;
+      await putVaultObject(job.vault, { ...common, key, body, contentType: recipients ? AGE_CONTENT_TYPE : c.contentType });
+      companions.push({ role: c.role, key, format: c.format, sizeBytes: body.length, sha256: createHash("sha256").update(body).digest("hex") });
     }
     const manifest: BackupManifest = {
       schemaVersion: MANIFEST_SCHEMA_VERSION,
@@ -166,6 +175,7 @@ export async function runBackup(job: JobContext, sourceName: string, hooks: Back
       tier,
       ...details,
       ...(companions.length ? { companions } : {}),
+      ...(recipients ? { encryption: { scheme: "age" as const, recipients: [...recipients], plaintextBytes: plain.bytes } } : {}),
     };
     const mKey = placeKey(manifestKey(source.name, startedAt), tier, placement);
     await putVaultObject(job.vault, { ...common, key: mKey, body: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), contentType: "application/json" });
@@ -189,7 +199,7 @@ export async function runBackup(job: JobContext, sourceName: string, hooks: Back
     job.output.log({
       level: "info",
       event: "backup.succeeded",
-      message: `Backed up ${source.name}: ${manifest.sizeBytes} bytes (${manifest.compression}) in ${durationSeconds.toFixed(1)} s, tier ${tier}.`,
+      message: `Backed up ${source.name}: ${manifest.sizeBytes} bytes (${manifest.compression}${recipients ? `, encrypted to ${recipients.length} age recipients` : ""}) in ${durationSeconds.toFixed(1)} s, tier ${tier}.`,
       source: source.name,
       artifactKey: key,
       manifestKey: mKey,

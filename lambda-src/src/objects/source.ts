@@ -1,5 +1,5 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { ObjectsSourceConfig } from "@lifeboat/constructs/core";
+import { objectCopyKey, type ObjectsSourceConfig } from "@lifeboat/constructs/core";
 import { createHash } from "node:crypto";
 import { resolveCredentials } from "../credentials";
 import { s3Client } from "../s3/client";
@@ -27,6 +27,17 @@ export interface IndexEntry {
   readonly copy: string;
   /** SHA-256 of the content, when this backup copied it. */
   readonly sha256?: string;
+}
+
+/**
+ * The vault key of the copy of a source object's version. A copy encrypted to age recipients is
+ * named by the recipients too (and ends in `.age`): copies are shared between backups, and one
+ * made for other recipients, or in the clear, is never taken for it.
+ */
+export function objectCopyKeyFor(source: string, o: { key: string; etag: string; size: number }, recipients?: readonly string[]): string {
+  const digest = objectVersionDigest(o.key, o.etag, o.size);
+  if (!recipients?.length) return objectCopyKey(source, digest);
+  return `${objectCopyKey(source, createHash("sha256").update(`${digest}\nage\n${[...recipients].sort().join("\n")}`).digest("hex"))}.age`;
 }
 
 /** The digest naming a version of a source object: same key, ETag and size, same copy. */

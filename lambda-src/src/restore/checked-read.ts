@@ -1,5 +1,6 @@
 import { toolPaths, type JobContext } from "../context";
 import { readArtifact, type Pin } from "../s3/artifact";
+import { jobAgeIdentities } from "../support/age";
 import type { CompleteBackup } from "../s3/catalog";
 import { describeError, JobError } from "../support/errors";
 import { GateStream } from "../support/streams";
@@ -9,7 +10,7 @@ import { pipeline, type Readable } from "node:stream";
 /** The checksum pass: the whole artifact, hashed and decoded, before the target is touched. */
 export async function checkBeforeRestore(job: JobContext, backup: CompleteBackup, pgRestore = toolPaths(job.config).pgRestore): Promise<Pin> {
   const tools = toolPaths(job.config);
-  const read = await readArtifact(job.vault, job.config.vault.bucket, backup, tools.zstd, (decoded) => readDecoded(backup.manifest, decoded, pgRestore));
+  const read = await readArtifact(job.vault, job.config.vault.bucket, backup, tools.zstd, (decoded) => readDecoded(backup.manifest, decoded, pgRestore), {}, await jobAgeIdentities(job));
   const key = backup.artifact.key;
   if (read.sizeBytes !== backup.manifest.sizeBytes || read.sha256 !== backup.manifest.sha256) {
     throw new JobError(`The backup ${key} is corrupt: ${read.sizeBytes} bytes with SHA-256 ${read.sha256}, but its manifest says ${backup.manifest.sizeBytes} bytes with ${backup.manifest.sha256}. The target was not touched.`, {
@@ -45,7 +46,7 @@ export async function readArtifactThroughGate(
       });
       pipeline(decoded, gate, () => undefined);
       return consume(gate);
-    }, pin);
+    }, pin, await jobAgeIdentities(job));
   } catch (error) {
     stop();
     throw error;

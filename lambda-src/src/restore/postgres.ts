@@ -12,6 +12,7 @@ import { dropDatabase, pgRestoreArgs, prepareTarget, startPgRestore, type GrantF
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import type { Readable } from "node:stream";
 import { readArtifact } from "../s3/artifact";
+import { decryptBuffer, identitiesFor, jobAgeIdentities } from "../support/age";
 import { hasZstd } from "../support/compression";
 import { DigestStream } from "../support/streams";
 import { SoftTee } from "../support/tee";
@@ -106,7 +107,9 @@ async function readRolesScript(job: JobContext, backup: CompleteBackup): Promise
       hint: "Restore an earlier backup with --at, or create the roles yourself and restore without --create-roles.",
     });
   }
-  return body.toString("utf8");
+  if (!backup.manifest.encryption) return body.toString("utf8");
+  const keys = identitiesFor(backup.manifest, await jobAgeIdentities(job));
+  return (await decryptBuffer(body, keys, `The roles companion ${companion.key}`)).toString("utf8");
 }
 
 /** Bytes free for this user under `dir`, or undefined when it cannot be used. */
@@ -216,7 +219,8 @@ async function downloadArchive(job: JobContext, backup: CompleteBackup, file: st
   // No archive reader here: the backup read every one of these bytes as it stored them, and a
   // matching SHA-256 of the stored bytes means the same archive. pg_restore --list below still
   // proves that this pg_restore reads its table of contents.
-  const read = backup.manifest.compression === "zstd" ? await downloadThroughZstd(job, backup, file) : await downloadThroughNode(job, backup, file);  if (read.sizeBytes !== backup.manifest.sizeBytes || read.sha256 !== backup.manifest.sha256) {
+  // An encrypted artifact is decrypted here first, so its plaintext passes through this process.
+  const read = backup.manifest.compression === "zstd" && !backup.manifest.encryption ? await downloadThroughZstd(job, backup, file) : await downloadThroughNode(job, backup, file);  if (read.sizeBytes !== backup.manifest.sizeBytes || read.sha256 !== backup.manifest.sha256) {
     throw new JobError(`The backup ${key} is corrupt: ${read.sizeBytes} bytes with SHA-256 ${read.sha256}, but its manifest says ${backup.manifest.sizeBytes} bytes with ${backup.manifest.sha256}. The target was not touched.`, {
       hint: "Restore an earlier backup with --at, or from the replica vault.",
     });
@@ -241,7 +245,7 @@ interface Downloaded {
 
 async function downloadThroughNode(job: JobContext, backup: CompleteBackup, file: string): Promise<Downloaded> {
   const tools = toolPaths(job.config);
-  const read = await readArtifact(job.vault, job.config.vault.bucket, backup, tools.zstd, (decoded) => pipeline(decoded, createWriteStream(file, { highWaterMark: 1024 * 1024 })));
+  const read = await readArtifact(job.vault, job.config.vault.bucket, backup, tools.zstd, (decoded) => pipeline(decoded, createWriteStream(file, { highWaterMark: 1024 * 1024 })), {}, await jobAgeIdentities(job));
   return { sizeBytes: read.sizeBytes, sha256: read.sha256, ...(read.decoded.ok ? {} : { error: read.decoded.error }) };
 }
 

@@ -1,8 +1,9 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
-import { objectCopyKey, parseBackupStamp, type ObjectsSourceConfig, type RestoreGrants, type SourceConfig } from "@lifeboat/constructs/core";
+import { parseBackupStamp, type ObjectsSourceConfig, type RestoreGrants, type SourceConfig } from "@lifeboat/constructs/core";
 import { pipeline, type Readable } from "node:stream";
 import { findSource, toolPaths, type JobContext } from "../context";
-import { objectVersionDigest, sourceClient } from "../objects/source";
+import { objectCopyKeyFor, sourceClient } from "../objects/source";
+import { identitiesFor, jobAgeIdentities, startDecryptor } from "../support/age";
 import { describeConnection, parseDatabaseUrl } from "../postgres/connection";
 import { ByteReader } from "../redis/byte-reader";
 import { parseRedisUrl } from "../redis/endpoint";
@@ -104,6 +105,8 @@ export async function runRestore(job: JobContext, request: RestoreRequest): Prom
   const { complete } = await catalogSource(job.vault, job.config.vault.bucket, source.name, job.config.vault.tiers);
   const backup = pickBackup(complete, at, source.name);
   const m = backup.manifest;
+  // Before the target is even asked: an encrypted backup needs an identity of one of its recipients.
+  const keys = m.encryption ? identitiesFor(m, await jobAgeIdentities(job)) : undefined;
   const plan: RestorePlan = {
     source: source.name,
     kind: source.kind,
@@ -113,7 +116,7 @@ export async function runRestore(job: JobContext, request: RestoreRequest): Prom
     target: targetText,
     steps: [
       `check that ${targetText} answers`,
-      `stream s3://${job.config.vault.bucket}/${m.artifactKey} (${m.sizeBytes} bytes) and check its SHA-256 and contents before touching the target`,
+      `stream s3://${job.config.vault.bucket}/${m.artifactKey} (${m.sizeBytes} bytes) and check its SHA-256 and contents${m.encryption ? `, decrypted with the age identity from ${keys!.from}` : ""}, before touching the target`,
       source.kind === "postgres"
         ? `refuse the database if it holds any user object and the server if it lacks roles the backup needs (unless --create-roles, --no-owner or --no-privileges), create the database if it does not exist, then pg_restore with owners and privileges: in parallel from a scratch file whose SHA-256 was checked first, or streamed in one transaction`
         : source.kind === "redis"
@@ -241,17 +244,23 @@ async function restoreObjects(job: JobContext, source: ObjectsSourceConfig, back
   await checkBeforeRestore(job, backup);
   if ((existing.KeyCount ?? 0) > 0) throw new JobError(`The target s3://${bucket}/${prefix} already holds objects.`, { hint: "Restore into an empty bucket or prefix." });
   const tools = toolPaths(job.config);
-  const read = await readArtifact(job.vault, job.config.vault.bucket, backup, tools.zstd, readObjectsIndex);
+  const keys = backup.manifest.encryption ? identitiesFor(backup.manifest, await jobAgeIdentities(job)) : undefined;
+  const read = await readArtifact(job.vault, job.config.vault.bucket, backup, tools.zstd, readObjectsIndex, {}, keys);
   if (!read.decoded.ok) throw read.decoded.error;
   const index = read.decoded.value.index ?? [];
   for (const entry of index) {
-    if (entry.copy !== objectCopyKey(source.name, objectVersionDigest(entry.key, entry.etag, entry.size))) {
+    if (entry.copy !== objectCopyKeyFor(source.name, entry, backup.manifest.encryption?.recipients)) {
       throw new JobError(`The index entry for ${entry.key} points at ${entry.copy}, which is not its copy's key.`);
     }
     const got = await job.vault.send(new GetObjectCommand({ Bucket: job.config.vault.bucket, Key: entry.copy }));
     const digest = new DigestStream();
-    pipeline(got.Body as Readable, digest, () => undefined);
-    await putVaultObject(to, { bucket, key: `${prefix}${entry.key}`, body: digest, contentType: got.ContentType ?? "application/octet-stream", partSize: (job.config.vault.partSizeMiB ?? 16) * MIB, queueSize: 1 });
+    if (keys) {
+      const decrypt = startDecryptor(keys, `The copy of ${entry.key} (${entry.copy})`);
+      pipeline(got.Body as Readable, decrypt.input, () => undefined);
+      pipeline(decrypt.output, digest, () => undefined);
+    } else pipeline(got.Body as Readable, digest, () => undefined);
+    const contentType = keys ? "application/octet-stream" : (got.ContentType ?? "application/octet-stream");
+    await putVaultObject(to, { bucket, key: `${prefix}${entry.key}`, body: digest, contentType, partSize: (job.config.vault.partSizeMiB ?? 16) * MIB, queueSize: 1 });
     if (entry.sha256 && digest.sha256 !== entry.sha256) throw new JobError(`The copy of ${entry.key} (${entry.copy}) does not match the SHA-256 recorded when it was copied.`);
   }
   return `restored ${index.length} objects into s3://${bucket}/${prefix}`;

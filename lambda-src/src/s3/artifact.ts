@@ -1,6 +1,7 @@
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Compression } from "@lifeboat/constructs/core";
 import { pipeline, type Readable } from "node:stream";
+import { identitiesFor, startDecryptor, chainCodecs, type AgeIdentities } from "../support/age";
 import { startDecompressor } from "../support/compression";
 import { describeError, JobError } from "../support/errors";
 import { DigestStream } from "../support/streams";
@@ -24,8 +25,9 @@ export interface ArtifactRead<T> {
 
 /**
  * Streams a backup's artifact from the vault once: every byte is counted and hashed, and the
- * decompressed bytes go to `consume`, with a promise of the stored bytes' SHA-256 that settles
- * before the decoded stream ends. A decoding or consuming failure does not stop the checksum.
+ * decrypted (with `keys`, when the manifest says it is encrypted) and decompressed bytes go to
+ * `consume`, with a promise of the stored bytes' SHA-256 that settles before the decoded stream
+ * ends. A decrypting, decoding or consuming failure (no identity, say) does not stop the checksum.
  */
 export async function readArtifact<T>(
   client: S3Client,
@@ -34,6 +36,7 @@ export async function readArtifact<T>(
   zstdPath: string,
   consume: (decoded: Readable, stored: Promise<string>) => Promise<T>,
   pin: Pin = {},
+  keys?: AgeIdentities,
 ): Promise<ArtifactRead<T>> {
   const key = backup.artifact.key;
   let response;
@@ -54,7 +57,12 @@ export async function readArtifact<T>(
   let consumed: Promise<T>;
   let codecDone: Promise<void>;
   try {
-    const codec = await startDecompressor(backup.manifest.compression as Compression, zstdPath);
+    const decrypt = backup.manifest.encryption ? startDecryptor(identitiesFor(backup.manifest, keys), `The backup ${key}`) : undefined;
+    const decompress = await startDecompressor(backup.manifest.compression as Compression, zstdPath).catch((error: unknown) => {
+      decrypt?.stop();
+      throw error;
+    });
+    const codec = decrypt ? chainCodecs(decrypt, decompress) : decompress;
     codecInput = codec.input;
     codecDone = codec.done();
     consumed = consume(codec.output, stored);

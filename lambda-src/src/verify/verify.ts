@@ -8,6 +8,7 @@ import { describeConnection, serverConnection, sourceConnection, withDatabase } 
 import { missingRoles } from "../postgres/roles";
 import { countRows, dropDatabase, prepareTarget, startPgRestore } from "../postgres/target";
 import { readArtifact } from "../s3/artifact";
+import { AGE_IDENTITY_ENV, AGE_IDENTITY_FILE_ENV, ageCiphertextSizer, jobAgeIdentities, type AgeIdentities } from "../support/age";
 import { catalogSource, listObjects, type CompleteBackup, type SourceCatalog } from "../s3/catalog";
 import { replicaClient } from "../s3/client";
 import { describeError, JobError } from "../support/errors";
@@ -143,11 +144,16 @@ async function verifySource(job: JobContext, source: SourceConfig): Promise<Sour
   const hashFailures: string[] = [];
   let decodedNewest: { backup: CompleteBackup; result: { ok: true; value: DecodedContents } | { ok: false; error: Error } } | undefined;
   const tools = toolPaths(job.config);
+  // Encrypted backups are checked by their ciphertext's size and SHA-256 without a key; their
+  // contents are read only when this job holds an identity.
+  let keys: AgeIdentities | undefined;
+  let keysProblem: string | undefined;
+  if (complete.some((b) => b.manifest.encryption)) keys = await jobAgeIdentities(job).catch((error: unknown) => void (keysProblem = describeError(error)));
   for (const backup of toHash) {
     if (backup.artifact.size !== backup.manifest.sizeBytes) continue;
     try {
-      const pgRestore = backup.manifest.kind === "postgres" ? await pgRestoreForListing(job, backup.manifest) : tools.pgRestore;
-      const read = await readArtifact(job.vault, job.config.vault.bucket, backup, tools.zstd, (decoded) => readDecoded(backup.manifest, decoded, pgRestore));
+      const pgRestore = backup.manifest.kind === "postgres" && (!backup.manifest.encryption || keys) ? await pgRestoreForListing(job, backup.manifest) : tools.pgRestore;
+      const read = await readArtifact(job.vault, job.config.vault.bucket, backup, tools.zstd, (decoded) => readDecoded(backup.manifest, decoded, pgRestore), {}, keys);
       if (read.sha256 !== backup.manifest.sha256) hashFailures.push(`${backup.artifact.key}: SHA-256 is ${read.sha256}, the manifest says ${backup.manifest.sha256}`);
       if (backup === newest) decodedNewest = { backup, result: read.decoded };
     } catch (error) {
@@ -183,11 +189,22 @@ async function verifySource(job: JobContext, source: SourceConfig): Promise<Sour
 
   // Restorability of the newest.
   if (!newest) checks.push({ check: "restorability", status: "skip", detail: "no complete backup" });
-  else if (!decodedNewest) checks.push({ check: "restorability", status: "fail", detail: `${newest.artifact.key} could not be read (see integrity)`, keys: [newest.artifact.key] });
+  else if (newest.manifest.encryption && !keys && decodedNewest) {
+    checks.push(
+      keysProblem
+        ? { check: "restorability", status: "fail", detail: `${newest.artifact.key} is encrypted, and ${keysProblem}`, keys: [newest.artifact.key] }
+        : {
+            check: "restorability",
+            status: "skip",
+            detail: `${newest.artifact.key} is encrypted to age recipients ${newest.manifest.encryption.recipients.join(", ")}: its ciphertext's size and SHA-256 were checked, its contents were not inspected (no identity given; set ${AGE_IDENTITY_ENV} or ${AGE_IDENTITY_FILE_ENV} where verification may decrypt)`,
+            keys: [newest.artifact.key],
+          },
+    );
+  } else if (!decodedNewest) checks.push({ check: "restorability", status: "fail", detail: `${newest.artifact.key} could not be read (see integrity)`, keys: [newest.artifact.key] });
   else if (!decodedNewest.result.ok) checks.push({ check: "restorability", status: "fail", detail: `${newest.artifact.key} does not read: ${describeError(decodedNewest.result.error)}`, keys: [newest.artifact.key] });
   else {
     const contents = decodedNewest.result.value;
-    const problems = [...(contents.tables && newest.manifest.tables ? tableDifferences(newest.manifest.tables, contents.tables) : []), ...(contents.index ? await missingCopies(job, source.name, contents.index) : [])];
+    const problems = [...(contents.tables && newest.manifest.tables ? tableDifferences(newest.manifest.tables, contents.tables) : []), ...(contents.index ? await missingCopies(job, source.name, contents.index, newest.manifest.encryption?.recipients) : [])];
     checks.push(
       problems.length
         ? { check: "restorability", status: "fail", detail: `${newest.artifact.key}: ${problems.slice(0, 10).join("; ")}`, keys: [newest.artifact.key] }
@@ -195,7 +212,13 @@ async function verifySource(job: JobContext, source: SourceConfig): Promise<Sour
     );
   }
 
-  if (job.config.verify?.testRestore && source.kind === "postgres") checks.push(await testRestore(job, source, newest));
+  if (job.config.verify?.testRestore && source.kind === "postgres") {
+    checks.push(
+      newest?.manifest.encryption && !keys
+        ? { check: "test-restore", status: keysProblem ? "fail" : "skip", detail: `${newest.artifact.key} is encrypted and ${keysProblem ?? "no identity was given"}, so it was not test-restored`, keys: [newest.artifact.key] }
+        : await testRestore(job, source, newest, keys),
+    );
+  }
   if (job.config.vault.replica) checks.push(await checkReplica(job, complete, now));
 
   return {
@@ -210,15 +233,16 @@ async function verifySource(job: JobContext, source: SourceConfig): Promise<Sour
   };
 }
 
-/** Copies an objects index refers to that are missing from the vault or have another size. */
-async function missingCopies(job: JobContext, source: string, index: readonly { key: string; copy: string; size: number }[]): Promise<string[]> {
+/** Copies an objects index refers to that are missing from the vault or have another size (encrypted: the ciphertext's). */
+async function missingCopies(job: JobContext, source: string, index: readonly { key: string; copy: string; size: number }[], recipients?: readonly string[]): Promise<string[]> {
   const stored = new Map<string, number>();
   for await (const o of listObjects(job.vault, job.config.vault.bucket, objectCopiesPrefix(source))) stored.set(o.key, o.size);
-  return index.filter((e) => stored.get(e.copy) !== e.size).map((e) => `the copy of ${e.key} (${e.copy}) is ${stored.has(e.copy) ? `${stored.get(e.copy)} bytes, not ${e.size}` : "missing"}`);
+  const size = recipients ? await ageCiphertextSizer(recipients) : (bytes: number) => bytes;
+  return index.filter((e) => stored.get(e.copy) !== size(e.size)).map((e) => `the copy of ${e.key} (${e.copy}) is ${stored.has(e.copy) ? `${stored.get(e.copy)} bytes, not ${size(e.size)}` : "missing"}`);
 }
 
 /** Restores the newest backup into a scratch database, compares row counts with the manifest, drops it. */
-async function testRestore(job: JobContext, source: Extract<SourceConfig, { kind: "postgres" }>, newest: CompleteBackup | undefined): Promise<CheckResult> {
+async function testRestore(job: JobContext, source: Extract<SourceConfig, { kind: "postgres" }>, newest: CompleteBackup | undefined, keys: AgeIdentities | undefined): Promise<CheckResult> {
   if (!newest) return { check: "test-restore", status: "skip", detail: "no complete backup" };
   const tools = toolPaths(job.config);
   const scratchServer = job.config.verify?.scratch;
@@ -235,7 +259,7 @@ async function testRestore(job: JobContext, source: Extract<SourceConfig, { kind
     const read = await readArtifact(job.vault, job.config.vault.bucket, newest, tools.zstd, async (decoded: Readable) => {
       await new Promise<void>((resolve, reject) => pipeline(decoded, restore.stdin, (e) => (e ? reject(e) : resolve())));
       await restore.exited;
-    });
+    }, {}, keys);
     if (!read.decoded.ok) throw read.decoded.error;
     const counted = await countRows(tools.psql, scratch, job.env);
     const problems = tableDifferences(newest.manifest.tables ?? [], counted);

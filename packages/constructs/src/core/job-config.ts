@@ -75,16 +75,29 @@ export interface VaultLocation {
   /**
    * Client-side encryption of every artifact for stores that cannot encrypt with a key you hold
    * (Spaces offers SSE-C only): the artifact is encrypted to these age X25519 recipients (public
-   * keys, `age1...`) before upload. Verification checks the ciphertext's SHA-256 without any private
-   * key; restore decrypts with the identity in `LIFEBOAT_AGE_IDENTITY` or the file named by
-   * `LIFEBOAT_AGE_IDENTITY_FILE`, which only the machines that restore hold.
+   * keys, `age1...`) before upload. Verification checks the ciphertext's size and SHA-256 without any
+   * private key; restore, drills and a verify that reads contents decrypt with the identity in
+   * `LIFEBOAT_AGE_IDENTITY`, else the file named by `LIFEBOAT_AGE_IDENTITY_FILE` (`--identity-file`),
+   * else `identitySecretArn`, which only the machines that restore hold.
    * @default - none (the vault's own encryption)
    */
-  readonly encryption?: { readonly ageRecipients: readonly string[] };
+  readonly encryption?: AgeEncryption;
   /** Size of each multipart upload part. Memory use is about `partSizeMiB × (queueSize + 1)`. @default 16 */
   readonly partSizeMiB?: number;
   /** Parts uploaded at once. @default 4 */
   readonly queueSize?: number;
+}
+
+/** Client-side encryption of a vault's backups to age recipients. */
+export interface AgeEncryption {
+  /** The age X25519 recipients (public keys, `age1...`) every artifact is encrypted to; any one's identity decrypts. */
+  readonly ageRecipients: readonly string[];
+  /**
+   * A Secrets Manager secret whose value is the age identity (the text `age-keygen` writes, or JSON
+   * with `identity`), for restores and drills that run in AWS. Never the identity itself.
+   * @default - the identity from `LIFEBOAT_AGE_IDENTITY` or `LIFEBOAT_AGE_IDENTITY_FILE` only
+   */
+  readonly identitySecretArn?: string;
 }
 
 /** Where a credential comes from: a Secrets Manager secret or environment variables. Never the value itself. */
@@ -325,7 +338,7 @@ function checkJobSettings(config: Partial<JobConfig>, problems: Problems): void 
   if (vault.tiers !== undefined && !TIER_PLACEMENTS.includes(vault.tiers)) {
     problems.add("vault.tiers", vault.tiers, 'must be "tag" (S3: the object tag `tier`) or "prefix" (Spaces: the key starts with daily/, weekly/ or monthly/).');
   }
-  if (vault.encryption !== undefined) checkAgeRecipients(vault.encryption?.ageRecipients, "vault.encryption.ageRecipients", problems);
+  if (vault.encryption !== undefined) checkAgeEncryption(vault.encryption, problems);
   checkWholeNumber(vault.maxAttempts, "vault.maxAttempts", 1, 10, " (each S3 request is tried this many times)", problems);
   checkWholeNumber(vault.partSizeMiB, "vault.partSizeMiB", 5, 512, " because S3 parts are at least 5 MiB and memory grows with the part size", problems);
   checkWholeNumber(vault.queueSize, "vault.queueSize", 1, 16, "", problems);
@@ -469,6 +482,26 @@ function checkKnownKeys(config: Record<string, any>, problems: Problems): void {
       checkKeys(s, [...K.source, ...K[kind]], `sources[${i}]`, problems);
       credentials(s.credentials, `sources[${i}].credentials`);
     });
+  }
+}
+
+/** Checks `vault.encryption`: recipients, never an identity, and where a restore finds the identity. */
+function checkAgeEncryption(value: unknown, problems: Problems): void {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    problems.add("vault.encryption", JSON.stringify(value), 'must be { "ageRecipients": ["age1..."] }, optionally with "identitySecretArn".');
+    return;
+  }
+  const e = value as Record<string, unknown>;
+  checkAgeRecipients(e.ageRecipients, "vault.encryption.ageRecipients", problems);
+  for (const field of Object.keys(e)) {
+    if (field !== "ageRecipients" && field !== "identitySecretArn") {
+      // An unknown field may hold the identity itself: name it, never its value.
+      problems.add(`vault.encryption.${field}`, "a value", "is not a setting; the settings are ageRecipients and identitySecretArn. The identity itself never belongs in the configuration: give it to restores as LIFEBOAT_AGE_IDENTITY, LIFEBOAT_AGE_IDENTITY_FILE or a secret.");
+    }
+  }
+  const arn = e.identitySecretArn;
+  if (arn !== undefined && (typeof arn !== "string" || !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(arn))) {
+    problems.add("vault.encryption.identitySecretArn", typeof arn === "string" && arn.includes("AGE-SECRET-KEY-") ? "an age identity" : arn, "must be the ARN of a Secrets Manager secret holding the identity (arn:aws:secretsmanager:<region>:<account>:secret:<name>), never the identity itself.");
   }
 }
 

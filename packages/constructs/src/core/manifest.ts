@@ -93,6 +93,22 @@ export interface BackupManifest {
   readonly capture?: { readonly method: string; readonly pointInTime: boolean; readonly note?: string };
   /** For file sources: every entry of the archive, in archive order. */
   readonly files?: ManifestFiles;
+  /**
+   * Set when the artifact, its companions and its object copies are encrypted client-side: then
+   * `sizeBytes` and `sha256` (and each companion's) are the ciphertext's, checkable without a key.
+   * @default - not encrypted by the job (the vault's own encryption only)
+   */
+  readonly encryption?: ManifestEncryption;
+}
+
+/** How a backup was encrypted client-side. */
+export interface ManifestEncryption {
+  /** `age`: the age v1 format (https://age-encryption.org/v1), decrypted by `age -d` too. */
+  readonly scheme: "age";
+  /** The recipients (public keys, `age1...`) it was encrypted to; the identity of any one decrypts it. */
+  readonly recipients: readonly string[];
+  /** Bytes before encryption (the compressed artifact). */
+  readonly plaintextBytes: number;
 }
 
 /** One entry of a files backup. */
@@ -188,6 +204,12 @@ export function manifestProblems(value: unknown): string[] {
     else files.entries.forEach((e: any, i: number) => {
       if (typeof e?.path !== "string" || !["file", "directory", "symlink"].includes(e?.type) || (e.type === "file" && (typeof e.sha256 !== "string" || !SHA256.test(e.sha256) || !Number.isInteger(e.size)))) problems.add(`files.entries[${i}]`, e, "must be { path, type, mode, mtime } with size and sha256 for a file.");
     });
+  }
+  if (m.encryption !== undefined) {
+    const e = m.encryption as Record<string, unknown> | null;
+    if (typeof e !== "object" || e === null || e.scheme !== "age" || !Array.isArray(e.recipients) || e.recipients.length === 0 || !e.recipients.every((r) => typeof r === "string" && r.startsWith("age1")) || !Number.isInteger(e.plaintextBytes)) {
+      problems.add("encryption", JSON.stringify(e), 'must be { scheme: "age", recipients: ["age1..."], plaintextBytes } when present.');
+    }
   }
   if (m.capture !== undefined && (typeof (m.capture as any)?.method !== "string" || typeof (m.capture as any)?.pointInTime !== "boolean")) problems.add("capture", m.capture, "must be { method, pointInTime } when present.");
   return problems.all.map((p) => `\`${p.argument}\` (${p.value}) ${p.message}`);
