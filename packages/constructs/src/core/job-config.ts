@@ -394,6 +394,7 @@ export const JOB_CONFIG_KEYS = {
   root: ["vault", "sources", "verify", "restore", "tools"],
   vault: ["bucket", "region", "kmsKeyArn", "endpoint", "forcePathStyle", "replica", "checksums", "maxAttempts", "partSizeMiB", "queueSize", "tiers", "encryption"],
   replica: ["bucket", "region", "endpoint", "forcePathStyle"],
+  encryption: ["ageRecipients", "identitySecretArn"],
   source: ["name", "kind", "rpoMinutes", "intervalMinutes", "drill"],
   postgres: ["host", "port", "database", "credentials", "sslMode"],
   redis: ["host", "port", "tls", "credentials", "mode", "timeoutSeconds"],
@@ -413,6 +414,7 @@ const keyListsMatchTheInterfaces: [
   ListsExactly<JobConfig, Keys["root"]>,
   ListsExactly<VaultLocation, Keys["vault"]>,
   ListsExactly<NonNullable<VaultLocation["replica"]>, Keys["replica"]>,
+  ListsExactly<AgeEncryption, Keys["encryption"]>,
   ListsExactly<PostgresSourceConfig, [...Keys["source"], ...Keys["postgres"]]>,
   ListsExactly<RedisSourceConfig, [...Keys["source"], ...Keys["redis"]]>,
   ListsExactly<ObjectsSourceConfig, [...Keys["source"], ...Keys["objects"]]>,
@@ -420,7 +422,7 @@ const keyListsMatchTheInterfaces: [
   ListsExactly<VerifySettings, Keys["verify"]>,
   ListsExactly<NonNullable<VerifySettings["scratch"]>, Keys["scratch"]>,
   ListsExactly<RestoreSettings, Keys["restore"]>,
-] = [true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true];
 void keyListsMatchTheInterfaces;
 
 /** Levenshtein distance, for "did you mean". */
@@ -467,6 +469,7 @@ function checkKnownKeys(config: Record<string, any>, problems: Problems): void {
   checkKeys(config, K.root, "", problems);
   checkKeys(config.vault, K.vault, "vault", problems);
   checkKeys(config.vault?.replica, K.replica, "vault.replica", problems);
+  checkKeys(config.vault?.encryption, K.encryption, "vault.encryption", problems);
   checkKeys(config.verify, K.verify, "verify", problems);
   checkKeys(config.verify?.scratch, K.scratch, "verify.scratch", problems);
   checkKeys(config.restore, K.restore, "restore", problems);
@@ -493,12 +496,6 @@ function checkAgeEncryption(value: unknown, problems: Problems): void {
   }
   const e = value as Record<string, unknown>;
   checkAgeRecipients(e.ageRecipients, "vault.encryption.ageRecipients", problems);
-  for (const field of Object.keys(e)) {
-    if (field !== "ageRecipients" && field !== "identitySecretArn") {
-      // An unknown field may hold the identity itself: name it, never its value.
-      problems.add(`vault.encryption.${field}`, "a value", "is not a setting; the settings are ageRecipients and identitySecretArn. The identity itself never belongs in the configuration: give it to restores as LIFEBOAT_AGE_IDENTITY, LIFEBOAT_AGE_IDENTITY_FILE or a secret.");
-    }
-  }
   const arn = e.identitySecretArn;
   if (arn !== undefined && (typeof arn !== "string" || !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(arn))) {
     problems.add("vault.encryption.identitySecretArn", typeof arn === "string" && arn.includes("AGE-SECRET-KEY-") ? "an age identity" : arn, "must be the ARN of a Secrets Manager secret holding the identity (arn:aws:secretsmanager:<region>:<account>:secret:<name>), never the identity itself.");
