@@ -20,6 +20,6 @@ describe("regions known only at deploy time", () => {
     const [monitor] = await runExamples([run("health-check-topic-outside-us-east-1")]);
 
     expect(monitor!.stack).toBeUndefined();
-    expect(monitor!.error).toContain('ServiceMonitor "app": the health check alarm lives in us-east-1, but its topic arn:aws:sns:eu-west-1:');
+    expect(monitor!.error).toMatch(/ServiceMonitor "app": 1 problem in the arguments:\n  - `topic` \("arn:aws:sns:eu-west-1:\d{12}:[^"]+"\) is in eu-west-1, but the health check alarm lives in us-east-1/);
   });
 });

@@ -139,6 +139,7 @@ describe("ReplicatedBackupVault", () => {
     ]);
 
     expect(run!.stack).toBeUndefined();
-    expect(run!.error).toContain('ReplicatedBackupVault "backups": the primary and the replica are both in us-east-1');
+    expect(run!.error).toContain('ReplicatedBackupVault "backups": ');
+    expect(run!.error).toContain("the primary and the replica are both in us-east-1, and a copy in the same region does not survive a regional outage");
   });
 });

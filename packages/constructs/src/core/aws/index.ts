@@ -18,6 +18,7 @@ export * from "./vault-policies";
 export * from "./vault";
 export * from "./schedule-expression";
 export * from "./network";
+export * from "./cross-region";
 export * from "./physical-names";
 export * from "./key-design";
 export * from "./vault-design";

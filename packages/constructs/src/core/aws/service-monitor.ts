@@ -63,6 +63,20 @@ export function freeStorageThresholdBytes(allocatedGiB: number, usedPercent: num
   return Math.round(allocatedGiB * GIB * (1 - usedPercent / 100));
 }
 
+/**
+ * The health check alarm's topic must be in us-east-1, where the alarm lives: the one check, made at
+ * construction for a known ARN and at deploy time for one that is an engine's value.
+ */
+export function checkHealthCheckTopicRegion(topicArn: string, ownTopic: boolean, problems: Problems): void {
+  const region = regionOfArn(topicArn);
+  if (region === undefined || region === ROUTE53_METRICS_REGION) return;
+  problems.add(
+    ownTopic ? "healthCheckTopic" : "topic",
+    topicArn,
+    `is in ${region}, but the health check alarm lives in ${ROUTE53_METRICS_REGION} (where Route 53 publishes its metrics) and an alarm can only notify a topic of its own region. Pass healthCheckTopic: a topic in ${ROUTE53_METRICS_REGION}.`,
+  );
+}
+
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
 function checkInteger(value: unknown, argument: string, problems: Problems, min: number, max: number, what: string): number | undefined {
@@ -202,12 +216,8 @@ export function planServiceMonitor(settings: ServiceMonitorSettings, subject: st
     }
   }
   const healthCheckTopic = knownString(settings.healthCheckTopic ?? settings.topic);
-  if (healthCheckTopic !== undefined && SNS_TOPIC_ARN.test(healthCheckTopic) && regionOfArn(healthCheckTopic) !== ROUTE53_METRICS_REGION) {
-    problems.add(
-      settings.healthCheckTopic !== undefined ? "healthCheckTopic" : "topic",
-      healthCheckTopic,
-      `is in ${regionOfArn(healthCheckTopic)}, but the health check alarm lives in ${ROUTE53_METRICS_REGION} (where Route 53 publishes its metrics) and an alarm can only notify a topic of its own region. Pass healthCheckTopic: a topic in ${ROUTE53_METRICS_REGION}.`,
-    );
+  if (healthCheckTopic !== undefined && SNS_TOPIC_ARN.test(healthCheckTopic)) {
+    checkHealthCheckTopicRegion(healthCheckTopic, settings.healthCheckTopic !== undefined, problems);
   }
 
   problems.throwIfAny(subject);

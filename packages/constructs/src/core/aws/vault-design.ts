@@ -1,3 +1,4 @@
+import { crossRegionMismatch } from "./cross-region";
 import { createHash } from "node:crypto";
 import { knownString } from "../deploy-time";
 import { Problems } from "../errors";
@@ -244,12 +245,10 @@ export function designReplicatedVault(
 
 /**
  * The message when a replica's provider deploys to the wrong region (checked at deploy time, when
- * the regions are known): one wording for every front end.
+ * the regions are known): {@link crossRegionMismatch} for a replicated vault.
  */
 export function replicaRegionMismatch(component: string, primaryAt: string, replicaAt: string, replicaRegion: string): string | undefined {
-  if (primaryAt === replicaAt) return `${component}: the primary and the replica are both in ${primaryAt}; pass a \`replica.provider\` for ${replicaRegion} or change \`replica.region\`.`;
-  if (replicaAt !== replicaRegion) return `${component}: \`replica.provider\` deploys to ${replicaAt} but \`replica.region\` says ${replicaRegion}; make them agree.`;
-  return undefined;
+  return crossRegionMismatch({ subject: component, originalAt: primaryAt, copyAt: replicaAt, copyRegion: replicaRegion, argument: "replica", pair: "the primary and the replica" });
 }
 
 /** The arguments of an alert topic, declared once for every front end. */

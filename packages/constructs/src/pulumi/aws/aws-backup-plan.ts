@@ -9,6 +9,7 @@ import {
   type AwsBackupPlanDesign,
   type AwsBackupRetentionArgs,
   awsBackupTrustPolicy,
+  crossRegionMismatch,
   type BackupRulePlan,
   type BackupVaultLockArgs,
   type ColdStorageArgs,
@@ -327,8 +328,8 @@ export class AwsBackupPlan extends pulumi.ComponentResource {
     const primaryAt = getRegionOutput({}, { parent: this }).region;
     const drAt = getRegionOutput({}, inDr).region;
     const drVaultChecked = pulumi.all([this.drVault.arn, primaryAt, drAt]).apply(([arn, primary, at]) => {
-      if (at !== plan.drRegion) throw new Error(`AwsBackupPlan "${name}": \`dr.provider\` deploys to ${at} but \`dr.region\` says ${plan.drRegion}; make them agree.`);
-      if (at === primary) throw new Error(`AwsBackupPlan "${name}": the vault and the DR vault are both in ${at}; pass a \`dr.region\` other than the primary's.`);
+      const mismatch = crossRegionMismatch({ subject: `AwsBackupPlan "${name}"`, originalAt: primary, copyAt: at, copyRegion: plan.drRegion, argument: "dr", pair: "the vault and the DR vault" });
+      if (mismatch) throw new Error(mismatch);
       return arn;
     });
     const lifecycleOf = (rule: BackupRulePlan) => ({

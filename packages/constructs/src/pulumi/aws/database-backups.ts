@@ -3,7 +3,7 @@ import * as rds from "@pulumi/aws/rds";
 import * as elasticache from "@pulumi/aws/elasticache";
 import { getRegionOutput } from "@pulumi/aws/getRegion";
 import { Provider } from "@pulumi/aws/provider";
-import { adoptedEngine, type DatabaseAdoptionPlan, databaseArn, type DurationInput, type ManagedDatabaseEngine, planDatabaseAdoption, regionOfArn } from "../../core";
+import { adoptedEngine, crossRegionMismatch, type DatabaseAdoptionPlan, databaseArn, type DurationInput, type ManagedDatabaseEngine, planDatabaseAdoption, regionOfArn } from "../../core";
 import { accountContext } from "./account";
 import { configuredRegion } from "./configured-region";
 import { VaultKey } from "./vault-key";
@@ -172,12 +172,8 @@ export class DatabaseBackups extends pulumi.ComponentResource {
       const drAt = getRegionOutput({}, { parent: this, provider: this.drProvider }).region;
       // Checked where both are known: the source's region is in its ARN, the DR provider's in its config.
       const sourceChecked = pulumi.all([this.arn, drAt]).apply(([arn, at]) => {
-        if (at !== drRegion) {
-          throw new Error(`DatabaseBackups "${name}": \`dr.provider\` deploys to ${at} but \`dr.region\` says ${drRegion}; make them agree.`);
-        }
-        if (regionOfArn(arn) === at) {
-          throw new Error(`DatabaseBackups "${name}": the database and its replicated backups are both in ${at}; pass a \`dr.region\` other than the database's.`);
-        }
+        const mismatch = crossRegionMismatch({ subject: `DatabaseBackups "${name}"`, originalAt: regionOfArn(arn), copyAt: at, copyRegion: drRegion, argument: "dr", pair: "the database and its replicated backups" });
+        if (mismatch) throw new Error(mismatch);
         return arn;
       });
       this.replication = new rds.InstanceAutomatedBackupsReplication(

@@ -5,6 +5,7 @@ import { Provider } from "@pulumi/aws/provider";
 import {
   type ObjectLockArgs,
   planReplicatedVault,
+  replicaRegionMismatch,
   type ReplicatedVaultPlan,
   replicationRoleStatements,
   type RetentionArgs,
@@ -137,12 +138,8 @@ export class ReplicatedBackupVault extends pulumi.ComponentResource {
     const regionsChecked = pulumi
       .all([primaryContext.region, accountContext(this.replica).region])
       .apply(([primaryAt, replicaAt]) => {
-        if (primaryAt === replicaAt) {
-          throw new Error(`ReplicatedBackupVault "${name}": the primary and the replica are both in ${primaryAt}; pass a \`replica.provider\` for ${plan.replicaRegion} or change \`replica.region\`.`);
-        }
-        if (replicaAt !== plan.replicaRegion) {
-          throw new Error(`ReplicatedBackupVault "${name}": \`replica.provider\` deploys to ${replicaAt} but \`replica.region\` says ${plan.replicaRegion}; make them agree.`);
-        }
+        const mismatch = replicaRegionMismatch(`ReplicatedBackupVault "${name}"`, primaryAt, replicaAt, plan.replicaRegion);
+        if (mismatch) throw new Error(mismatch);
         return true;
       });
 

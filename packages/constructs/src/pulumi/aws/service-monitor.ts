@@ -5,10 +5,11 @@ import * as route53 from "@pulumi/aws/route53";
 import {
   type AlarmSpec,
   bindAlarm,
+  checkHealthCheckTopicRegion,
+  Problems,
   type DurationInput,
   freeStorageThresholdBytes,
   planServiceMonitor,
-  regionOfArn,
   ROUTE53_METRICS_REGION,
   type ServiceMonitorPlan,
 } from "../../core";
@@ -184,10 +185,9 @@ export class ServiceMonitor extends pulumi.ComponentResource {
     const healthCheckTopic = args.healthCheckTopic ?? args.topic;
     const healthCheckTopicArn = healthCheckTopic instanceof AlertTopic ? healthCheckTopic.arn : pulumi.output(healthCheckTopic);
     this.healthCheckTopicArn = healthCheckTopicArn.apply((arn) => {
-      const region = regionOfArn(arn);
-      if (region !== undefined && region !== ROUTE53_METRICS_REGION) {
-        throw new Error(`ServiceMonitor "${name}": the health check alarm lives in ${ROUTE53_METRICS_REGION}, but its topic ${arn} is in ${region}; pass \`healthCheckTopic\`, a topic in ${ROUTE53_METRICS_REGION}.`);
-      }
+      const problems = new Problems();
+      checkHealthCheckTopicRegion(arn, args.healthCheckTopic !== undefined, problems);
+      problems.throwIfAny(`ServiceMonitor "${name}"`);
       return arn;
     });
 
