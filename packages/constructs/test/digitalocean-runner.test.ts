@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { backupFreshnessLimitMinutes, deadMansSwitchDelayMinutes, HEALTH_PATH, planEstate } from "@lifeboat/constructs/core";
-import { checkDoRegion, deadMansSwitchAlert, healthServerArgs, healthUnit, jobUnits, onCalendar, runnerJobs, runnerUserData, checkBackupRunner, JOBS_VERSION, RUNNER_NODE_VERSION } from "@lifeboat/constructs/core/digitalocean";
+import { backupFreshnessLimitMinutes, deadMansSwitchDelayMinutes, HEALTH_PATH, planEstate, renderRunbook } from "@lifeboat/constructs/core";
+import { checkDoRegion, deadMansSwitchAlert, designDigitalOceanEstate, digitalOceanPosture, healthServerArgs, healthUnit, jobUnits, onCalendar, runnerJobs, runnerUserData, checkBackupRunner, JOBS_VERSION, RUNNER_NODE_VERSION } from "@lifeboat/constructs/core/digitalocean";
 import { Problems } from "@lifeboat/constructs/core";
 import { BackupRunner, DeadMansSwitch } from "@lifeboat/constructs/pulumi/digitalocean";
 import { record } from "./support";
@@ -124,5 +124,35 @@ describe("the dead-man's switch on the runner", () => {
     expect(plan.verify?.intervalMinutes).toBe(15);
     expect(design.healthReportMaxAgeMinutes).toBe(35);
     expect(healthServerArgs(design)).toEqual(["health-server", "--host", "0.0.0.0", "--port", "8080", "--report-file", "/var/lib/lifeboat/verify.json", "--report-max-age", "35"]);
+  });
+});
+
+describe("the DigitalOcean posture's job placement", () => {
+  it("says each source's backup and verification run on the runner's timers, with the time each has before its next run, and that no drill is scheduled there", () => {
+    const design = designDigitalOceanEstate(
+      {
+        objectives: { rpo: "24h", rto: "4h", region: "nyc3" },
+        sources: [
+          { name: "postgres-main", kind: "postgres", engine: "do-managed", sizeGiB: 20 },
+          { name: "cache", kind: "redis", engine: "do-managed", rpo: "1h" },
+        ],
+        alerts: { emails: ["oncall@example.com"] },
+        encryption: { ageRecipients: ["age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"] },
+      },
+      "test",
+    );
+
+    const posture = digitalOceanPosture(design, { estate: "prod", vaultBucket: "vault", targets: {}, runnerIp: "203.0.113.7", emails: [], slackChannels: [] });
+    const pg = posture.sources.find((s) => s.name === "postgres-main")!;
+    const cache = posture.sources.find((s) => s.name === "cache")!;
+
+    expect(pg.jobs?.map((j) => [j.job, j.runtime])).toEqual([
+      ["backup", "runner"],
+      ["verify", "runner"],
+    ]);
+    expect(pg.jobs?.[0]?.reason).toBe("the runner droplet's timer lifeboat-backup-postgres-main.timer; expected 18 minutes (20 GiB at an assumed 20 MiB/s, until a backup measures it), within the 24 hours before its next run, when systemd stops it");
+    expect(cache.jobs?.[1]?.reason).toMatch(/^the runner droplet's timer lifeboat-verify\.timer \(every source in turn\); expected .*, within the 15 minutes before its next run, when systemd stops it$/);
+    expect(pg.notes).toContain("No restore drill is scheduled on the runner yet: its RTO stays an estimate. Drill it by hand on the runner with `lifeboat drill --source postgres-main` (the record goes to the vault).");
+    expect(renderRunbook(posture)).toContain("- backup: the runner, the runner droplet's timer lifeboat-backup-postgres-main.timer;");
   });
 });

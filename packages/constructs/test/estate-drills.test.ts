@@ -91,8 +91,13 @@ describe("DisasterRecoveryEstate drills and Fargate jobs", () => {
 
     expect(big.jobs?.map((j) => [j.job, j.runtime, j.basis])).toEqual([
       ["backup", "fargate", "assumed"],
+      ["verify", "lambda", "assumed"],
       ["drill", "fargate", "assumed"],
     ]);
+    expect(big.jobs?.[1]?.reason).toMatch(/^expected 43 minutes .*, over Lambda's 15-minute limit less a 5-minute margin; runs on Lambda all the same: the estate's one verification function verifies every source in turn$/);
+    expect(big.notes).toContainEqual(expect.stringMatching(/^Verifying big-db reads its newest backup whole: expected 43 minutes, over Lambda's budget, .*`lifeboat verify --source big-db`/));
+    expect(small.jobs?.map((j) => [j.job, j.runtime])).toContainEqual(["verify", "lambda"]);
+    expect(small.jobs?.find((j) => j.job === "verify")?.reason).toMatch(/within Lambda's 15-minute limit less a 5-minute margin; in the estate's one verification function/);
     expect(big.jobs?.[0]?.reason).toBe("expected 43 minutes (50 GiB at an assumed 20 MiB/s, until a backup measures it), over Lambda's 15-minute limit less a 5-minute margin");
     expect(big.drill).toEqual({ every: "every 30 days", job: "prod-big-db-drill-task" });
     expect(big.rto?.statement).toMatch(/^RTO estimated: about .* \(objective 4 hours\); no drill has measured it yet$/);

@@ -71,15 +71,17 @@ describe("the Lambda-or-Fargate choice", () => {
     expect(newestThroughput("backup", {})).toBeUndefined();
   });
 
-  it("plans a source's drill and places its backup and drill, and names a bad forced runtime", () => {
+  it("plans a source's drill and places its backup, verification and drill, and names a bad forced runtime", () => {
     const problems = new Problems();
 
     const plan = planSourceJobs({ name: "app-db", kind: "postgres", sizeGiB: 50, rtoMinutes: 240, runtime: "ecs" as never }, problems, "sources[0]");
 
     expect(plan?.placements.map((p) => [p.job, p.runtime])).toEqual([
       ["backup", "fargate"],
+      ["verify", "fargate"],
       ["drill", "fargate"],
     ]);
+    expect(plan?.placements[1]?.reason).toBe("expected 43 minutes (50 GiB at an assumed 20 MiB/s (verification reads the newest backup whole), until a backup measures it), over Lambda's 15-minute limit less a 5-minute margin");
     expect(problems.all).toEqual([{ argument: "sources[0].runtime", value: '"ecs"', message: 'must be "lambda" or "fargate"; leave it unset to choose from the expected duration.' }]);
   });
 });

@@ -12,6 +12,7 @@ import {
   fargateJobTaskStatements,
   describeDrillEvery,
   designEstateJobs,
+  jobPlacementsOf,
   type DrillRecord,
   type DrillSettings,
   type JobRuntime,
@@ -386,7 +387,7 @@ export class DisasterRecoveryEstate extends Construct {
         engine: source.engine,
         ...(design
           ? {
-              jobs: [design.backup, ...(design.drill ? [design.drill.placement] : [])],
+              jobs: jobPlacementsOf(design),
               ...(design.notes.length > 0 ? { jobNotes: design.notes } : {}),
               ...(design.drill
                 ? { drill: { every: describeDrillEvery(design.drill.plan), job: this.drillJobs[s.name] ? resolve(this.drillJobs[s.name]!.functionName) : (this.fargateJobs[`${s.name}-drill`]?.design.family ?? "") } }

@@ -121,18 +121,18 @@ export interface SourceJobsInput {
   readonly measured?: { readonly drills?: readonly DrillRecord[]; readonly backups?: readonly BackupManifest[] };
 }
 
-/** A source's drill plan and where its backup and drill run. */
+/** A source's drill plan and where its backup, verification and drill run (in that order). */
 export interface SourceJobsPlan {
   readonly drill: DrillPlan;
   readonly placements: readonly JobPlacement[];
 }
 
-/** Plans the drill of a source with a logical backup and places its backup and drill jobs. Problems are recorded under `at`. */
+/** Plans the drill of a source with a logical backup and places its backup, verification and drill jobs. Problems are recorded under `at`. */
 export function planSourceJobs(input: SourceJobsInput, problems: Problems, at: string): SourceJobsPlan | undefined {
   checkJobRuntime(input.runtime, `${at}.runtime`, problems);
   const drill = planDrill(input.name, input.rtoMinutes, input.drillEvery, problems, `${at}.drillEvery`);
   if (!drill) return undefined;
-  const placements = (["backup", "drill"] as const).map((job) =>
+  const placements = (["backup", "verify", "drill"] as const).map((job) =>
     chooseJobRuntime({
       source: input.name,
       kind: input.kind,

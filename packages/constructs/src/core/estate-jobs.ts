@@ -2,7 +2,7 @@ import { checkDrillSettings, type DrillSettings } from "./drill";
 import { planSourceJobs, type DrillPlan } from "./drill-plan";
 import type { DrillRecord } from "./drill-record";
 import type { Problems } from "./errors";
-import type { JobPlacement, JobRuntime } from "./job-runtime";
+import { LAMBDA_LIMIT_MINUTES, type JobPlacement, type JobRuntime } from "./job-runtime";
 import type { BackupManifest } from "./manifest";
 import type { EstatePlan } from "./objectives";
 import { describeEvery } from "./posture";
@@ -21,6 +21,8 @@ export interface SourceJobsDesign {
   readonly source: string;
   /** Where its backup runs (and why). */
   readonly backup: JobPlacement;
+  /** Where its verification runs (and why): the estate's one verification function, whatever the estimate says. */
+  readonly verify: JobPlacement;
   /** Its drill and where it runs, when it is drilled. @default - none (see `notes`) */
   readonly drill?: { readonly plan: DrillPlan; readonly placement: JobPlacement; readonly settings?: DrillSettings };
   /** Why a job is not where its estimate says, or why there is no drill. */
@@ -52,19 +54,28 @@ export function designEstateJobs(
     const measured = options.records ? { drills: (options.records.drills ?? []).filter((r) => r.source === s.name), backups: (options.records.backups ?? []).filter((m) => m.source === s.name) } : undefined;
     const jobs = planSourceJobs({ name: s.name, kind: s.kind, sizeGiB: s.sizeGiB, rtoMinutes: s.objective.rtoMinutes, ...(settings?.every ? { drillEvery: settings.every } : {}), ...(d?.runtime ? { runtime: d.runtime } : {}), ...(measured ? { measured } : {}) }, problems, at);
     if (!jobs) return;
-    const [backupWanted, drillWanted] = jobs.placements as [JobPlacement, JobPlacement];
+    const [backupWanted, verifyWanted, drillWanted] = jobs.placements as [JobPlacement, JobPlacement, JobPlacement];
     const notes: string[] = [];
     const fallBack = (p: JobPlacement): JobPlacement => ({ ...p, runtime: "lambda", reason: `${p.reason}; stays on Lambda because the estate runs no Fargate tasks (declare \`jobs.fargate\`)` });
     const backup = backupWanted.runtime === "fargate" && !options.fargate ? fallBack(backupWanted) : backupWanted;
     if (backup !== backupWanted) notes.push(`The backup is ${backupWanted.reason.split(",")[0]}: over Lambda's budget. Declare \`jobs.fargate\` so it runs as a Fargate task before it outgrows 15 minutes.`);
+    // Verification is one Lambda function for every source: it has no Fargate variant to move to.
+    const verify: JobPlacement =
+      verifyWanted.runtime === "lambda" ? { ...verifyWanted, reason: `${verifyWanted.reason}; in the estate's one verification function, which verifies every source in turn` } : { ...verifyWanted, runtime: "lambda", reason: `${verifyWanted.reason}; runs on Lambda all the same: the estate's one verification function verifies every source in turn` };
+    if (verifyWanted.runtime !== "lambda") notes.push(`Verifying ${s.name} reads its newest backup whole: ${verifyWanted.reason.split(" (")[0]}, over Lambda's budget, and the verification function is stopped at ${LAMBDA_LIMIT_MINUTES} minutes. Run \`lifeboat verify --source ${s.name}\` where it has time (a Fargate task from the jobs image, or a machine near the vault) until verification runs on Fargate.`);
     let drill: SourceJobsDesign["drill"];
     if (!options.drills || d?.drill === false) notes.push("Restore drills are turned off for this source: its RTO stays an estimate.");
     else if (s.kind !== "postgres" && !settings?.scratch) notes.push(`No restore drill: a ${s.kind} drill needs a declared scratch target (\`drill.scratch\`); its RTO stays an estimate.`);
     else if (drillWanted.runtime === "fargate" && !options.fargate) notes.push(`No restore drill: it is ${drillWanted.reason.split(",")[0]}, too long for Lambda. Declare \`jobs.fargate\` to drill it as a Fargate task; its RTO stays an estimate.`);
     else drill = { plan: jobs.drill, placement: drillWanted, ...(settings ? { settings } : {}) };
-    out.push({ source: s.name, backup, ...(drill ? { drill } : {}), notes });
+    out.push({ source: s.name, backup, verify, ...(drill ? { drill } : {}), notes });
   });
   return out;
+}
+
+/** Where each of a source's jobs runs, as the posture lists them: backup, verification, and the drill when there is one. */
+export function jobPlacementsOf(design: SourceJobsDesign): JobPlacement[] {
+  return [design.backup, design.verify, ...(design.drill ? [design.drill.placement] : [])];
 }
 
 /** The posture's line for a drill: `every 30 days`. */

@@ -54,10 +54,13 @@ export interface JobRuntimeInput {
   readonly force?: JobRuntime;
 }
 
+/** Where a job can run: Lambda or Fargate on AWS, the runner droplet's systemd timers on DigitalOcean. */
+export type JobHost = JobRuntime | "runner";
+
 /** Where one job runs, and why, in words the posture prints. */
 export interface JobPlacement {
   readonly job: RuntimeJob;
-  readonly runtime: JobRuntime;
+  readonly runtime: JobHost;
   /** The expected duration in minutes. */
   readonly expectedMinutes: number;
   /** `measured` when a drill or backup record gave the throughput, else `assumed`. */
@@ -73,10 +76,44 @@ export interface JobPlacement {
  * else Fargate; `force` overrides, and says so.
  */
 export function chooseJobRuntime(input: JobRuntimeInput): JobPlacement {
+  const { expectedMinutes, basis, expected } = expectedJobMinutes(input);
+  if (input.force) {
+    const warn = input.force === "lambda" && expectedMinutes > LAMBDA_BUDGET_MINUTES ? `; beware: that is over the ${LAMBDA_BUDGET_MINUTES} minutes Lambda is trusted with` : "";
+    return { job: input.job, runtime: input.force, expectedMinutes, basis: "forced", reason: `forced to ${input.force === "lambda" ? "Lambda" : "Fargate"}; ${expected}${warn}` };
+  }
+  const runtime: JobRuntime = expectedMinutes <= LAMBDA_BUDGET_MINUTES ? "lambda" : "fargate";
+  const limit = `Lambda's ${LAMBDA_LIMIT_MINUTES}-minute limit less a ${LAMBDA_MARGIN_MINUTES}-minute margin`;
+  return {
+    job: input.job,
+    runtime,
+    expectedMinutes,
+    basis,
+    reason: runtime === "lambda" ? `${expected}, within ${limit}` : `${expected}, over ${limit}`,
+  };
+}
+
+/**
+ * A job on DigitalOcean's runner droplet, run by the systemd timer `unit`: no limit but the next
+ * run's start (`windowMinutes`), when systemd stops a run still going.
+ */
+export function runnerPlacement(input: Omit<JobRuntimeInput, "force">, unit: string, windowMinutes: number): JobPlacement {
+  const { expectedMinutes, basis, expected } = expectedJobMinutes(input);
+  const fits = expectedMinutes <= windowMinutes;
+  return {
+    job: input.job,
+    runtime: "runner",
+    expectedMinutes,
+    basis,
+    reason: `the runner droplet's timer ${unit}; ${expected}, ${fits ? "within" : "over"} the ${describeMinutes(windowMinutes)} before its next run, when systemd stops it${fits ? "" : ": give the source a longer interval or the runner a larger size"}`,
+  };
+}
+
+/** A job's expected duration and how it was estimated, in words (`expected 12 minutes (10 GiB at ...)`). */
+export function expectedJobMinutes(input: Omit<JobRuntimeInput, "force">): { readonly expectedMinutes: number; readonly basis: "measured" | "assumed"; readonly expected: string } {
   const mib = input.sizeGiB * 1024;
   const gib = `${Math.round(input.sizeGiB * 10) / 10} GiB`;
   let expectedMinutes: number;
-  let basis: JobPlacement["basis"];
+  let basis: "measured" | "assumed";
   let how: string;
   if (input.measured && input.measured.bytesPerSecond > 0) {
     const mibPerSecond = input.measured.bytesPerSecond / 1024 / 1024;
@@ -93,23 +130,10 @@ export function chooseJobRuntime(input: JobRuntimeInput): JobPlacement {
     const assumed = ASSUMED_BACKUP_MIB_PER_SECOND[input.kind];
     expectedMinutes = mib / assumed / 60;
     basis = "assumed";
-    how = `${gib} at an assumed ${assumed} MiB/s, until a backup measures it`;
+    how = `${gib} at an assumed ${assumed} MiB/s${input.job === "verify" ? " (verification reads the newest backup whole)" : ""}, until a backup measures it`;
   }
   expectedMinutes = Math.round(expectedMinutes * 100) / 100;
-  const expected = `expected ${expectedMinutes < 1 ? "under a minute" : describeMinutes(Math.ceil(expectedMinutes))} (${how})`;
-  if (input.force) {
-    const warn = input.force === "lambda" && expectedMinutes > LAMBDA_BUDGET_MINUTES ? `; beware: that is over the ${LAMBDA_BUDGET_MINUTES} minutes Lambda is trusted with` : "";
-    return { job: input.job, runtime: input.force, expectedMinutes, basis: "forced", reason: `forced to ${input.force === "lambda" ? "Lambda" : "Fargate"}; ${expected}${warn}` };
-  }
-  const runtime: JobRuntime = expectedMinutes <= LAMBDA_BUDGET_MINUTES ? "lambda" : "fargate";
-  const limit = `Lambda's ${LAMBDA_LIMIT_MINUTES}-minute limit less a ${LAMBDA_MARGIN_MINUTES}-minute margin`;
-  return {
-    job: input.job,
-    runtime,
-    expectedMinutes,
-    basis,
-    reason: runtime === "lambda" ? `${expected}, within ${limit}` : `${expected}, over ${limit}`,
-  };
+  return { expectedMinutes, basis, expected: `expected ${expectedMinutes < 1 ? "under a minute" : describeMinutes(Math.ceil(expectedMinutes))} (${how})` };
 }
 
 /**

@@ -53,7 +53,7 @@ function sourceSection(source: SourcePosture): string[] {
   ];
   if (source.rto) out.push("", `${source.rto.statement}.`);
   if (source.drill) out.push("", `Restore drill: ${source.drill.every}${source.drill.job ? ` by \`${source.drill.job}\`` : ""}; records in \`drills/${source.name}/\` of the vault.`);
-  if (source.jobs && source.jobs.length > 0) out.push("", "Where its jobs run:", "", ...source.jobs.map((j) => `- ${j.job}: ${j.runtime === "lambda" ? "Lambda" : "ECS Fargate"}, ${j.reason}.`));
+  if (source.jobs && source.jobs.length > 0) out.push("", "Where its jobs run:", "", ...source.jobs.map((j) => `- ${j.job}: ${j.runtime === "lambda" ? "Lambda" : j.runtime === "fargate" ? "ECS Fargate" : "the runner"}, ${j.reason}.`));
   if (source.restoreAfter.length > 0) out.push("", `Restore after: ${source.restoreAfter.join(", ")}.`);
   out.push("", "Copies:", "", "| Copy | Where | Region | Kept for | New restore point |", "|---|---|---|---|---|");
   for (const c of source.copies) out.push(`| ${cell(c.what)} | \`${cell(c.where)}\` | ${c.region} | ${cell(c.keptFor)} | ${c.every} |`);

@@ -4,6 +4,7 @@ import { checkAgeRecipients } from "../job-config";
 import { type EstatePlan, planEstate, type SourceObjectives, type SourcePlan } from "../objectives";
 import { describeEvery, describeRetention, type DataCopy, type EstatePosture, plannedPosture, type PostureAlarm, type RestoreCommand, type SourcePosture } from "../posture";
 import { restoreCommands } from "../restore-commands";
+import { type JobPlacement, runnerPlacement } from "../job-runtime";
 import type { RetentionArgs } from "../retention";
 import { checkRegion } from "../aws/aws-names";
 import { checkBackupRunner, type BackupRunnerDesign, type BackupRunnerSettings } from "./backup-runner";
@@ -188,6 +189,17 @@ function nativeCommands(plan: SourcePlan, design: DoEstateDesign, target: DoDepl
   return [];
 }
 
+/** Where a source's backup and verification run on the runner, and why: each timer's unit and the time it has before its next run. */
+function runnerPlacements(design: DoEstateDesign, source: SourcePlan): JobPlacement[] {
+  const input = { source: source.name, kind: source.kind, sizeGiB: source.sizeGiB };
+  const out: JobPlacement[] = [];
+  const backup = design.runner.jobs.find((j) => j.vault === "primary" && j.args[0] === "backup" && j.args.includes(source.name));
+  if (backup) out.push(runnerPlacement({ ...input, job: "backup" }, `${backup.unit}.timer`, backup.timeoutSeconds / 60));
+  const verify = design.runner.jobs.find((j) => j.vault === "primary" && j.args[0] === "verify");
+  if (backup && verify) out.push(runnerPlacement({ ...input, job: "verify" }, `${verify.unit}.timer (every source in turn)`, verify.timeoutSeconds / 60));
+  return out;
+}
+
 /** The estate's posture: per source the objectives against what is achieved, its copies and how to restore it. */
 export function digitalOceanPosture(design: DoEstateDesign, ids: DoDeployedIds): EstatePosture {
   const { plan } = design;
@@ -218,7 +230,9 @@ export function digitalOceanPosture(design: DoEstateDesign, ids: DoDeployedIds):
     }).map((c) => (c.command.includes("lifeboat restore") && !c.command.includes("--dry-run") ? { ...c, command: `LIFEBOAT_AGE_IDENTITY_FILE=<path to the age identity> ${c.command}` } : c));
     const notes = [...source.notes, ...(design.databases[source.name]?.notes ?? [])];
     if (source.logical) notes.push("Backups are encrypted on the runner with age before upload; verification checks the ciphertext without the private key, and only a restore needs the identity.");
-    return { ...plannedPosture(source), copies, alarms: source.logical ? [deadMan] : [], restore: [...nativeCommands(source, design, target), ...logical], notes };
+    const jobs = runnerPlacements(design, source);
+    if (jobs.length > 0) notes.push(`No restore drill is scheduled on the runner yet: its RTO stays an estimate. Drill it by hand on the runner with \`lifeboat drill --source ${source.name}\` (the record goes to the vault).`);
+    return { ...plannedPosture(source), copies, alarms: source.logical ? [deadMan] : [], restore: [...nativeCommands(source, design, target), ...logical], notes, ...(jobs.length > 0 ? { jobs } : {}) };
   });
   return {
     estate: ids.estate,

@@ -9,6 +9,7 @@ import {
   deadLetterAlarmSpec,
   describeDrillEvery,
   designEstateJobs,
+  jobPlacementsOf,
   type DrillRecord,
   type DrillSettings,
   fargateJobDesign,
@@ -537,7 +538,7 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
           engine: source.engine,
           ...(design
             ? {
-                jobs: [design.backup, ...(design.drill ? [design.drill.placement] : [])],
+                jobs: jobPlacementsOf(design),
                 ...(design.notes.length > 0 ? { jobNotes: design.notes } : {}),
                 ...(design.drill ? { drill: { every: describeDrillEvery(design.drill.plan), job: design.drill.placement.runtime === "fargate" ? `${name}-${s.name}-drill-task` : `${name}-${s.name}-drill` } } : {}),
               }
