@@ -1,6 +1,6 @@
 import { parseJobConfig, type JobConfig } from "@lifeboat/constructs/core";
 import { readFileSync } from "node:fs";
-import { JobError } from "./support/errors";
+import { InputError } from "./support/errors";
 
 /**
  * Reads the job configuration: `--config <file>`, else the file named by `LIFEBOAT_CONFIG_FILE`,
@@ -15,19 +15,19 @@ export function loadJobConfig(env: NodeJS.ProcessEnv, configFile?: string): JobC
     try {
       text = readFileSync(file, "utf8");
     } catch (error) {
-      throw new JobError(`The configuration file ${file} (${configFile !== undefined ? "--config" : "LIFEBOAT_CONFIG_FILE"}) cannot be read: ${(error as Error).message}.`);
+      throw new InputError(`The configuration file ${file} (${configFile !== undefined ? "--config" : "LIFEBOAT_CONFIG_FILE"}) cannot be read: ${(error as Error).message}.`);
     }
   } else if (env.LIFEBOAT_CONFIG) {
     origin = "LIFEBOAT_CONFIG";
     text = env.LIFEBOAT_CONFIG;
   } else {
-    throw new JobError("No job configuration: pass --config <file>, or set LIFEBOAT_CONFIG_FILE to a file or LIFEBOAT_CONFIG to the JSON itself.");
+    throw new InputError("No job configuration: pass --config <file>, or set LIFEBOAT_CONFIG_FILE to a file or LIFEBOAT_CONFIG to the JSON itself.");
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new JobError(`The configuration in ${origin} is not JSON: ${(error as Error).message}.`);
+    throw new InputError(`The configuration in ${origin} is not JSON: ${(error as Error).message}.`);
   }
   return parseJobConfig(value, `Lifeboat job configuration (${origin})`);
 }

@@ -1,7 +1,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { JobConfig, ToolPaths } from "@lifeboat/constructs/core";
 import { s3Client } from "./s3/client";
-import { JobError } from "./support/errors";
+import { InputError } from "./support/errors";
 import type { Output } from "./support/output";
 
 /** Everything a job needs from its surroundings, so Lambda, the command line and tests differ only here. */
@@ -26,9 +26,15 @@ export function toolPaths(config: JobConfig): Required<Omit<ToolPaths, "postgres
 
 /** The configured source named `name`, or an error listing the sources there are. */
 export function findSource(config: JobConfig, name: unknown) {
-  const source = config.sources.find((s) => s.name === name);
-  if (!source) {
-    throw new JobError(`There is no source named ${JSON.stringify(name)} in the configuration.`, { hint: `The sources are: ${config.sources.map((s) => s.name).join(", ")}.` });
+  return findSources(config, [name])[0]!;
+}
+
+/** The configured sources named in `names`, or one error naming every unknown one and the sources there are. */
+export function findSources(config: JobConfig, names: readonly unknown[]) {
+  const unknown = names.filter((name) => !config.sources.some((s) => s.name === name));
+  if (unknown.length) {
+    const list = unknown.map((name) => JSON.stringify(name)).join(", ");
+    throw new InputError(`${unknown.length > 1 ? "There are no sources" : "There is no source"} named ${list} in the configuration.`, { hint: `The sources are: ${config.sources.map((s) => s.name).join(", ")}.` });
   }
-  return source;
+  return names.map((name) => config.sources.find((s) => s.name === name)!);
 }

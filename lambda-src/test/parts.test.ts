@@ -68,12 +68,12 @@ describe("the configuration", () => {
     expect(error.problems.map((p) => p.argument)).toEqual(["vault.bucket", "sources"]);
   });
 
-  it("is required, and the command line says how to give it", async () => {
+  it("is required, and the command line says how to give it, with status 2", async () => {
     const err: string[] = [];
 
     const code = await main(["list"], { stdout: () => undefined, stderr: (t) => err.push(t), env: {} });
 
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(err.join("")).toContain("pass --config <file>, or set LIFEBOAT_CONFIG_FILE");
   });
 });
@@ -85,7 +85,7 @@ describe("the command line", () => {
     const code = await main(["backpu"], { stdout: () => undefined, stderr: (t) => err.push(t), env: {} });
 
     expect(code).toBe(2);
-    expect(err.join("")).toContain('Unknown command "backpu"; the commands are backup, verify, restore, drill, list.');
+    expect(err.join("")).toContain('Unknown command "backpu"; the commands are backup, verify, restore, drill, list, health-server.');
   });
 
   it("requires --at and --target for restore", async () => {
@@ -109,7 +109,7 @@ describe("--at", () => {
   });
 
   it("refuses anything else, saying what is accepted", () => {
-    expect(() => parseAt("yesterday", now)).toThrow(/--at \("yesterday"\) is not a time\. Write "latest", an ISO 8601 time/);
+    expect(() => parseAt("yesterday", now)).toThrow(/`--at` \("yesterday"\) is not a time\. Write "latest", an ISO 8601 time/);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { CredentialsSource, PostgresSourceConfig } from "@lifeboat/constructs/core";
 import { resolveCredentials } from "../credentials";
-import { JobError } from "../support/errors";
+import { InputError, JobError } from "../support/errors";
 import { runTool, toolEnvironment } from "../support/process";
 import { redact, registerSecret } from "../support/redact";
 
@@ -48,11 +48,11 @@ export function parseDatabaseUrl(url: string, argument = "--target"): PgConnecti
   try {
     parsed = new URL(url);
   } catch {
-    throw new JobError(`${argument} (${redact(JSON.stringify(url))}) is not a URL.`, { hint: "Write it like postgres://user@host:5432/database; give the password in PGPASSWORD." });
+    throw new InputError(`${argument} (${redact(JSON.stringify(url))}) is not a URL.`, { hint: "Write it like postgres://user@host:5432/database; give the password in PGPASSWORD." });
   }
-  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") throw new JobError(`${argument} (${redact(url)}) must be a postgres:// URL.`);
+  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") throw new InputError(`${argument} (${redact(url)}) must be a postgres:// URL.`);
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ""));
-  if (!parsed.hostname || !database) throw new JobError(`${argument} (${redact(url)}) must name a host and a database, like postgres://user@host:5432/database.`);
+  if (!parsed.hostname || !database) throw new InputError(`${argument} (${redact(url)}) must name a host and a database, like postgres://user@host:5432/database.`);
   const password = parsed.password ? decodeURIComponent(parsed.password) : undefined;
   registerSecret(password);
   return {

@@ -1,6 +1,6 @@
 import type { RedisSourceConfig } from "@lifeboat/constructs/core";
 import { resolveCredentials } from "../credentials";
-import { JobError } from "../support/errors";
+import { InputError } from "../support/errors";
 import { redact, registerSecret } from "../support/redact";
 import type { RedisEndpoint } from "./resp";
 
@@ -22,9 +22,9 @@ export function parseRedisUrl(url: string, argument = "--target"): RedisEndpoint
   try {
     parsed = new URL(url);
   } catch {
-    throw new JobError(`${argument} (${redact(JSON.stringify(url))}) is not a URL.`, { hint: "Write it like redis://host:6379/0." });
+    throw new InputError(`${argument} (${redact(JSON.stringify(url))}) is not a URL.`, { hint: "Write it like redis://host:6379/0." });
   }
-  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") throw new JobError(`${argument} (${redact(url)}) must be a redis:// or rediss:// URL.`);
+  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") throw new InputError(`${argument} (${redact(url)}) must be a redis:// or rediss:// URL.`);
   const password = parsed.password ? decodeURIComponent(parsed.password) : undefined;
   registerSecret(password);
   const db = parsed.pathname.replace(/^\//, "");

@@ -1,5 +1,5 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
-import { parseBackupStamp, type ObjectsSourceConfig, type RestoreGrants, type SourceConfig } from "@lifeboat/constructs/core";
+import { parseRestorePoint, type ObjectsSourceConfig, type RestoreGrants, type SourceConfig } from "@lifeboat/constructs/core";
 import { pipeline, type Readable } from "node:stream";
 import { findSource, toolPaths, type JobContext } from "../context";
 import { objectCopyKeyFor, sourceClient } from "../objects/source";
@@ -13,7 +13,7 @@ import { extractFilesArchive, prepareFilesTarget } from "../files/extract";
 import { readArtifact } from "../s3/artifact";
 import { catalogSource, type CompleteBackup } from "../s3/catalog";
 import { MIB, putVaultObject } from "../s3/upload";
-import { describeError, JobError } from "../support/errors";
+import { describeError, InputError, JobError } from "../support/errors";
 import { redact } from "../support/redact";
 import { DigestStream } from "../support/streams";
 import { readObjectsIndex } from "../verify/decoded-checks";
@@ -60,16 +60,9 @@ export interface RestoreResult {
   readonly postgres?: PostgresRestoreReport;
 }
 
-/** Parses `--at`. */
+/** Parses `--at` (see `parseRestorePoint`): impossible dates and times in the future are refused. */
 export function parseAt(at: string, now: Date): Date {
-  if (at === "latest") return now;
-  const stamp = parseBackupStamp(at);
-  if (stamp) return stamp;
-  if (/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(at)) {
-    const parsed = new Date(at.length === 10 ? `${at}T23:59:59Z` : at);
-    if (!Number.isNaN(parsed.getTime())) return parsed;
-  }
-  throw new JobError(`--at (${JSON.stringify(at)}) is not a time.`, { hint: 'Write "latest", an ISO 8601 time with a zone such as 2026-11-21T09:00:00Z, or a backup stamp such as 20261121T090000Z.' });
+  return parseRestorePoint(at, now);
 }
 
 /** Picks the newest complete backup started at or before `at`. */
@@ -231,7 +224,7 @@ async function settle(replies: Promise<unknown>[]): Promise<void> {
 
 async function restoreObjects(job: JobContext, source: ObjectsSourceConfig, backup: CompleteBackup, target: string): Promise<string> {
   const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(target);
-  if (!match) throw new JobError(`--target (${JSON.stringify(target)}) must be an s3://bucket or s3://bucket/prefix URL.`);
+  if (!match) throw new InputError(`--target (${JSON.stringify(target)}) must be an s3://bucket or s3://bucket/prefix URL.`);
   const [, bucket, rawPrefix = ""] = match;
   const prefix = rawPrefix && !rawPrefix.endsWith("/") ? `${rawPrefix}/` : rawPrefix;
   const to: S3Client = await sourceClient(source, job.config.sources.indexOf(source), job.env, job.config.vault.maxAttempts);

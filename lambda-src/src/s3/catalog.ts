@@ -143,6 +143,15 @@ async function judgeEntry(client: S3Client, bucket: string, entry: BackupEntry):
   return { entry, manifest: read.manifest, artifact: entry.artifact };
 }
 
+/**
+ * Why a complete backup's artifact is broken, if its stored size differs from its manifest's: the
+ * bytes cannot be the ones the manifest's SHA-256 was taken of (verify fails it, restore refuses it).
+ */
+export function sizeMismatch(backup: CompleteBackup): string | undefined {
+  if (backup.artifact.size === backup.manifest.sizeBytes) return undefined;
+  return `stored size is ${backup.artifact.size} bytes, the manifest says ${backup.manifest.sizeBytes}`;
+}
+
 /** Why the companions stored for a backup are not the ones its manifest lists, if they are not. */
 function companionProblem(manifest: BackupManifest, entry: BackupEntry): string | undefined {
   for (const companion of manifest.companions ?? []) {

@@ -1,3 +1,4 @@
+import { LifeboatValidationError } from "@lifeboat/constructs/core";
 import { redact } from "./redact";
 
 /**
@@ -17,6 +18,22 @@ export class JobError extends Error {
   }
 }
 
+/**
+ * The caller's input is wrong (an argument, a target URL, the configuration), found before the job
+ * did anything. The command line exits 2 for it, as for a usage error; anything else is a failure (1).
+ */
+export class InputError extends JobError {
+  constructor(message: string, options: { cause?: unknown; hint?: string } = {}) {
+    super(message, options);
+    this.name = "InputError";
+  }
+}
+
+/** Whether `error` is the caller's wrong input (exit status 2) rather than a failure of the job. */
+export function isInputError(error: unknown): boolean {
+  return error instanceof InputError || error instanceof LifeboatValidationError;
+}
+
 interface SdkErrorShape {
   name?: string;
   message?: string;
@@ -33,7 +50,8 @@ export function describeError(error: unknown): string {
 }
 
 function describeErrorText(error: unknown): string {
-  if (error instanceof JobError) return error.message;
+  // Lifeboat's own errors are written for people: their class name means nothing to them.
+  if (error instanceof JobError || error instanceof LifeboatValidationError) return error.message;
   if (error instanceof Error || (typeof error === "object" && error !== null)) {
     const e = error as SdkErrorShape;
     const parts: string[] = [];

@@ -1,7 +1,7 @@
 import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { backupFreshnessLimitMinutes, backupStamp, JOB_METRICS, objectCopiesPrefix, type SourceConfig } from "@lifeboat/constructs/core";
 import { pipeline, type Readable } from "node:stream";
-import { findSource, toolPaths, type JobContext } from "../context";
+import { findSources, toolPaths, type JobContext } from "../context";
 import { clientForRestoreInto, pgRestoreForListing } from "../postgres/tools";
 import { drillAgeMinutes } from "../drill/records";
 import { describeConnection, serverConnection, sourceConnection, withDatabase } from "../postgres/connection";
@@ -9,7 +9,7 @@ import { missingRoles } from "../postgres/roles";
 import { countRows, dropDatabase, prepareTarget, startPgRestore } from "../postgres/target";
 import { readArtifact } from "../s3/artifact";
 import { AGE_IDENTITY_ENV, AGE_IDENTITY_FILE_ENV, ageCiphertextSizer, jobAgeIdentities, type AgeIdentities } from "../support/age";
-import { catalogSource, listObjects, type CompleteBackup, type SourceCatalog } from "../s3/catalog";
+import { catalogSource, listObjects, sizeMismatch, type CompleteBackup, type SourceCatalog } from "../s3/catalog";
 import { replicaClient } from "../s3/client";
 import { describeError, JobError } from "../support/errors";
 import { readDecoded, tableDifferences, type DecodedContents } from "./decoded-checks";
@@ -52,7 +52,7 @@ const DEFAULT_TOLERANCE = 0.1;
  * each failure, and returns the report; {@link runVerify} throws when anything failed.
  */
 export async function verifySources(job: JobContext, names: readonly string[] = []): Promise<VerifyReport> {
-  const sources = names.length ? names.map((n) => findSource(job.config, n)) : job.config.sources;
+  const sources = names.length ? findSources(job.config, names) : job.config.sources;
   const reports: SourceReport[] = [];
   for (const source of sources) {
     const report = await verifySource(job, source);
@@ -139,7 +139,7 @@ async function verifySource(job: JobContext, source: SourceConfig): Promise<Sour
   );
 
   // Integrity: sizes of every complete backup from the listing; SHA-256 of the newest few by streaming.
-  const sizeMismatches = complete.filter((b) => b.artifact.size !== b.manifest.sizeBytes);
+  const sizeMismatches = complete.filter((b) => sizeMismatch(b));
   const toHash = complete.slice(-(job.config.verify?.checksumBackups ?? 1)).reverse();
   const hashFailures: string[] = [];
   let decodedNewest: { backup: CompleteBackup; result: { ok: true; value: DecodedContents } | { ok: false; error: Error } } | undefined;
@@ -165,7 +165,7 @@ async function verifySource(job: JobContext, source: SourceConfig): Promise<Sour
     checks.push({
       check: "integrity",
       status: "fail",
-      detail: [...sizeMismatches.map((b) => `${b.artifact.key}: stored size is ${b.artifact.size} bytes, the manifest says ${b.manifest.sizeBytes}`), ...hashFailures].join("; "),
+      detail: [...sizeMismatches.map((b) => `${b.artifact.key}: ${sizeMismatch(b)}`), ...hashFailures].join("; "),
       keys: [...sizeMismatches.map((b) => b.artifact.key), ...hashFailures.map((f) => f.split(":")[0]!)],
     });
   } else {

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { Transform } from "node:stream";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./ports";
@@ -32,6 +33,8 @@ interface Fault {
  */
 export class TestS3 {
   readonly requests: SeenRequest[] = [];
+  /** Bytes per second each request and each answer is held to (0: unlimited): a slow, distant S3. */
+  bytesPerSecond = 0;
   private readonly faults: Fault[] = [];
   private readonly sockets = new Set<Socket>();
   private proxy?: Server;
@@ -156,10 +159,25 @@ export class TestS3 {
     const upstream = request({ host: "127.0.0.1", port: this.upstreamPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
       seen.status = answer.statusCode;
       res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
+      answer.pipe(this.throttle()).pipe(res);
     });
     upstream.on("error", () => res.destroy());
-    req.pipe(upstream);
+    req.pipe(this.throttle()).pipe(upstream);
+  }
+
+  /** A pass-through held to {@link bytesPerSecond}. */
+  private throttle(): Transform {
+    const rate = this.bytesPerSecond;
+    const started = Date.now();
+    let bytes = 0;
+    return new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        bytes += chunk.length;
+        const due = rate > 0 ? started + (bytes / rate) * 1000 - Date.now() : 0;
+        if (due > 0) setTimeout(() => callback(null, chunk), due);
+        else callback(null, chunk);
+      },
+    });
   }
 
   /** AbortMultipartUpload, which s3rver does not implement: drop the upload's parts. */

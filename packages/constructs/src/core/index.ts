@@ -14,6 +14,7 @@ export * from "./measured-posture";
 export * from "./objectives";
 export * from "./posture";
 export * from "./restore-commands";
+export * from "./restore-point";
 export * from "./restore-settings";
 export * from "./retention";
 export * from "./runbook";
