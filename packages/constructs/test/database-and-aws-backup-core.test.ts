@@ -6,7 +6,7 @@ describe("planDatabaseBackup", () => {
   it("defaults to a week of backups, a 03:00 UTC window, Sunday maintenance and a final snapshot named after the database and its stack", () => {
     const plan = planDatabaseBackup({ engine: "rds-instance", name: "orders", scope: "shop/prod", key: "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555" }, "t");
 
-    expect(plan).toEqual({ engine: "rds-instance", retentionDays: 7, backupWindow: "03:00-04:00", maintenanceWindow: "sun:05:00-sun:06:00", finalSnapshotIdentifier: `orders-final-snapshot-${scopeSuffix("shop/prod")}` });
+    expect(plan).toEqual({ engine: "rds-instance", retentionDays: 7, backupWindow: "03:00-04:00", maintenanceWindow: "sun:05:00-sun:06:00", finalSnapshotIdentifier: `orders-final-snapshot-${scopeSuffix("shop/prod")}`, deletionProtection: true });
   });
 
   it("names the final snapshots of the same database in two stacks differently, each a valid snapshot identifier", () => {

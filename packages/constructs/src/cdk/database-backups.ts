@@ -3,7 +3,7 @@ import type * as elasticache from "aws-cdk-lib/aws-elasticache";
 import type * as kms from "aws-cdk-lib/aws-kms";
 import * as rds from "aws-cdk-lib/aws-rds";
 import { Construct } from "constructs";
-import { type DatabaseAdoptionPlan, type DatabaseBackupPlan, type DurationInput, type ManagedDatabaseEngine, planDatabaseAdoption, planDatabaseBackup } from "../core";
+import { type DatabaseAdoptionPlan, type RdsBackupOptions, type DatabaseBackupPlan, type DurationInput, type ManagedDatabaseEngine, planDatabaseAdoption, planDatabaseBackup } from "../core";
 import { drStackFor } from "./dr-stack";
 import { type KeyInput, keyOf, VaultKey } from "./vault-key";
 
@@ -75,24 +75,35 @@ export class DatabaseBackups extends Construct {
   }
 }
 
-/** Settings every backup helper takes. */
-export interface DatabaseBackupProps {
-  /** The key that encrypts storage and snapshots. */
+/** Settings every backup helper takes: core's {@link RdsBackupOptions} and a key. */
+export interface DatabaseBackupProps extends RdsBackupOptions {
+  /**
+   * The key that encrypts storage and snapshots: a {@link VaultKey} or an `IKey`. A key ARN is
+   * accepted by {@link elastiCacheBackupProps} only: `rds.DatabaseInstance` takes an `IKey`, so
+   * {@link rdsInstanceBackupProps} refuses an ARN (import it with `kms.Key.fromKeyArn`).
+   */
   readonly key: KeyInput;
-  /** @default 7 days */
-  readonly retention?: DurationInput;
-  /** @default "03:00-04:00" */
-  readonly backupWindow?: string;
-  /** @default "sun:05:00-sun:06:00" */
-  readonly maintenanceWindow?: string;
-  /** Refuse deletion. @default true */
-  readonly deletionProtection?: boolean;
 }
 
 function planned(engine: ManagedDatabaseEngine, name: string, props: DatabaseBackupProps, subject: string): DatabaseBackupPlan {
   const p = props ?? ({} as DatabaseBackupProps);
   // CDK names the final snapshot itself (RemovalPolicy.SNAPSHOT): the scope only feeds the identifier CDK does not use.
-  return planDatabaseBackup({ engine, name, scope: name, retention: p.retention, backupWindow: p.backupWindow, maintenanceWindow: p.maintenanceWindow, key: p.key === undefined ? undefined : typeof p.key === "string" ? p.key : keyRef(p.key).keyArn }, subject);
+  return planDatabaseBackup(
+    {
+      engine,
+      name,
+      scope: name,
+      retention: p.retention,
+      backupWindow: p.backupWindow,
+      maintenanceWindow: p.maintenanceWindow,
+      deletionProtection: p.deletionProtection,
+      key: p.key === undefined ? undefined : typeof p.key === "string" ? p.key : keyRef(p.key).keyArn,
+      ...(engine === "rds-instance" && typeof p.key === "string"
+        ? { keyArnRefused: 'rds.DatabaseInstance takes the key as an IKey. Pass a VaultKey, or import the ARN with kms.Key.fromKeyArn(this, "DataKey", arn).' }
+        : {}),
+    },
+    subject,
+  );
 }
 
 /**
@@ -107,11 +118,11 @@ export function rdsInstanceBackupProps(name: string, props: DatabaseBackupProps)
     preferredBackupWindow: p.backupWindow,
     preferredMaintenanceWindow: p.maintenanceWindow,
     copyTagsToSnapshot: true,
-    deletionProtection: props.deletionProtection ?? true,
+    deletionProtection: p.deletionProtection,
     deleteAutomatedBackups: false,
     removalPolicy: RemovalPolicy.SNAPSHOT,
     storageEncrypted: true,
-    ...(typeof props.key === "string" ? {} : { storageEncryptionKey: keyRef(props.key) }),
+    storageEncryptionKey: keyRef(props.key as Exclude<KeyInput, string>),
   } satisfies Partial<rds.DatabaseInstanceProps>;
 }
 

@@ -9,6 +9,7 @@ import {
   BackupJob,
   BackupVault,
   DisasterRecoveryEstate,
+  rdsInstanceBackupProps,
   ReplicatedBackupVault,
   VaultKey,
   VerifyJob,
@@ -41,6 +42,11 @@ const cases: { readonly name: string; readonly build: (stack: Stack) => unknown;
   { name: "a verification of no sources", build: (s) => new VerifyJob(s, "V", { sources: [], vault, schedule: "rate(1 hour)", code: { repository: ecr.Repository.fromRepositoryName(s, "R", "jobs"), tag: "1" } }), says: ["sources"] },
   { name: "two watched jobs with one id", build: (s) => new BackupAlarms(s, "A", { topic: "arn:aws:sns:us-east-1:123456789012:t", jobs: [{ id: "a", functionName: "f", deadLetterQueueName: "q" }, { id: "a", functionName: "g", deadLetterQueueName: "r" }] }), says: ["jobs[1].id"] },
   { name: "a verify period that is not whole minutes", build: (s) => new BackupAlarms(s, "A", { topic: "arn:aws:sns:us-east-1:123456789012:t", verifyPeriodSeconds: 90 }), says: ["verifyPeriodSeconds", "90"] },
+  {
+    name: "an RDS key given as an ARN, which rds.DatabaseInstance cannot take and would replace with the AWS managed key",
+    build: () => rdsInstanceBackupProps("db", { key: "arn:aws:kms:us-east-1:123456789012:key/1" }),
+    says: ["key", "arn:aws:kms:us-east-1:123456789012:key/1", "kms.Key.fromKeyArn", "AWS managed key"],
+  },
   { name: "AWS Backup copying into its own region", build: (s) => new AwsBackupPlan(s, "B", { selection: { resources: ["arn:aws:rds:us-east-1:123456789012:db:app"] }, dr: { region: "us-east-1" }, topic: "arn:aws:sns:us-east-1:123456789012:t" }), says: ["dr.region"] },
   {
     name: "an estate whose DR region is its own",

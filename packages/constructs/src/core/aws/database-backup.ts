@@ -32,6 +32,40 @@ export const DEFAULT_BACKUP_WINDOW = "03:00-04:00";
 /** Sunday 05:00 to 06:00 UTC: after the backup window, never overlapping it. */
 export const DEFAULT_MAINTENANCE_WINDOW = "sun:05:00-sun:06:00";
 
+/** The backup arguments of a managed database that every front end takes, declared once. */
+export interface DatabaseBackupOptions {
+  /**
+   * How long automated backups (point-in-time recovery) or automatic snapshots are kept: 1 to 35
+   * days. Zero, which turns backups off, is refused.
+   * @default 7 days
+   */
+  readonly retention?: DurationInput;
+  /**
+   * The daily backup window, `"hh24:mi-hh24:mi"` in UTC: at least 30 minutes (60 for ElastiCache),
+   * not overlapping the maintenance window.
+   * @default "03:00-04:00"
+   */
+  readonly backupWindow?: string;
+  /**
+   * The weekly maintenance window, `"ddd:hh24:mi-ddd:hh24:mi"` in UTC.
+   * @default "sun:05:00-sun:06:00"
+   */
+  readonly maintenanceWindow?: string;
+}
+
+/** RDS and Aurora also refuse deletion unless told otherwise. */
+export interface RdsBackupOptions extends DatabaseBackupOptions {
+  /**
+   * Refuse deletion of the database until this is turned off. Turning it off is the explicit step
+   * before deleting a database.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+}
+
+/** RDS and Aurora refuse deletion unless told otherwise. */
+export const DEFAULT_DELETION_PROTECTION = true;
+
 /** The engine-neutral backup settings of one managed database. Values known only at deploy time are skipped. */
 export interface DatabaseBackupSettings {
   readonly engine: ManagedDatabaseEngine;
@@ -49,6 +83,15 @@ export interface DatabaseBackupSettings {
   readonly finalSnapshotIdentifier?: unknown;
   /** The storage key: an ARN (checked), a deploy-time value (not checked) or `undefined` (refused). */
   readonly key?: unknown;
+  /**
+   * Why a key given as an ARN string cannot be used here, and what to pass instead, when the front
+   * end cannot turn an ARN into a key (CDK's L2 database props take an `IKey`): such a key is refused
+   * rather than silently replaced by the AWS managed key.
+   * @default - a key ARN is accepted
+   */
+  readonly keyArnRefused?: string;
+  /** Refuse deletion (RDS and Aurora). @default true */
+  readonly deletionProtection?: boolean;
 }
 
 /** A managed database's backup settings after validation. */
@@ -61,6 +104,8 @@ export interface DatabaseBackupPlan {
   readonly maintenanceWindow: string;
   /** The final snapshot's identifier; `undefined` when the one passed is known only at deploy time. */
   readonly finalSnapshotIdentifier?: string;
+  /** Whether deletion is refused (RDS and Aurora; ElastiCache has no such setting). */
+  readonly deletionProtection: boolean;
 }
 
 /**
@@ -139,9 +184,14 @@ export function checkDatabaseBackup(settings: DatabaseBackupSettings, problems: 
 
   if (settings.key === undefined) {
     problems.add("key", undefined, `is required: ${facts.label} storage and its ${settings.engine === "elasticache" ? "snapshots" : "backups"} are encrypted with a customer managed key, which the account can audit and share with a DR region. Pass a VaultKey or a key ARN.`);
+  } else if (knownString(settings.key) !== undefined && settings.keyArnRefused !== undefined) {
+    problems.add("key", settings.key, `is a key ARN, which cannot be used here: ${settings.keyArnRefused} Without it the database would be encrypted with the AWS managed key.`);
   } else {
     const keyArn = knownString(settings.key);
     if (keyArn !== undefined) checkKmsKeyArn(keyArn, "key", problems);
+  }
+  if (settings.deletionProtection !== undefined && typeof settings.deletionProtection !== "boolean") {
+    problems.add("deletionProtection", settings.deletionProtection, "must be true or false.");
   }
 
   if (problems.all.length > before || retentionDays === undefined) return undefined;
@@ -151,6 +201,7 @@ export function checkDatabaseBackup(settings: DatabaseBackupSettings, problems: 
     backupWindow: backupWindow?.text ?? (backupWindowInput as string),
     maintenanceWindow: maintenanceWindow?.text ?? (maintenanceWindowInput as string),
     ...(finalSnapshotIdentifier !== undefined ? { finalSnapshotIdentifier } : {}),
+    deletionProtection: settings.deletionProtection ?? DEFAULT_DELETION_PROTECTION,
   };
 }
 

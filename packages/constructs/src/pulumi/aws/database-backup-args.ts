@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterArgs, InstanceArgs } from "@pulumi/aws/rds";
 import type { ReplicationGroupArgs } from "@pulumi/aws/elasticache";
-import { type DatabaseBackupPlan, type DurationInput, type ManagedDatabaseEngine, planDatabaseBackup } from "../../core";
+import { type DatabaseBackupOptions, type DatabaseBackupPlan, type RdsBackupOptions, type ManagedDatabaseEngine, planDatabaseBackup } from "../../core";
 import { deploymentScope } from "./deployment-scope";
 import { VaultKey } from "./vault-key";
 
-/** The backup settings of a managed database the program creates. */
-export interface DatabaseBackupArgs {
+/** The backup settings of a managed database the program creates: core's {@link DatabaseBackupOptions} and a key. */
+export interface DatabaseBackupArgs extends DatabaseBackupOptions {
   /**
    * The customer managed key that encrypts the storage, its automated backups and snapshots: a
    * {@link VaultKey} or a key ARN. Required: Lifeboat never leaves a database on an AWS managed key.
@@ -15,38 +15,14 @@ export interface DatabaseBackupArgs {
    */
   readonly key: VaultKey | pulumi.Input<string>;
   /**
-   * How long automated backups (point-in-time recovery) or automatic snapshots are kept: 1 to 35
-   * days. Zero, which turns backups off, is refused.
-   * @default 7 days
-   */
-  readonly retention?: DurationInput;
-  /**
-   * The daily backup window, `"hh24:mi-hh24:mi"` in UTC: at least 30 minutes (60 for ElastiCache),
-   * not overlapping the maintenance window.
-   * @default "03:00-04:00"
-   */
-  readonly backupWindow?: string;
-  /**
-   * The weekly maintenance window, `"ddd:hh24:mi-ddd:hh24:mi"` in UTC.
-   * @default "sun:05:00-sun:06:00"
-   */
-  readonly maintenanceWindow?: string;
-  /**
    * The snapshot taken when the database is deleted. It must not exist yet when the deletion happens.
-   * @default "<name>-final-snapshot"
+   * @default "<name>-final-snapshot-<suffix of the stack>"
    */
   readonly finalSnapshotIdentifier?: pulumi.Input<string>;
 }
 
-/** RDS and Aurora also refuse deletion unless told otherwise. */
-export interface RdsBackupArgs extends DatabaseBackupArgs {
-  /**
-   * Refuse deletion of the database until this is turned off. Turning it off is the explicit step
-   * before deleting a database.
-   * @default true
-   */
-  readonly deletionProtection?: boolean;
-}
+/** RDS and Aurora also refuse deletion unless told otherwise: core's {@link RdsBackupOptions}. */
+export interface RdsBackupArgs extends DatabaseBackupArgs, RdsBackupOptions {}
 
 type Resolved<T, K extends keyof T> = { readonly [P in K]-?: Exclude<T[P], undefined> };
 
@@ -86,6 +62,7 @@ function plan(engine: ManagedDatabaseEngine, name: string, args: DatabaseBackupA
       maintenanceWindow: a.maintenanceWindow,
       finalSnapshotIdentifier: a.finalSnapshotIdentifier,
       key: a.key instanceof VaultKey ? a.key.arn : a.key,
+      ...("deletionProtection" in a ? { deletionProtection: (a as RdsBackupArgs).deletionProtection } : {}),
     },
     subject,
   );
@@ -125,7 +102,7 @@ function rdsSettings(engine: "rds-instance" | "aurora-cluster", name: string, ar
     backupWindow: p.backupWindow,
     maintenanceWindow: p.maintenanceWindow,
     copyTagsToSnapshot: true,
-    deletionProtection: args.deletionProtection ?? true,
+    deletionProtection: p.deletionProtection,
     skipFinalSnapshot: false,
     finalSnapshotIdentifier: args.finalSnapshotIdentifier ?? (p.finalSnapshotIdentifier as string),
     deleteAutomatedBackups: false,
