@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { backupFreshnessLimitMinutes, deadMansSwitchDelayMinutes, HEALTH_PATH, planEstate, renderRunbook } from "@lifeboat/constructs/core";
-import { checkDoRegion, deadMansSwitchAlert, designDigitalOceanEstate, digitalOceanPosture, healthServerArgs, healthUnit, jobUnits, onCalendar, runnerJobs, runnerUserData, checkBackupRunner, JOBS_VERSION, RUNNER_NODE_VERSION } from "@lifeboat/constructs/core/digitalocean";
+import { checkDoRegion, deadMansSwitchAlert, designDigitalOceanEstate, digitalOceanPosture, RUNNER_PATHS, healthServerArgs, healthUnit, jobUnits, onCalendar, runnerJobs, runnerUserData, checkBackupRunner, JOBS_VERSION, RUNNER_NODE_VERSION } from "@lifeboat/constructs/core/digitalocean";
 import { Problems } from "@lifeboat/constructs/core";
 import { BackupRunner, DeadMansSwitch } from "@lifeboat/constructs/pulumi/digitalocean";
 import { record } from "./support";
@@ -154,5 +154,45 @@ describe("the DigitalOcean posture's job placement", () => {
     expect(cache.jobs?.[1]?.reason).toMatch(/^the runner droplet's timer lifeboat-verify\.timer \(every source in turn\); expected .*, within the 15 minutes before its next run, when systemd stops it$/);
     expect(pg.notes).toContain("No restore drill is scheduled on the runner yet: its RTO stays an estimate. Drill it by hand on the runner with `lifeboat drill --source postgres-main` (the record goes to the vault).");
     expect(renderRunbook(posture)).toContain("- backup: the runner, the runner droplet's timer lifeboat-backup-postgres-main.timer;");
+  });
+});
+
+describe("the DigitalOcean runbook's restore commands", () => {
+  const design = designDigitalOceanEstate(
+    {
+      objectives: { rpo: "24h", rto: "4h", region: "nyc3" },
+      sources: [
+        { name: "postgres-main", kind: "postgres", engine: "do-managed" },
+        { name: "cache", kind: "redis", engine: "do-managed", rpo: "1h" },
+      ],
+      alerts: { emails: ["oncall@example.com"] },
+      encryption: { ageRecipients: ["age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"] },
+      offsite: { region: "us-east-1", replicaRegion: "us-west-2" },
+    },
+    "test",
+  );
+  const posture = digitalOceanPosture(design, {
+    estate: "prod",
+    vaultBucket: "vault",
+    offsiteBucket: "prod-offsite",
+    offsiteReplicaBucket: "prod-offsite-replica",
+    targets: { "postgres-main": { cluster: "db", database: "app" }, cache: { cluster: "cache" } },
+    runnerIp: "203.0.113.7",
+    emails: [],
+    slackChannels: [],
+  });
+  const commands = (name: string) => posture.sources.find((s) => s.name === name)!.restore.map((r) => r.command);
+
+  it("reaches a new managed Valkey cluster over TLS on 25061 as the default user, and a new PostgreSQL cluster on 25060 with sslmode=require", () => {
+    expect(commands("cache")).toContain("LIFEBOAT_CONFIG_FILE=lifeboat.json lifeboat restore --source cache --at latest --target rediss://default:<password>@<restored-host>:25061 --dry-run");
+    expect(commands("postgres-main")).toContain("LIFEBOAT_CONFIG_FILE=lifeboat.json lifeboat restore --source postgres-main --at latest --target postgresql://doadmin@<restored-host>:25060/app?sslmode=require --dry-run");
+  });
+
+  it("restores from the off-site AWS vault with the off-site configuration the runner has, offsite.json", () => {
+    const offsite = posture.sources.find((s) => s.name === "cache")!.restore.find((r) => r.command.includes("offsite.json"))!;
+
+    expect(offsite.command).toBe("LIFEBOAT_AGE_IDENTITY_FILE=<path to the age identity> LIFEBOAT_CONFIG_FILE=offsite.json lifeboat restore --source cache --at latest --target rediss://default:<password>@<restored-host>:25061");
+    expect(offsite.description).toContain(RUNNER_PATHS.offsiteConfig);
+    expect(JSON.stringify(posture)).not.toContain("lifeboat-dr.json");
   });
 });

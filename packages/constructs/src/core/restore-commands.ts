@@ -21,6 +21,17 @@ export interface RestoreContext {
   readonly awsBackup?: { readonly vaultName: string; readonly drVaultName?: string; readonly restoreRoleArn: string };
   /** Where an objects source's bucket is, for restoring back into it. */
   readonly objectsBucket?: string;
+  /**
+   * How the restored database or cache is reached, when not the engine's usual port in the clear.
+   * @default - PostgreSQL on 5432, Redis on 6379, without TLS, no user named for Redis
+   */
+  readonly targetEndpoint?: { readonly port: number; readonly tls: boolean; readonly user?: string };
+  /**
+   * The second copy of the logical backups (`replicaBucket`): how the runbook names it and the job
+   * configuration that points at it.
+   * @default - the replica vault in the DR region, read with `lifeboat-dr.json` (a copy of `configFile` with `vault.bucket` and `vault.region` changed)
+   */
+  readonly replicaCopy?: { readonly description: string; readonly configFile: string };
 }
 
 const shell = (value: string) => (/^[A-Za-z0-9_./:@=-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`);
@@ -70,19 +81,18 @@ export function restoreCommands(ctx: RestoreContext): RestoreCommand[] {
     }
     if (method.method === "logical") {
       const database = ctx.rds?.database ?? "<database>";
+      const at = ctx.targetEndpoint;
       const target =
         source.kind === "postgres"
-          ? `postgresql://<user>@<restored-host>:5432/${database}`
+          ? `postgresql://${at?.user ?? "<user>"}@<restored-host>:${at?.port ?? 5432}/${database}${at?.tls ? "?sslmode=require" : ""}`
           : source.kind === "redis"
-            ? "redis://<restored-host>:6379"
+            ? `${at?.tls ? "rediss" : "redis"}://${at?.user !== undefined ? `${at.user}:<password>@` : ""}<restored-host>:${at?.port ?? 6379}`
             : `s3://${ctx.objectsBucket ?? "<bucket>"}`;
       commands.push({ description: "Check what would be restored, touching nothing", command: lifeboat(target, " --dry-run") });
       commands.push({ description: `Restore the newest complete ${source.kind === "objects" ? "object set" : "backup"} (checksum verified before the target is touched)`, command: lifeboat(target) });
       if (ctx.replicaBucket) {
-        commands.push({
-          description: `Region lost: the same restore from the replica vault in ${ctx.drRegion} (a copy of ${ctx.configFile} with vault.bucket set to the replica and vault.region to ${ctx.drRegion})`,
-          command: `LIFEBOAT_CONFIG_FILE=lifeboat-dr.json lifeboat restore --source ${source.name} --at latest --target ${target}`,
-        });
+        const copy = ctx.replicaCopy ?? { description: `Region lost: the same restore from the replica vault in ${ctx.drRegion} (a copy of ${ctx.configFile} with vault.bucket set to the replica and vault.region to ${ctx.drRegion})`, configFile: "lifeboat-dr.json" };
+        commands.push({ description: copy.description, command: `LIFEBOAT_CONFIG_FILE=${shell(copy.configFile)} lifeboat restore --source ${source.name} --at latest --target ${target}` });
       }
     }
   }

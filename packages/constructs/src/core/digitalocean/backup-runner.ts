@@ -14,11 +14,14 @@ export const RUNNER_NODE_VERSION = "22.23.5";
 /** The PostgreSQL Global Development Group's archive key (apt.postgresql.org), for client tools newer than Debian's. */
 export const PGDG_KEY_FINGERPRINT = "B97B0AFCAA1A47F044F244A07FCC7D46ACCC4CF8";
 
+/** The file name of the off-site vault's job configuration, on the runner and in the runbook's commands. */
+export const OFFSITE_CONFIG_FILE = "offsite.json";
+
 /** Where the runner keeps its files. */
 export const RUNNER_PATHS = {
   config: "/etc/lifeboat/lifeboat.json",
   secrets: "/etc/lifeboat/lifeboat.env",
-  offsiteConfig: "/etc/lifeboat/offsite.json",
+  offsiteConfig: `/etc/lifeboat/${OFFSITE_CONFIG_FILE}`,
   offsiteSecrets: "/etc/lifeboat/offsite.env",
   verifyReport: "/var/lib/lifeboat/verify.json",
   offsiteVerifyReport: "/var/lib/lifeboat/offsite-verify.json",

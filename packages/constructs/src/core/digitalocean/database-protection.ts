@@ -9,6 +9,17 @@ import { checkMaintenanceWindow, type MaintenanceWindow } from "./schedule";
 export type ManagedDatabaseEngine = "pg" | "mysql" | "valkey";
 export const MANAGED_DATABASE_ENGINES: readonly ManagedDatabaseEngine[] = ["pg", "mysql", "valkey"];
 
+/**
+ * How DigitalOcean's managed clusters are reached: TLS always, on the ports and with the admin users
+ * DigitalOcean gives every new cluster (a restore always makes a new one).
+ * @see https://docs.digitalocean.com/products/databases/
+ */
+export const MANAGED_DATABASE_ENDPOINTS = {
+  pg: { port: 25060, tls: true, user: "doadmin" },
+  mysql: { port: 25060, tls: true, user: "doadmin" },
+  valkey: { port: 25061, tls: true, user: "default" },
+} as const satisfies Record<ManagedDatabaseEngine, { port: number; tls: boolean; user: string }>;
+
 /** Engines whose clusters can have a read-only replica in another region. */
 export const REPLICA_ENGINES: readonly ManagedDatabaseEngine[] = ["pg", "mysql"];
 

@@ -7,8 +7,8 @@ import { restoreCommands } from "../restore-commands";
 import { type JobPlacement, runnerPlacement } from "../job-runtime";
 import type { RetentionArgs } from "../retention";
 import { checkRegion } from "../aws/aws-names";
-import { checkBackupRunner, type BackupRunnerDesign, type BackupRunnerSettings } from "./backup-runner";
-import { checkDatabaseProtection, type DatabaseProtectionDesign, type ManagedDatabaseEngine } from "./database-protection";
+import { checkBackupRunner, OFFSITE_CONFIG_FILE, RUNNER_PATHS, type BackupRunnerDesign, type BackupRunnerSettings } from "./backup-runner";
+import { checkDatabaseProtection, MANAGED_DATABASE_ENDPOINTS, type DatabaseProtectionDesign, type ManagedDatabaseEngine } from "./database-protection";
 import { dropletBackupPolicy, type DropletBackupPolicy } from "./droplet-backups";
 import { type AlertRecipients, checkAlertRecipients, checkDoServiceMonitor, deadMansSwitchAlert, type DoServiceMonitorDesign, type DoServiceMonitorSettings, type UptimeAlertDesign } from "./monitoring";
 import { checkDoRegion } from "./regions";
@@ -224,7 +224,16 @@ export function digitalOceanPosture(design: DoEstateDesign, ids: DoDeployedIds):
       primaryRegion: region,
       drRegion: design.offsite?.region ?? region,
       configFile: "lifeboat.json",
-      ...(ids.offsiteBucket ? { replicaBucket: ids.offsiteBucket } : {}),
+      ...(ids.offsiteBucket
+        ? {
+            replicaBucket: ids.offsiteBucket,
+            replicaCopy: {
+              description: `DigitalOcean region or Spaces lost: the same restore from the off-site AWS vault s3://${ids.offsiteBucket} in ${design.offsite?.region} (${OFFSITE_CONFIG_FILE}: the runner's ${RUNNER_PATHS.offsiteConfig}, with the AWS keys of ${RUNNER_PATHS.offsiteSecrets})`,
+              configFile: OFFSITE_CONFIG_FILE,
+            },
+          }
+        : {}),
+      ...(source.engine === "do-managed" ? { targetEndpoint: MANAGED_DATABASE_ENDPOINTS[source.kind === "redis" ? "valkey" : "pg"] } : {}),
       ...(target?.database ? { rds: { identifier: target.cluster ?? source.name, kind: "instance" as const, database: target.database } } : {}),
       ...(target?.bucket ? { objectsBucket: target.bucket } : {}),
     }).map((c) => (c.command.includes("lifeboat restore") && !c.command.includes("--dry-run") ? { ...c, command: `LIFEBOAT_AGE_IDENTITY_FILE=<path to the age identity> ${c.command}` } : c));

@@ -1,5 +1,6 @@
 import type { PolicyStatement } from "../aws/iam";
 import type { VaultArns } from "../aws/vault-policies";
+import type { JobConfig } from "../job-config";
 
 /**
  * The permissions of the AWS credentials the runner uses for the off-site copy: write and read its
@@ -21,4 +22,13 @@ export function offsiteCopyStatements({ bucketArn, keyArn }: VaultArns, sources:
 /** A source's name as an environment variable stem: `postgres-main` → `POSTGRES_MAIN`. */
 export function envStem(source: string): string {
   return source.toUpperCase().replace(/-/g, "_");
+}
+
+/**
+ * The off-site copy's job configuration (`offsite.json` on the runner): the primary configuration's
+ * sources and tools, pointed at the AWS vault (its bucket, region and key), encrypted to the same age
+ * recipients. Holds no credential: the runner's off-site environment file carries the AWS keys.
+ */
+export function offsiteJobConfig(primary: JobConfig, vault: { readonly bucket: string; readonly region: string; readonly kmsKeyArn: string }, ageRecipients: readonly string[]): JobConfig {
+  return { ...primary, vault: { bucket: vault.bucket, region: vault.region, kmsKeyArn: vault.kmsKeyArn, encryption: { ageRecipients: [...ageRecipients] } } };
 }

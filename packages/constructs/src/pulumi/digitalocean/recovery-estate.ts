@@ -16,6 +16,8 @@ import {
   environmentFile,
   envStem,
   offsiteCopyStatements,
+  offsiteJobConfig,
+  OFFSITE_CONFIG_FILE,
   SPACES_SIGNING_REGION,
   spacesEndpoint,
   type BackupRunnerSettings,
@@ -235,7 +237,7 @@ export class DigitalOceanRecoveryEstate extends pulumi.ComponentResource {
       ...(off && design.offsite
         ? {
             offsite: {
-              config: JSON.stringify({ ...config, vault: { bucket: off[0], region: design.offsite.region, kmsKeyArn: off[1], encryption: { ageRecipients: [...design.ageRecipients] } } }, null, 2),
+              config: JSON.stringify(offsiteJobConfig(config, { bucket: off[0], region: design.offsite.region, kmsKeyArn: off[1] }, design.ageRecipients), null, 2),
               secrets: environmentFile({ ...(shared as Record<string, string>), AWS_ACCESS_KEY_ID: off[2], AWS_SECRET_ACCESS_KEY: off[3] }),
             },
           }
@@ -282,7 +284,16 @@ export class DigitalOceanRecoveryEstate extends pulumi.ComponentResource {
           slackChannels,
         }),
       );
-    this.runbook = pulumi.all([this.posture, primaryConfig]).apply(([posture, config]) => renderRunbook(posture, { jobConfigs: { "lifeboat.json": JSON.stringify(config, null, 2) } }));
+    this.runbook = pulumi
+      .all([this.posture, primaryConfig, offsite ? pulumi.all([offsite.vault.primary.bucketName, offsite.vault.primary.keyArn]) : pulumi.output(undefined)])
+      .apply(([posture, config, off]) =>
+        renderRunbook(posture, {
+          jobConfigs: {
+            "lifeboat.json": JSON.stringify(config, null, 2),
+            ...(off && design.offsite ? { [OFFSITE_CONFIG_FILE]: JSON.stringify(offsiteJobConfig(config, { bucket: off[0], region: design.offsite.region, kmsKeyArn: off[1] }, design.ageRecipients), null, 2) } : {}),
+          },
+        }),
+      );
     this.registerOutputs({ posture: this.posture, runbook: this.runbook });
   }
 }
