@@ -6,8 +6,9 @@ import { databaseClusterProtectionArgs, DigitalOceanRecoveryEstate } from "@life
 
 // A complete backup and disaster-recovery estate on DigitalOcean for an App Platform application
 // with a managed PostgreSQL database, a managed Valkey cache and an uploads bucket in Spaces. Every
-// value has a default so `pulumi up` works on a fresh stack; `pulumi config set
-// lifeboat-digitalocean:<key> <value>` overrides.
+// value but the age recipients has a default, so `pulumi up` works on a fresh stack once
+// `pulumi config set lifeboat-digitalocean:ageRecipient $(age-keygen -y restore.key)` is set;
+// `pulumi config set lifeboat-digitalocean:<key> <value>` overrides the rest.
 const config = new pulumi.Config();
 const region = config.get("region") ?? "nyc3";
 const drRegion = config.get("drRegion") ?? "sfo3";
@@ -15,9 +16,11 @@ const alertEmails = config.getObject<string[]>("alertEmails") ?? [config.get("al
 const slackChannel = config.get("slackChannel") ?? "#backups-oncall";
 // A Slack incoming webhook is a credential: set it with `pulumi config set --secret slackWebhook ...`.
 const slackWebhook = config.getSecret("slackWebhook") ?? pulumi.secret("https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX");
-// The age recipient every backup is encrypted to (`age-keygen -y identity.txt`); the identity stays
-// with whoever restores, never in this stack.
-const ageRecipient = config.get("ageRecipient") ?? "age1encx4j2kn6ntprecd7nw4zhh5a25qfsxh4djc3y77f3jcjn3aufsttl0f9";
+// The age recipients every backup is encrypted to, client-side, before it reaches Spaces: public
+// keys (`age-keygen -y restore.key`), so they are plain config. There is no default: backups
+// encrypted to a key nobody holds could never be restored. The identities (private keys) stay with
+// whoever restores (`lifeboat restore --identity-file restore.key`), never in this stack or its state.
+const ageRecipients = config.getObject<string[]>("ageRecipients") ?? [config.require("ageRecipient")];
 // The off-site copy in AWS: another provider is the strongest disaster-recovery boundary.
 const offsite = config.getBoolean("offsite") ?? false;
 
@@ -73,7 +76,7 @@ const estate = new DigitalOceanRecoveryEstate("prod", {
   ],
   app: { id: app.id },
   alerts: { emails: alertEmails, slack: [{ channel: slackChannel, url: slackWebhook }] },
-  encryption: { ageRecipients: [ageRecipient] },
+  encryption: { ageRecipients },
   monitor: { healthUrl: pulumi.interpolate`${app.liveUrl}/healthz` },
   ...(offsite ? { offsite: { region: new pulumi.Config("aws").get("region") ?? "us-east-1", replicaRegion: config.get("offsiteReplicaRegion") ?? "us-west-2" } } : {}),
 });

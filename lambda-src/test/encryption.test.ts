@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main, runBackup, runDrill, runRestore, verifySources, type BackupResult } from "../src";
+import { JobError, main, runBackup, runDrill, runRestore, verifySources, type BackupResult } from "../src";
 import { testConfig, testJob, testVault, useTestAwsEnvironment } from "./support/jobs";
 import { startPostgres, tableDigests, type TestPostgres } from "./support/postgres";
 import { startRedis, type TestRedis } from "./support/redis";
@@ -144,7 +144,7 @@ describe("client-side encryption to age recipients", () => {
   });
 
   it("restores every kind with the identity: the database, the keys, the objects and the files as they were", async () => {
-    const { job } = testJob(config, restorer());
+    const { job, output } = testJob(config, restorer());
     const at = (source: string) => backups[source]!.manifest.startedAt;
 
     await runRestore(job, { source: "app-db", at: at("app-db"), target: pg.url("app_restored") });
@@ -160,9 +160,16 @@ describe("client-side encryption to age recipients", () => {
     expect((await readObject(s3.directClient(), "restored", "copy/media/file-2.bin")).equals(Buffer.alloc(70_002, 3))).toBe(true);
     expect(readFileSync(join(work, "site-restored/index.html"), "utf8")).toBe("<h1>secret plans</h1>\n");
     expect(readFileSync(join(work, "site-restored/docs/big.bin")).equals(Buffer.alloc(200_000, 9))).toBe(true);
+    expect(output.text).not.toContain(identity);
   });
 
-  it("decrypts the roles companion with the identity to recreate the roles a restore needs", async () => {
+  it("never repeats an age identity in an error or a log line, even one it was not given", () => {
+    const error = new JobError(`could not use ${otherIdentity}`);
+
+    expect(error.message).toBe("could not use AGE-SECRET-KEY-***");
+  });
+
+  it("decrypts the roles companion with the identity, and a dry run plans the decryption or says why it cannot yet", async () => {
     const { job } = testJob(config, restorer());
     const manifest: BackupManifest = backups["app-db"]!.manifest;
     const decrypter = new age.Decrypter();
@@ -170,9 +177,12 @@ describe("client-side encryption to age recipients", () => {
 
     const roles = await decrypter.decrypt(await readObject(s3.directClient(), "vault", manifest.companions![0]!.key), "text");
     const dry = await runRestore(job, { source: "app-db", at: manifest.startedAt, target: pg.url("app_dry"), dryRun: true });
+    const dryWithout = await runRestore(testJob(config, runner()).job, { source: "app-db", at: manifest.startedAt, target: pg.url("app_dry"), dryRun: true });
 
     expect(roles).toContain("CREATE ROLE app_reader");
     expect(dry.plan.steps.join(" ")).toContain("decrypted with the age identity from LIFEBOAT_AGE_IDENTITY");
+    expect(dryWithout.plan.steps.join(" ")).toContain("(it cannot yet: The backup");
+    expect(dryWithout.plan.steps.join(" ")).toContain("no identity was given");
   });
 
   it("refuses to restore without an identity, naming the recipients and where to give one, before the target is touched", async () => {

@@ -63,6 +63,14 @@ describe("examples/digitalocean under the mock engine", () => {
     expect(runner.inputs.userData).toBe("[secret]");
   });
 
+  it("restores with an age identity the stack never holds: the runbook's restores take it from a file", () => {
+    const runbook = stack.outputs.runbook as string;
+
+    expect(example.config[`${example.project}:ageRecipient`]).toMatch(/^age1/);
+    expect(runbook).toMatch(/LIFEBOAT_AGE_IDENTITY_FILE=<path to the age identity> LIFEBOAT_CONFIG_FILE=\S+ lifeboat restore --source postgres-main/);
+    expect(JSON.stringify(stack)).not.toContain("AGE-SECRET-KEY");
+  });
+
   it("passes the policy pack with no findings", () => {
     const { findings } = evaluate(factsFromPulumi(stack.resources.map(fromRecorded)), RULES);
 

@@ -3,7 +3,7 @@ import { parseRestorePoint, type ObjectsSourceConfig, type RestoreGrants, type S
 import { pipeline, type Readable } from "node:stream";
 import { findSource, toolPaths, type JobContext } from "../context";
 import { objectCopyKeyFor, sourceClient } from "../objects/source";
-import { identitiesFor, jobAgeIdentities, startDecryptor } from "../support/age";
+import { identitiesFor, jobAgeIdentities, startDecryptor, type AgeIdentities } from "../support/age";
 import { describeConnection, parseDatabaseUrl } from "../postgres/connection";
 import { ByteReader } from "../redis/byte-reader";
 import { parseRedisUrl } from "../redis/endpoint";
@@ -99,7 +99,17 @@ export async function runRestore(job: JobContext, request: RestoreRequest): Prom
   const backup = pickBackup(complete, at, source.name);
   const m = backup.manifest;
   // Before the target is even asked: an encrypted backup needs an identity of one of its recipients.
-  const keys = m.encryption ? identitiesFor(m, await jobAgeIdentities(job)) : undefined;
+  // A dry run reports a missing or wrong identity in its plan instead of failing.
+  let keys: AgeIdentities | undefined;
+  let keysProblem: string | undefined;
+  if (m.encryption) {
+    try {
+      keys = identitiesFor(m, await jobAgeIdentities(job));
+    } catch (error) {
+      if (!request.dryRun) throw error;
+      keysProblem = describeError(error);
+    }
+  }
   const plan: RestorePlan = {
     source: source.name,
     kind: source.kind,
@@ -109,7 +119,7 @@ export async function runRestore(job: JobContext, request: RestoreRequest): Prom
     target: targetText,
     steps: [
       `check that ${targetText} answers`,
-      `stream s3://${job.config.vault.bucket}/${m.artifactKey} (${m.sizeBytes} bytes) and check its SHA-256 and contents${m.encryption ? `, decrypted with the age identity from ${keys!.from}` : ""}, before touching the target`,
+      `stream s3://${job.config.vault.bucket}/${m.artifactKey} (${m.sizeBytes} bytes) and check its SHA-256 and contents${keys ? `, decrypted with the age identity from ${keys.from}` : ""}, before touching the target${keysProblem ? ` (it cannot yet: ${keysProblem})` : ""}`,
       source.kind === "postgres"
         ? `refuse the database if it holds any user object and the server if it lacks roles the backup needs (unless --create-roles, --no-owner or --no-privileges), create the database if it does not exist, then pg_restore with owners and privileges: in parallel from a scratch file whose SHA-256 was checked first, or streamed in one transaction`
         : source.kind === "redis"

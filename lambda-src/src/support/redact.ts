@@ -11,11 +11,13 @@ export function registerSecret(value: string | undefined): void {
 }
 
 /**
- * Removes secrets from text: every registered value, and the password of any URL
- * (`postgres://user:pw@host` → `postgres://user:***@host`).
+ * Removes secrets from text: every registered value, the password of any URL
+ * (`postgres://user:pw@host` → `postgres://user:***@host`), and any age identity (`AGE-SECRET-KEY-1...`).
  */
 export function redact(text: string): string {
   let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#\s@]*:)[^@/?#\s]*@/gi, "$1***@");
+  // An age identity is a secret wherever it turns up, registered or not.
+  out = out.replace(/AGE-SECRET-KEY-(PQ-)?1[0-9A-Z]+/g, "AGE-SECRET-KEY-***");
   for (const secret of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(secret).join("***");
   return out;
 }
