@@ -64,7 +64,7 @@ beforeAll(async () => {
   writeFileSync(join(data, "a.bin"), randomBytes(8 * 1024 * 1024));
   writeFileSync(join(data, "b.bin"), randomBytes(8 * 1024 * 1024));
   configFile = join(work, "lifeboat.json");
-  writeFileSync(configFile, JSON.stringify({ vault: testVault(s3), sources: [{ name: "uploads", kind: "files", rpoMinutes: 60, path: data }, { name: "configs", kind: "files", rpoMinutes: 60, path: data }] }));
+  writeFileSync(configFile, JSON.stringify({ vault: testVault(s3), sources: [{ name: "uploads", kind: "files", rpoMinutes: 60, path: data, drill: { scratch: { directory: join(work, "scratch") } } }, { name: "configs", kind: "files", rpoMinutes: 60, path: data }] }));
   const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _ignored, LIFEBOAT_CONFIG: _config, LIFEBOAT_CONFIG_FILE: _file, ...rest } = process.env;
   // Without the variable the SDK warns on Node.js below 22 (this machine's Node 20): the CLI must silence it itself.
   env = { ...rest, AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER", AWS_REGION: "us-east-1", NODE_OPTIONS: "" };
@@ -140,14 +140,15 @@ describe("lifeboat restore --at", () => {
 });
 
 describe("a backup, verify and restore on the command line", () => {
-  it("report progress as JSON lines at most once a second, and stderr holds nothing but JSON lines", async () => {
+  it("report progress (and so does a drill) as JSON lines at most once a second, and stderr holds nothing but JSON lines", async () => {
     s3.bytesPerSecond = 8 * 1024 * 1024;
     try {
       const backup = await lifeboat(["backup", "--config", configFile, "--source", "uploads", "--json", "--progress-every", "1"]);
       const verify = await lifeboat(["verify", "--config", configFile, "--source", "uploads", "--json", "--progress-every", "1"]);
       const restore = await lifeboat(["restore", "--config", configFile, "--source", "uploads", "--at", "latest", "--target", join(work, "restored"), "--json", "--progress-every", "1"]);
+      const drill = await lifeboat(["drill", "--config", configFile, "--source", "uploads", "--json", "--progress-every", "1"]);
 
-      for (const [ran, direction] of [[backup, "bytesWritten"], [verify, "bytesRead"], [restore, "bytesRead"]] as const) {
+      for (const [ran, direction] of [[backup, "bytesWritten"], [verify, "bytesRead"], [restore, "bytesRead"], [drill, "bytesRead"]] as const) {
         expect(ran.code, ran.stderr).toBe(0);
         const lines = jsonLines(ran.stderr);
         const progress = lines.filter((l) => l.event === "progress");
@@ -155,7 +156,7 @@ describe("a backup, verify and restore on the command line", () => {
         expect(progress[progress.length - 1]![direction]).toBeGreaterThan(0);
         for (const p of progress) {
           expect(p).toMatchObject({ level: "info", bytesPerSecond: expect.any(Number), elapsedSeconds: expect.any(Number) });
-          expect(p.message).toMatch(/^(backup|verify|restore) uploads: .* (read from|written to) the vault, .*\/s, \d+:\d\d$/);
+          expect(p.message).toMatch(/^(backup|verify|restore|drill) uploads: .* (read from|written to) the vault, .*\/s, \d+:\d\d$/);
         }
         const times = progress.map((p) => Date.parse(p.time));
         for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(900);
