@@ -41,6 +41,16 @@ function run(file: string, args: readonly string[], extraEnv: NodeJS.ProcessEnv 
   });
 }
 
+/** Runs `body` against an S3 held to 8 MiB/s, so that a job runs for seconds and reports progress. */
+async function slowly(body: () => Promise<void>): Promise<void> {
+  s3.bytesPerSecond = 8 * 1024 * 1024;
+  try {
+    await body();
+  } finally {
+    s3.bytesPerSecond = 0;
+  }
+}
+
 /** Every stderr line parsed as JSON; a line that is not JSON fails the test, naming it. */
 function jsonLines(stderr: string): Record<string, any>[] {
   return stderr
@@ -141,8 +151,7 @@ describe("lifeboat restore --at", () => {
 
 describe("a backup, verify and restore on the command line", () => {
   it("report progress (and so does a drill) as JSON lines at most once a second, and stderr holds nothing but JSON lines", async () => {
-    s3.bytesPerSecond = 8 * 1024 * 1024;
-    try {
+    await slowly(async () => {
       const backup = await lifeboat(["backup", "--config", configFile, "--source", "uploads", "--json", "--progress-every", "1"]);
       const verify = await lifeboat(["verify", "--config", configFile, "--source", "uploads", "--json", "--progress-every", "1"]);
       const restore = await lifeboat(["restore", "--config", configFile, "--source", "uploads", "--at", "latest", "--target", join(work, "restored"), "--json", "--progress-every", "1"]);
@@ -163,27 +172,21 @@ describe("a backup, verify and restore on the command line", () => {
         expect(ran.stderr).not.toContain("NodeVersionSupportWarning");
       }
       expect(readFileSync(join(work, "restored", "a.bin")).equals(readFileSync(join(work, "data", "a.bin")))).toBe(true);
-    } finally {
-      s3.bytesPerSecond = 0;
-    }
+    });
   }, 180_000);
 
   it("reports nothing of its progress and no info logs with --quiet", async () => {
-    s3.bytesPerSecond = 8 * 1024 * 1024;
-    try {
+    await slowly(async () => {
       const ran = await lifeboat(["backup", "--config", configFile, "--source", "configs", "--quiet", "--progress-every", "1"]);
 
       expect(ran.code, ran.stderr).toBe(0);
       expect(jsonLines(ran.stderr).filter((l) => l.event === "progress" || l.level === "info")).toEqual([]);
       expect(JSON.parse(ran.stdout)).toMatchObject({ source: "configs" });
-    } finally {
-      s3.bytesPerSecond = 0;
-    }
+    });
   }, 120_000);
 
   it("rewrites one progress line in place on a terminal", async () => {
-    s3.bytesPerSecond = 8 * 1024 * 1024;
-    try {
+    await slowly(async () => {
       // script(1) runs the command on a pseudo-terminal, as an operator's shell would.
       const command = [process.execPath, BIN, "backup", "--config", configFile, "--source", "configs"].map((a) => `'${a}'`).join(" ");
       const ran = await run("script", ["-qfec", command, "/dev/null"]);
@@ -193,9 +196,7 @@ describe("a backup, verify and restore on the command line", () => {
       expect(updates.length, ran.stdout).toBeGreaterThanOrEqual(1);
       expect(updates.filter((u) => /^backup configs: [\d.]+ (B|KiB|MiB) written to the vault, [\d.]+ (B|KiB|MiB)\/s, 0:\d\d$/.test(u)), ran.stdout).not.toEqual([]);
       expect(ran.stdout).not.toContain('"event":"progress"');
-    } finally {
-      s3.bytesPerSecond = 0;
-    }
+    });
   }, 120_000);
 
   it("fails with status 1 when the restore target is not empty, without an internal class name", async () => {
