@@ -117,6 +117,6 @@ describe("DrillJob", () => {
   it("refuses bad drill settings and the bundled handler for PostgreSQL before creating anything", () => {
     const error = errorOf(() => new DrillJob("bad", { source: { ...postgres, drill: { every: "1h" } }, vault: { bucketName: "v", bucketArn: "arn:aws:s3:::v", keyArn }, schedule: "rate(30 days)", code: { bundle: true, directory: "/nonexistent" } })) as LifeboatValidationError;
 
-    expect(error.problems.map((p) => p.argument)).toEqual(["source.drill.every", "code.directory", "code"]);
+    expect(error.problems.map((p) => p.argument)).toEqual(["source.drill.every", "code", "code.directory"]);
   });
 });

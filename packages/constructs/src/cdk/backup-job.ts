@@ -1,5 +1,5 @@
 import type { Construct } from "constructs";
-import { checkPrefix, checkSourceName, jobRoleStatements, Problems, type ScheduledJobPlan, type SourceConfig, sourceBucketReadStatements } from "../core";
+import { designSourceJob, jobRoleStatements, Problems, type ScheduledJobPlan, type SourceConfig, sourceBucketReadStatements } from "../core";
 import { checkJobProps, ScheduledJob, type ScheduledJobProps, type VaultTarget } from "./scheduled-job";
 
 /** A source as the job configuration describes it, without the interval its schedule sets. */
@@ -38,23 +38,19 @@ export class BackupJob extends ScheduledJob {
 
   constructor(scope: Construct, id: string, props: BackupJobProps) {
     const problems = new Problems();
-    const sourceName = props.source?.name;
-    checkSourceName(sourceName, "source.name", problems);
-    const kind = props.source?.kind;
-    const plan = checkJobProps(props, kind === "postgres" ? 1024 : 512, problems);
-    if ((kind === "postgres" || kind === "redis") && props.code && "bundle" in props.code) {
-      problems.add("code", props.code, `cannot back up ${kind} with the bundled handler: it needs ${kind === "postgres" ? "pg_dump" : "redis-cli"} and zstd from the jobs image. Pass { repository, tag }.`);
-    }
-    const prefix = typeof sourceName === "string" ? checkPrefix(sourceName, "source.name", problems) : "";
+    const design = designSourceJob("backup", props?.source, { bundled: !!props?.code && "bundle" in props.code, value: props?.code, imageFix: "{ repository, tag }" }, problems);
+    const plan = checkJobProps(props, design.defaultMemoryMb, problems);
     problems.throwIfAny(`BackupJob "${id}"`);
+    const sourceName = props.source.name;
+    const prefix = design.prefix;
     const intervalMinutes = (plan as ScheduledJobPlan).intervalMinutes;
     const source = props.source;
     const secretArns = "credentials" in source && source.credentials && "secretArn" in source.credentials ? [source.credentials.secretArn] : [];
     super(scope, id, plan as ScheduledJobPlan, props, {
-      handler: "backup",
-      description: `Lifeboat backup of ${sourceName} (${kind})`,
+      handler: design.handler,
+      description: design.description,
       config: { vault: { bucket: props.vault.bucketName, kmsKeyArn: props.vault.keyArn, ...(props.vaultClient ?? {}) }, sources: [{ ...source, intervalMinutes } as SourceConfig] },
-      input: { source: sourceName },
+      input: design.input,
       statements: (job) =>
         jobRoleStatements(
           { mode: "write", vault: { bucketArn: props.vault.bucketArn, keyArn: props.vault.keyArn }, prefix },

@@ -1,5 +1,5 @@
 import type { Construct } from "constructs";
-import { checkDrillSettings, checkSourceName, DEFAULT_DRILL_OBJECTS_PREFIX, drillRoleStatements, Problems, type ScheduledJobPlan, type SourceConfig } from "../core";
+import { designSourceJob, drillRoleStatements, Problems, type ScheduledJobPlan, type SourceConfig } from "../core";
 import type { JobSource } from "./backup-job";
 import { checkJobProps, ScheduledJob, type ScheduledJobProps, type VaultTarget } from "./scheduled-job";
 
@@ -32,23 +32,18 @@ export class DrillJob extends ScheduledJob {
 
   constructor(scope: Construct, id: string, props: DrillJobProps) {
     const problems = new Problems();
-    const sourceName = props.source?.name;
-    checkSourceName(sourceName, "source.name", problems);
-    const kind = props.source?.kind;
-    if (props.source?.drill !== undefined) checkDrillSettings(props.source.drill, kind, "source.drill", problems);
-    const plan = checkJobProps(props, 1024, problems);
-    if ((kind === "postgres" || kind === "redis") && props.code && "bundle" in props.code) {
-      problems.add("code", props.code, `cannot drill ${kind} with the bundled handler: the restore needs ${kind === "postgres" ? "pg_restore and psql" : "zstd"} from the jobs image. Pass { repository, tag }.`);
-    }
+    const design = designSourceJob("drill", props?.source, { bundled: !!props?.code && "bundle" in props.code, value: props?.code, imageFix: "{ repository, tag }" }, problems);
+    const plan = checkJobProps(props, design.defaultMemoryMb, problems);
     problems.throwIfAny(`DrillJob "${id}"`);
+    const sourceName = props.source.name;
     const source = props.source;
     const secretArns = "credentials" in source && source.credentials && "secretArn" in source.credentials ? [source.credentials.secretArn] : [];
-    const scratchPrefix = source.kind === "objects" ? (source.drill?.scratch?.prefix ?? DEFAULT_DRILL_OBJECTS_PREFIX) : "";
+    const scratchPrefix = design.scratchPrefix;
     super(scope, id, plan as ScheduledJobPlan, props, {
-      handler: "drill",
-      description: `Lifeboat restore drill of ${sourceName} (${kind})`,
+      handler: design.handler,
+      description: design.description,
       config: { vault: { bucket: props.vault.bucketName, kmsKeyArn: props.vault.keyArn, ...(props.vaultClient ?? {}) }, sources: [source as SourceConfig] },
-      input: { source: sourceName },
+      input: design.input,
       statements: (job) =>
         drillRoleStatements(
           { bucketArn: props.vault.bucketArn, keyArn: props.vault.keyArn },

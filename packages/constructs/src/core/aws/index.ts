@@ -10,6 +10,7 @@ export * from "./lifecycle";
 export * from "./object-lock";
 export * from "./replication";
 export * from "./scheduled-job";
+export * from "./source-job";
 export * from "./service-monitor";
 export * from "./time-window";
 export * from "./topic-policy";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { checkPrefix, checkSourceName, jobRoleStatements, type JobConfig, Problems, type ScheduledJobPlan, sourceBucketReadStatements } from "../../core";
+import { designSourceJob, jobRoleStatements, type JobConfig, Problems, type ScheduledJobPlan, sourceBucketReadStatements } from "../../core";
 import type { ScheduledFunctionArgs } from "./scheduled-function";
 import { checkJobArgs, type JobSource, ScheduledJob, type ScheduledJobArgs, secretArnsOf, type VaultTarget } from "./scheduled-job";
 
@@ -44,16 +44,11 @@ export class BackupJob extends ScheduledJob {
 
   constructor(name: string, args: BackupJobArgs, opts?: pulumi.ComponentResourceOptions) {
     const problems = new Problems();
-    const sourceName = args.source?.name;
-    if (typeof sourceName !== "string") problems.add("source.name", sourceName, "must be known when the program runs: it is the job's prefix in the vault and part of its permissions.");
-    else checkSourceName(sourceName, "source.name", problems);
-    const kind = args.source?.kind;
-    const plan = checkJobArgs(args, kind === "postgres" ? 1024 : 512, "backup", problems);
-    if ((kind === "postgres" || kind === "redis") && args.code && "bundle" in args.code) {
-      problems.add("code", args.code, `cannot back up ${kind} with the bundled handler: it needs ${kind === "postgres" ? "pg_dump" : "redis-cli"} and zstd from the jobs image. Pass { imageUri }.`);
-    }
-    const prefix = typeof sourceName === "string" ? checkPrefix(sourceName, "source.name", problems) : "";
+    const design = designSourceJob("backup", args?.source, { bundled: !!args?.code && "bundle" in args.code, value: args?.code, imageFix: "{ imageUri }" }, problems);
+    const plan = checkJobArgs(args, design.defaultMemoryMb, "backup", problems);
     problems.throwIfAny(`BackupJob "${name}"`);
+    const sourceName = args.source.name as string;
+    const prefix = design.prefix;
     const intervalMinutes = (plan as ScheduledJobPlan).intervalMinutes;
     const config = pulumi
       .all([pulumi.output(args.source), args.vault.bucketName, args.vault.keyArn])
@@ -62,11 +57,11 @@ export class BackupJob extends ScheduledJob {
       );
     const sourcePrefix = pulumi.output(args.source).apply((s) => (s.kind === "objects" ? (s.prefix ?? "") : ""));
     const job: Omit<ScheduledFunctionArgs, "plan"> = {
-      handler: "backup",
+      handler: design.handler,
       code: args.code,
-      description: `Lifeboat backup of ${sourceName} (${kind})`,
+      description: design.description,
       config,
-      input: { source: sourceName },
+      input: design.input,
       ...(args.key !== undefined ? { key: args.key } : {}),
       ...(args.vpc ? { vpc: args.vpc } : {}),
       ...(args.tags ? { tags: args.tags } : {}),
@@ -82,7 +77,7 @@ export class BackupJob extends ScheduledJob {
           ),
     };
     super("lifeboat:aws:BackupJob", name, plan as ScheduledJobPlan, job, opts);
-    this.sourceName = sourceName as string;
+    this.sourceName = sourceName;
     this.registerOutputs({ functionName: this.functionName, schedule: this.plan.schedule });
   }
 }

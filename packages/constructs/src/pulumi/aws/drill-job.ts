@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { checkDrillSettings, checkSourceName, DEFAULT_DRILL_OBJECTS_PREFIX, drillRoleStatements, type JobConfig, Problems, type ScheduledJobPlan } from "../../core";
+import { designSourceJob, drillRoleStatements, type JobConfig, Problems, type ScheduledJobPlan } from "../../core";
 import type { ScheduledFunctionArgs } from "./scheduled-function";
 import { checkJobArgs, type JobSource, ScheduledJob, type ScheduledJobArgs, secretArnsOf, type VaultTarget } from "./scheduled-job";
 
@@ -34,26 +34,20 @@ export class DrillJob extends ScheduledJob {
 
   constructor(name: string, args: DrillJobArgs, opts?: pulumi.ComponentResourceOptions) {
     const problems = new Problems();
-    const sourceName = args.source?.name;
-    if (typeof sourceName !== "string") problems.add("source.name", sourceName, "must be known when the program runs: it names the drill's records and permissions.");
-    else checkSourceName(sourceName, "source.name", problems);
-    const kind = args.source?.kind;
-    if (typeof kind === "string" && args.source.drill !== undefined && !pulumi.Output.isInstance(args.source.drill)) checkDrillSettings(args.source.drill, kind, "source.drill", problems);
-    const plan = checkJobArgs(args, 1024, "drill", problems);
-    if ((kind === "postgres" || kind === "redis") && args.code && "bundle" in args.code) {
-      problems.add("code", args.code, `cannot drill ${kind} with the bundled handler: the restore needs ${kind === "postgres" ? "pg_restore and psql" : "zstd"} from the jobs image. Pass { imageUri }.`);
-    }
+    const design = designSourceJob("drill", args?.source, { bundled: !!args?.code && "bundle" in args.code, value: args?.code, imageFix: "{ imageUri }" }, problems);
+    const plan = checkJobArgs(args, design.defaultMemoryMb, "drill", problems);
     problems.throwIfAny(`DrillJob "${name}"`);
+    const sourceName = args.source.name as string;
     const config = pulumi
       .all([pulumi.output(args.source), args.vault.bucketName, args.vault.keyArn])
       .apply(([source, bucket, kmsKeyArn]) => JSON.stringify({ vault: { bucket, kmsKeyArn, ...(args.vaultClient ?? {}) }, sources: [source] } as JobConfig));
-    const scratchPrefix = pulumi.output(args.source).apply((s) => (s.kind === "objects" ? (s.drill?.scratch?.prefix ?? DEFAULT_DRILL_OBJECTS_PREFIX) : ""));
+    const scratchPrefix = pulumi.output(args.source).apply((s) => designSourceJob("drill", s, { bundled: false, value: undefined, imageFix: "" }, new Problems()).scratchPrefix);
     const job: Omit<ScheduledFunctionArgs, "plan"> = {
-      handler: "drill",
+      handler: design.handler,
       code: args.code,
-      description: `Lifeboat restore drill of ${sourceName} (${kind})`,
+      description: design.description,
       config,
-      input: { source: sourceName },
+      input: design.input,
       ...(args.key !== undefined ? { key: args.key } : {}),
       ...(args.vpc ? { vpc: args.vpc } : {}),
       ...(args.tags ? { tags: args.tags } : {}),
@@ -61,11 +55,11 @@ export class DrillJob extends ScheduledJob {
         pulumi
           .all([args.vault.bucketArn, args.vault.keyArn, secretArnsOf([args.source]), pulumi.output(args.secretKeyArns ?? []), pulumi.output(args.scratchBucketArn ?? ""), scratchPrefix])
           .apply(([bucketArn, keyArn, secretArns, secretKeyArns, scratchBucketArn, prefix]) =>
-            drillRoleStatements({ bucketArn, keyArn }, sourceName as string, { ...job, secretArns, secretKeyArns, vpc: args.vpc !== undefined }, scratchBucketArn ? { bucketArn: scratchBucketArn, prefix } : undefined),
+            drillRoleStatements({ bucketArn, keyArn }, sourceName, { ...job, secretArns, secretKeyArns, vpc: args.vpc !== undefined }, scratchBucketArn ? { bucketArn: scratchBucketArn, prefix } : undefined),
           ),
     };
     super("lifeboat:aws:DrillJob", name, plan as ScheduledJobPlan, job, opts);
-    this.sourceName = sourceName as string;
+    this.sourceName = sourceName;
     this.registerOutputs({ functionName: this.functionName, schedule: this.plan.schedule });
   }
 }
