@@ -25,7 +25,9 @@ const objectives = {
 };
 
 // --- The application's network: two private subnets, no internet route. Jobs reach S3 through a
-// gateway endpoint and Secrets Manager through an interface endpoint.
+// gateway endpoint and Secrets Manager through an interface endpoint, both of this region only: the
+// jobs that connect to the database run here; verification, which reads the replica vault in the DR
+// region, and the uploads copy run outside the VPC (the estate places them).
 const vpc = new ec2.Vpc("app-vpc", { cidrBlock: "10.20.0.0/16", enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: "app-vpc" } });
 const subnets = ["a", "b"].map((zone, i) => new ec2.Subnet(`app-private-${zone}`, { vpcId: vpc.id, cidrBlock: `10.20.${i}.0/24`, availabilityZone: `${region}${zone}` }));
 const subnetIds = subnets.map((s) => s.id);
@@ -64,6 +66,7 @@ new ec2.VpcEndpoint("secrets-endpoint", {
 
 // --- The data to protect. Storage, the master password secret and snapshots use a customer key.
 const dataKey = new VaultKey("app-data");
+const dbBackup = rdsInstanceBackupArgs("app-db", { key: dataKey, retention: databaseBackupRetention(objectives) });
 const db = new rds.Instance(
   "app-db",
   {
@@ -84,7 +87,7 @@ const db = new rds.Instance(
     autoMinorVersionUpgrade: true,
     // Retention from the objectives, backup and maintenance windows, copy tags to snapshots,
     // deletion protection, a kept final snapshot, storage encrypted with the customer key.
-    ...rdsInstanceBackupArgs("app-db", { key: dataKey, retention: databaseBackupRetention(objectives) }),
+    ...dbBackup,
   },
   { protect: true },
 );
@@ -138,13 +141,14 @@ const jobsImages = new ecr.Repository("lifeboat-jobs", {
 const estate = new DisasterRecoveryEstate("estate", {
   objectives,
   sources: [
-    { name: "postgres-main", kind: "postgres", engine: "rds-instance", instance: db, database: "app", sizeGiB: 50 },
+    // Its maintenance window as given: the AWS Backup plan starts clear of it and the hour before it.
+    { name: "postgres-main", kind: "postgres", engine: "rds-instance", instance: db, database: "app", sizeGiB: 50, maintenanceWindow: dbBackup.maintenanceWindow },
     // A cache can be rebuilt from the database: its RPO is the day ElastiCache snapshots give.
     { name: "cache", kind: "redis", engine: "elasticache", replicationGroup: cache, rpo: "24h", restoreAfter: ["postgres-main"] },
     { name: "uploads", kind: "objects", engine: "s3", bucket: uploads, sizeGiB: 20 },
   ],
   alerts: { emails: alertEmails },
-  jobs: { code: { imageUri: pulumi.interpolate`${jobsImages.repositoryUrl}:${jobsImageTag}` }, vpc: { subnetIds, securityGroupIds: [jobsSecurityGroup.id] } },
+  jobs: { code: { imageUri: pulumi.interpolate`${jobsImages.repositoryUrl}:${jobsImageTag}` }, vpc: { subnetIds, securityGroupIds: [jobsSecurityGroup.id], routes: { endpoints: ["s3", "secretsmanager"] } } },
   // The application's own health: its /healthz endpoint, and the database's connections and storage.
   monitor: {
     healthCheck: { fqdn: config.get("appDomain") ?? "app.example.com" },

@@ -119,7 +119,7 @@ export class EstateStack extends Stack {
         { name: "uploads", kind: "objects", engine: "s3", bucket: uploads, sizeGiB: 20 },
       ],
       alerts: { emails: [...(props.alertEmails ?? ["backups-oncall@example.com"])] },
-      jobs: { code: { repository: jobsImages, tag: props.jobsImageTag ?? "0.1.0" }, vpc: { vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, securityGroups: [jobsSecurityGroup] } },
+      jobs: { code: { repository: jobsImages, tag: props.jobsImageTag ?? "0.1.0" }, vpc: { vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, securityGroups: [jobsSecurityGroup], routes: { endpoints: ["s3", "secretsmanager"] } } },
     });
   }
 }

@@ -22,7 +22,7 @@ function estateArgs(): DisasterRecoveryEstateArgs {
       { name: "uploads", kind: "objects", engine: "s3", bucket: uploads },
     ],
     alerts: { emails: ["oncall@example.com"] },
-    jobs: { code: { imageUri }, vpc: { subnetIds: ["subnet-a"], securityGroupIds: ["sg-jobs"] } },
+    jobs: { code: { imageUri }, vpc: { subnetIds: ["subnet-a"], securityGroupIds: ["sg-jobs"], routes: { endpoints: ["s3", "secretsmanager"] } } },
   };
 }
 

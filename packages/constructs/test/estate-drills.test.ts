@@ -7,7 +7,7 @@ import { DisasterRecoveryEstate, type DisasterRecoveryEstateArgs } from "@lifebo
 import { errorOf, policyOf, record } from "./support";
 
 const imageUri = "123456789012.dkr.ecr.us-east-1.amazonaws.com/lifeboat-jobs:0.1.0";
-const vpc = { subnetIds: ["subnet-a"], securityGroupIds: ["sg-jobs"] };
+const vpc = { subnetIds: ["subnet-a"], securityGroupIds: ["sg-jobs"], routes: { endpoints: ["s3" as const, "secretsmanager" as const] } };
 const resolve = <T>(output: pulumi.Output<T>) => new Promise<T>((done) => output.apply(done));
 
 function estateArgs(extra: Partial<DisasterRecoveryEstateArgs> = {}): DisasterRecoveryEstateArgs {
@@ -116,12 +116,12 @@ describe("DisasterRecoveryEstate drills and Fargate jobs", () => {
     expect(rec.ofType("lifeboat:aws:DrillJob").map((j) => j.name)).toEqual(["prod-small-db-drill"]);
   });
 
-  it("refuses Fargate without a network or an image, and bad drill settings, before creating anything", () => {
+  it("refuses Fargate without a network or an image, bad drill settings, and an RDS source with no network to reach it, before creating anything", () => {
     const error = errorOf(() => {
       const args = estateArgs({ jobs: { code: { bundle: true }, fargate: {} } });
       new DisasterRecoveryEstate("prod", { ...args, sources: args.sources.map((s) => (s.name === "small-db" ? { ...s, drill: { every: "1h", smokeQueries: [{ sql: "DROP TABLE orders", max: 1 }] }, runtime: "ec2" as never } : s)) });
     }) as LifeboatValidationError;
 
-    expect(error.problems.map((p) => p.argument)).toEqual(["jobs.fargate", "jobs.fargate", "sources[1].drill.smokeQueries[0].sql", "sources[1].runtime", "sources[1].drillEvery"]);
+    expect(error.problems.map((p) => p.argument)).toEqual(["jobs.fargate", "jobs.fargate", "sources[1].drill.smokeQueries[0].sql", "sources[1].runtime", "sources[1].drillEvery", "jobs.vpc"]);
   });
 });

@@ -1,36 +1,39 @@
 import { type RemovalPolicy, Stack, Token } from "aws-cdk-lib";
 import type * as elasticache from "aws-cdk-lib/aws-elasticache";
 import * as ecs from "aws-cdk-lib/aws-ecs";
-import * as rds from "aws-cdk-lib/aws-rds";
+import type * as rds from "aws-cdk-lib/aws-rds";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import {
   type BackupManifest,
-  checkEstateFargate,
-  deadLetterAlarmSpec,
-  fargateJobDesign,
-  fargateJobTaskStatements,
-  describeDrillEvery,
-  designEstateJobs,
-  jobPlacementsOf,
-  type DrillRecord,
-  type DrillSettings,
-  type JobRuntime,
-  type SourceJobsDesign,
   type CredentialsSource,
   type DeployedAlarm,
-  type DeployedSource,
+  type DeployedSourceIds,
+  designEstate,
+  type DrillRecord,
+  type DrillSettings,
+  type EstateDesign,
+  type EstateDesignArgs,
+  estateDesignPosture,
+  estateExtraAlarms,
+  estateJobConfigs,
+  estateJobSource,
+  type EstateJobDesign,
+  fargateJobConfig,
+  fargateJobTaskStatements,
   type EstatePlan,
   type EstatePosture,
-  estatePosture,
+  type EstateSourceDeclaration,
   type JobConfig,
+  type JobNetworkRoutes,
+  type JobRuntime,
   type ObjectivesArgs,
   type ObjectLockArgs,
-  planEstate,
   Problems,
   renderRunbook,
+  type SourceEndpoint,
+  type SourceJobsDesign,
   type SourceObjectives,
-  type SourcePlan,
 } from "../core";
 import { AlertTopic } from "./alert-topic";
 import { AwsBackupPlan, type AwsBackupPlanProps } from "./aws-backup-plan";
@@ -77,6 +80,17 @@ export interface RdsPostgresSource extends EstateSourceCommon {
   readonly credentials?: CredentialsSource;
 }
 
+/** A PostgreSQL database on an Aurora cluster of this app. */
+export interface AuroraPostgresSource extends EstateSourceCommon {
+  readonly kind: "postgres";
+  readonly engine: "aurora-cluster";
+  readonly cluster: rds.DatabaseCluster;
+  /** The database to dump. */
+  readonly database: string;
+  /** @default - the cluster's generated secret (`cluster.secret`) */
+  readonly credentials?: CredentialsSource;
+}
+
 /** A PostgreSQL server Lifeboat reaches by host name. */
 export interface SelfManagedPostgresSource extends EstateSourceCommon {
   readonly kind: "postgres";
@@ -95,6 +109,19 @@ export interface ElastiCacheRedisSource extends EstateSourceCommon {
   readonly replicationGroup: elasticache.CfnReplicationGroup;
 }
 
+/** A Redis server Lifeboat reaches by host name. */
+export interface SelfManagedRedisSource extends EstateSourceCommon {
+  readonly kind: "redis";
+  readonly engine: "self-managed";
+  readonly host: string;
+  /** @default 6379 */
+  readonly port?: number;
+  /** @default false */
+  readonly tls?: boolean;
+  /** @default - no AUTH */
+  readonly credentials?: CredentialsSource;
+}
+
 /** An S3 bucket whose objects are copied into the vault incrementally. */
 export interface BucketSource extends EstateSourceCommon {
   readonly kind: "objects";
@@ -104,7 +131,26 @@ export interface BucketSource extends EstateSourceCommon {
   readonly prefix?: string;
 }
 
-export type EstateSource = RdsPostgresSource | SelfManagedPostgresSource | ElastiCacheRedisSource | BucketSource;
+export type EstateSource = RdsPostgresSource | AuroraPostgresSource | SelfManagedPostgresSource | ElastiCacheRedisSource | SelfManagedRedisSource | BucketSource;
+
+/**
+ * The network the estate's jobs run in: the VPC, subnets, security groups, and how the subnets
+ * reach AWS. Jobs that connect to a database or cache run here; the others outside unless `everyJob`.
+ */
+export interface EstateJobsVpc extends JobVpc {
+  /**
+   * How the subnets reach AWS services: `{ nat: true }`, or the VPC endpoints they have
+   * (`{ endpoints: ["s3", "secretsmanager"] }`; an endpoint serves only the VPC's own region).
+   * A job that cannot reach what it needs is refused, naming the job and the fix.
+   */
+  readonly routes: JobNetworkRoutes;
+  /**
+   * Run every job in the VPC, also those that only call AWS (verification reads the replica in the
+   * DR region: that takes `nat: true`).
+   * @default false
+   */
+  readonly everyJob?: boolean;
+}
 
 /** Properties of a {@link DisasterRecoveryEstate}. */
 export interface DisasterRecoveryEstateProps {
@@ -119,15 +165,16 @@ export interface DisasterRecoveryEstateProps {
    * lets jobs too long for Lambda run as ECS Fargate tasks from the same image (it needs `vpc` and
    * `code.repository`; a cluster in `vpc` is created unless `cluster` is given).
    */
-  readonly jobs: { readonly code: JobCode; readonly vpc?: JobVpc; readonly fargate?: { readonly cluster?: ecs.ICluster } };
+  readonly jobs: { readonly code: JobCode; readonly vpc?: EstateJobsVpc; readonly fargate?: { readonly cluster?: ecs.ICluster } };
   /**
    * Vault settings beyond retention (which comes from the objectives).
    * @default - no Object Lock, generated bucket names, retained on removal
    */
   readonly vault?: { readonly objectLock?: ObjectLockArgs; readonly bucketName?: string; readonly replicaBucketName?: string; readonly removalPolicy?: RemovalPolicy };
   /**
-   * AWS Backup for the RDS sources; settings here refine it; `false` turns it off.
-   * @default - on when a source runs on RDS
+   * AWS Backup for the RDS and Aurora sources; settings here refine it; `false` turns it off. It
+   * starts clear of the databases' maintenance windows (read from their props) and the hour before them.
+   * @default - on when a source runs on RDS or Aurora
    */
   readonly awsBackup?: Omit<AwsBackupPlanProps, "selection" | "dr" | "topic" | "retention"> | false;
   /** Drill records and backup manifests read from the vault, for measured restore times and job placement. @default - none */
@@ -140,7 +187,8 @@ export interface DisasterRecoveryEstateProps {
  * A whole backup and disaster-recovery estate from one declaration of objectives and sources: a
  * replicated vault (the replica in a DR-region stack created for you), an alert topic, a backup job
  * per source that needs one, a verification job, cross-region automated backups and AWS Backup for
- * RDS, alarms, and the posture and runbook. The stack must name its account and region and set
+ * RDS and Aurora, alarms, and the posture and runbook. Every decision comes from `designEstate` in
+ * core; this construct renders it. The stack must name its account and region and set
  * `crossRegionReferences: true`.
  *
  * @example
@@ -153,6 +201,8 @@ export interface DisasterRecoveryEstateProps {
  */
 export class DisasterRecoveryEstate extends Construct {
   readonly plan: EstatePlan;
+  /** Every decision of the estate, as `designEstate` made it. */
+  readonly design: EstateDesign;
   readonly vault: ReplicatedBackupVault;
   readonly alerts: AlertTopic;
   readonly jobsKey: VaultKey;
@@ -176,191 +226,174 @@ export class DisasterRecoveryEstate extends Construct {
   private readonly props: DisasterRecoveryEstateProps;
 
   constructor(scope: Construct, id: string, props: DisasterRecoveryEstateProps) {
-    const subject = `DisasterRecoveryEstate "${id}"`;
     const primaryRegion = Stack.of(scope).region;
-    const plan = planEstate(
-      { ...props.objectives, ...(Token.isUnresolved(primaryRegion) ? {} : { primaryRegion }) },
-      (props.sources ?? []).map((s) => ({
-        name: s.name,
-        kind: s.kind,
-        engine: s.engine,
-        ...(s.rpo !== undefined ? { rpo: s.rpo } : {}),
-        ...(s.rto !== undefined ? { rto: s.rto } : {}),
-        ...(s.sizeGiB !== undefined ? { sizeGiB: s.sizeGiB } : {}),
-        ...(s.restoreAfter !== undefined ? { restoreAfter: s.restoreAfter } : {}),
-        ...(s.logicalInterval !== undefined ? { logicalInterval: s.logicalInterval } : {}),
-      })),
-      subject,
-    );
-    const problems = new Problems();
+    const found = new Problems();
     (props.sources ?? []).forEach((s, i) => {
-      if (s.engine === "rds-instance" && s.credentials === undefined && !s.instance.secret) {
-        problems.add(`sources[${i}].credentials`, undefined, "is required: the instance has no generated secret. Create it with credentials: rds.Credentials.fromGeneratedSecret(...), or pass { secretArn }.");
+      if ((s.engine === "rds-instance" || s.engine === "aurora-cluster") && s.credentials === undefined && !secretOf(s)) {
+        const make = s.engine === "rds-instance" ? "the instance" : "the cluster";
+        found.add(`sources[${i}].credentials`, undefined, `is required: ${make} has no generated secret. Create it with credentials: rds.Credentials.fromGeneratedSecret(...), or pass { secretArn }.`);
       }
     });
-    checkEstateFargate(props.jobs?.fargate, { vpc: props.jobs?.vpc !== undefined, image: !!props.jobs?.code && "repository" in props.jobs.code, imageArgument: "jobs.code.repository" }, problems);
-    const jobDesigns = designEstateJobs(
-      plan,
-      (props.sources ?? []).map((s) => ({ name: s.name, ...(s.drill !== undefined ? { drill: s.drill } : {}), ...(s.runtime !== undefined ? { runtime: s.runtime } : {}) })),
-      { fargate: props.jobs?.fargate !== undefined, drills: props.drills !== false, ...(props.records ? { records: props.records } : {}) },
-      problems,
-    );
-    problems.throwIfAny(subject);
+    const vpc = props.jobs?.vpc;
+    const design = designEstate({
+      estate: id,
+      scope: `${Stack.of(scope).stackName}-${id}`,
+      subject: `DisasterRecoveryEstate "${id}"`,
+      objectives: { ...props.objectives, ...(Token.isUnresolved(primaryRegion) ? {} : { primaryRegion }) },
+      sources: (props.sources ?? []).map(declarationOf),
+      jobs: {
+        ...(vpc ? { vpc: { routes: vpc.routes, ...(vpc.everyJob !== undefined ? { everyJob: vpc.everyJob } : {}) } } : {}),
+        ...(props.jobs?.fargate !== undefined ? { fargate: props.jobs.fargate } : {}),
+        image: Boolean(props.jobs?.code && "repository" in props.jobs.code),
+        imageArgument: "jobs.code.repository",
+      },
+      ...(props.drills !== undefined ? { drills: props.drills } : {}),
+      ...(props.records ? { records: props.records } : {}),
+      ...(props.awsBackup !== undefined ? { awsBackup: props.awsBackup as EstateDesignArgs["awsBackup"] } : {}),
+      problems: found.all,
+    });
     super(scope, id);
-    this.plan = plan;
-    this.jobDesigns = jobDesigns;
+    this.design = design;
+    this.plan = design.plan;
+    this.jobDesigns = design.jobDesigns;
     this.props = props;
+    const sourcesByName = new Map((props.sources ?? []).map((s) => [s.name, s]));
+    const sourceOf = (name: string) => sourcesByName.get(name) as EstateSource;
 
     this.vault = new ReplicatedBackupVault(this, "Vault", {
       ...(props.objectives.retention ? { retention: props.objectives.retention } : {}),
       ...(props.vault?.objectLock ? { objectLock: props.vault.objectLock } : {}),
       ...(props.vault?.bucketName !== undefined ? { bucketName: props.vault.bucketName } : {}),
       ...(props.vault?.removalPolicy !== undefined ? { removalPolicy: props.vault.removalPolicy } : {}),
-      replica: { region: plan.drRegion, ...(props.vault?.replicaBucketName !== undefined ? { bucketName: props.vault.replicaBucketName } : {}) },
+      replica: { region: design.drRegion, ...(props.vault?.replicaBucketName !== undefined ? { bucketName: props.vault.replicaBucketName } : {}) },
     });
     this.alerts = new AlertTopic(this, "Alerts", { ...(props.alerts?.emails ? { emails: props.alerts.emails } : {}), ...(props.alerts?.httpsEndpoints ? { httpsEndpoints: props.alerts.httpsEndpoints } : {}) });
-    this.jobsKey = new VaultKey(this, "JobsKey", { description: `Lifeboat estate ${id}: job environments and failed-run queues` });
+    this.jobsKey = new VaultKey(this, "JobsKey", { description: design.jobsKey.description });
 
-    const sourcesByName = new Map((props.sources ?? []).map((s) => [s.name, s]));
-    const jobSources: JobSource[] = [];
+    const jobSources: Record<string, JobSource> = {};
+    for (const s of design.sources) {
+      const endpoint = endpointOf(sourceOf(s.name));
+      if (s.jobs && endpoint) jobSources[s.name] = estateJobSource(design, s.name, endpoint) as JobSource;
+    }
+    const jobVpc = (inVpc: boolean) => (inVpc && vpc ? { vpc: { vpc: vpc.vpc, securityGroups: vpc.securityGroups, ...(vpc.subnets ? { subnets: vpc.subnets } : {}) } } : {});
+
     const backupJobs: Record<string, BackupJob> = {};
-    const onFargate: { readonly source: JobSource; readonly plan: SourcePlan; readonly job: "backup" | "drill" }[] = [];
-    for (const sourcePlan of plan.sources) {
-      const source = sourcesByName.get(sourcePlan.name) as EstateSource;
-      const described = jobSource(source, sourcePlan);
-      if (!described || !sourcePlan.logical) continue;
-      const design = jobDesigns.find((d) => d.source === sourcePlan.name);
-      const withDrill = design?.drill?.settings ? ({ ...described, drill: design.drill.settings } as JobSource) : described;
-      jobSources.push(withDrill);
-      if (design?.backup.runtime === "fargate") {
-        onFargate.push({ source: withDrill, plan: sourcePlan, job: "backup" });
+    const drillJobs: Record<string, DrillJob> = {};
+    const onFargate: EstateJobDesign[] = [];
+    for (const job of design.jobs) {
+      if (job.fargate) {
+        onFargate.push(job);
         continue;
       }
+      const common = { vault: this.vault.primary, schedule: job.schedule.expression, code: props.jobs.code, key: this.jobsKey, ...jobVpc(job.inVpc) };
+      if (job.job === "verify") {
+        const keys = (props.sources ?? []).flatMap(secretKeyArns);
+        this.verifyJob = new VerifyJob(this, "verify", {
+          ...common,
+          sources: Object.values(jobSources),
+          replica: { bucketName: this.vault.replicaBucketName, bucketArn: this.vault.replicaBucketArn, keyArn: this.vault.replica.keyArn, region: design.drRegion },
+          ...(keys.length > 0 ? { secretKeyArns: keys } : {}),
+        });
+        continue;
+      }
+      const source = sourceOf(job.source as string);
       const keys = secretKeyArns(source);
-      backupJobs[sourcePlan.name] = new BackupJob(this, `${sourcePlan.name}-backup`, {
-        source: described,
-        vault: this.vault.primary,
-        schedule: sourcePlan.logical.expression,
-        code: props.jobs.code,
-        key: this.jobsKey,
-        ...(props.jobs.vpc ? { vpc: props.jobs.vpc } : {}),
-        ...(source.engine === "s3" ? { sourceBucketArn: source.bucket.bucketArn } : {}),
-        ...(keys.length > 0 ? { secretKeyArns: keys } : {}),
-      });
+      const described = jobSources[job.source as string] as JobSource;
+      if (job.job === "backup") {
+        backupJobs[source.name] = new BackupJob(this, job.id, {
+          ...common,
+          source: described,
+          ...(source.engine === "s3" ? { sourceBucketArn: source.bucket.bucketArn } : {}),
+          ...(keys.length > 0 ? { secretKeyArns: keys } : {}),
+        });
+      } else {
+        const scratchBucket = design.sources.find((s) => s.name === source.name)?.jobs?.drill?.settings?.scratch?.bucket;
+        drillJobs[source.name] = new DrillJob(this, job.id, {
+          ...common,
+          source: described,
+          ...(keys.length > 0 ? { secretKeyArns: keys } : {}),
+          ...(scratchBucket ? { scratchBucketArn: `arn:${Stack.of(this).partition}:s3:::${scratchBucket}` } : {}),
+        });
+      }
     }
     this.backupJobs = backupJobs;
-
-    if (plan.verify && jobSources.length > 0) {
-      const keys = (props.sources ?? []).flatMap(secretKeyArns);
-      this.verifyJob = new VerifyJob(this, "verify", {
-        sources: jobSources,
-        vault: this.vault.primary,
-        replica: { bucketName: this.vault.replicaBucketName, bucketArn: this.vault.replicaBucketArn, keyArn: this.vault.replica.keyArn, region: plan.drRegion },
-        schedule: plan.verify.expression,
-        code: props.jobs.code,
-        key: this.jobsKey,
-        ...(props.jobs.vpc ? { vpc: props.jobs.vpc } : {}),
-        ...(keys.length > 0 ? { secretKeyArns: keys } : {}),
-      });
-    }
-
-    const drillJobs: Record<string, DrillJob> = {};
-    for (const design of jobDesigns) {
-      if (!design.drill) continue;
-      const source = sourcesByName.get(design.source) as EstateSource;
-      if (design.drill.placement.runtime === "fargate") {
-        onFargate.push({ source: jobSources.find((j) => j.name === design.source) as JobSource, plan: plan.sources.find((p) => p.name === design.source) as SourcePlan, job: "drill" });
-        continue;
-      }
-      const keys = secretKeyArns(source);
-      const scratchBucket = design.drill.settings?.scratch?.bucket;
-      drillJobs[design.source] = new DrillJob(this, `${design.source}-drill`, {
-        source: jobSources.find((j) => j.name === design.source) as JobSource,
-        vault: this.vault.primary,
-        schedule: design.drill.plan.schedule.expression,
-        code: props.jobs.code,
-        key: this.jobsKey,
-        ...(props.jobs.vpc ? { vpc: props.jobs.vpc } : {}),
-        ...(keys.length > 0 ? { secretKeyArns: keys } : {}),
-        ...(scratchBucket ? { scratchBucketArn: `arn:${Stack.of(this).partition}:s3:::${scratchBucket}` } : {}),
-      });
-    }
     this.drillJobs = drillJobs;
-    if (onFargate.length > 0) {
-      const vpc = props.jobs.vpc as JobVpc;
-      this.cluster = props.jobs.fargate?.cluster ?? new ecs.Cluster(this, "Jobs", { vpc: vpc.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
-    }
-    this.fargateJobs = this.cluster ? this.fargateTasks(id, this.cluster, onFargate) : {};
+    if (onFargate.length > 0) this.cluster = props.jobs.fargate?.cluster ?? new ecs.Cluster(this, "Jobs", { vpc: (vpc as EstateJobsVpc).vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    this.fargateJobs = this.cluster ? this.fargateTasks(this.cluster, onFargate, jobSources) : {};
 
     const databases: Record<string, DatabaseBackups> = {};
-    for (const sourcePlan of plan.sources) {
-      const source = sourcesByName.get(sourcePlan.name) as EstateSource;
-      if (source.engine !== "rds-instance") continue;
-      databases[source.name] = new DatabaseBackups(this, `${source.name}-database`, { rdsInstance: source.instance, dr: { region: plan.drRegion, retention: `${sourcePlan.nativeRetentionDays}d` } });
+    for (const s of design.sources) {
+      const source = sourceOf(s.name);
+      if (s.drAutomatedBackupDays === undefined || source.engine !== "rds-instance") continue;
+      databases[s.name] = new DatabaseBackups(this, `${s.name}-database`, { rdsInstance: source.instance, dr: { region: design.drRegion, retention: `${s.drAutomatedBackupDays}d` } });
     }
     this.databases = databases;
 
-    const protectedByAwsBackup = (props.sources ?? []).flatMap((s) => (s.engine === "rds-instance" ? [s.instance.instanceArn] : []));
-    if (props.awsBackup !== false && protectedByAwsBackup.length > 0) {
-      const tiers = plan.retention.tiers;
+    if (design.awsBackup) {
+      const resources = design.awsBackup.sources.map((n) => {
+        const s = sourceOf(n);
+        return s.engine === "rds-instance" ? s.instance.instanceArn : (s as AuroraPostgresSource).cluster.clusterArn;
+      });
       this.awsBackup = new AwsBackupPlan(this, "AwsBackup", {
-        ...(props.awsBackup ?? {}),
-        selection: { resources: protectedByAwsBackup },
-        dr: { region: plan.drRegion },
+        ...(props.awsBackup || {}),
+        selection: { resources },
+        dr: { region: design.awsBackup.drRegion },
         topic: this.alerts,
-        retention: { daily: `${tiers.daily}d`, weekly: `${tiers.weekly}d`, monthly: `${tiers.monthly}d` },
+        retention: design.awsBackup.retention,
+        maintenanceWindows: design.awsBackup.maintenanceWindows,
       });
     }
 
-    const watched: WatchedJob[] = Object.entries(this.backupJobs).map(([source, job]) => ({ id: `${source}-backup`, functionName: job.functionName, deadLetterQueueName: job.deadLetterQueue.queueName, source }));
-    if (this.verifyJob) watched.push({ id: "verify", functionName: this.verifyJob.functionName, deadLetterQueueName: this.verifyJob.deadLetterQueue.queueName });
-    for (const [source, job] of Object.entries(this.drillJobs)) watched.push({ id: `${source}-drill`, functionName: job.functionName, deadLetterQueueName: job.deadLetterQueue.queueName, source });
-    const drillAlarms = [
-      ...jobDesigns.flatMap((d) => d.drill?.plan.alarms ?? []),
-      ...Object.entries(this.fargateJobs).map(([job, task]) => deadLetterAlarmSpec(`${job}-task`, task.deadLetterQueue.queueName, job.replace(/-(backup|drill)$/, ""))),
-    ];
+    const lambdaJob = (jobId: string) => (jobId === "verify" ? this.verifyJob : jobId.endsWith("-backup") ? this.backupJobs[jobId.slice(0, -"-backup".length)] : this.drillJobs[jobId.slice(0, -"-drill".length)]);
+    const watched: WatchedJob[] = design.alarms.lambdaJobs.flatMap(({ id: jobId, source }) => {
+      const job = lambdaJob(jobId);
+      return job ? [{ id: jobId, functionName: job.functionName, deadLetterQueueName: job.deadLetterQueue.queueName, ...(source ? { source } : {}) }] : [];
+    });
+    const extraAlarms = estateExtraAlarms<string>(design, (jobId) => (this.fargateJobs[jobId] as FargateJob).deadLetterQueue.queueName);
     this.alarms = new BackupAlarms(this, "Alarms", {
       topic: this.alerts,
-      sources: plan.sources.flatMap((s) => (s.freshness ? [{ name: s.name, freshness: s.freshness }] : [])),
-      ...(plan.verify ? { verifyPeriodSeconds: plan.verify.intervalMinutes * 60 } : {}),
+      sources: design.alarms.sources,
+      ...(design.alarms.verifyPeriodSeconds !== undefined ? { verifyPeriodSeconds: design.alarms.verifyPeriodSeconds } : {}),
       jobs: watched,
       replicatedVaults: [this.vault],
-      awsBackupFailures: this.awsBackup !== undefined,
-      ...(drillAlarms.length > 0 ? { extraAlarms: drillAlarms } : {}),
+      awsBackupFailures: design.alarms.awsBackupFailures,
+      ...(extraAlarms.length > 0 ? { extraAlarms } : {}),
     });
 
-    const region = Stack.of(this).region;
-    this.jobConfigs = {
-      "lifeboat.json": { vault: { bucket: this.vault.primary.bucketName, kmsKeyArn: this.vault.primary.keyArn, region, replica: { bucket: this.vault.replicaBucketName, region: plan.drRegion } }, sources: jobSources as JobConfig["sources"] },
-      "lifeboat-dr.json": { vault: { bucket: this.vault.replicaBucketName, kmsKeyArn: this.vault.replica.keyArn, region: plan.drRegion }, sources: jobSources as JobConfig["sources"] },
-    };
+    this.jobConfigs = estateJobConfigs(design, Object.values(jobSources), {
+      bucket: this.vault.primary.bucketName,
+      kmsKeyArn: this.vault.primary.keyArn,
+      replicaBucket: this.vault.replicaBucketName,
+      replicaKeyArn: this.vault.replica.keyArn,
+      region: Stack.of(this).region,
+    });
   }
 
   /** The jobs that run as Fargate tasks in `cluster`, each with core's design and its Lambda twin's data permissions. */
-  private fargateTasks(id: string, cluster: ecs.ICluster, jobs: readonly { readonly source: JobSource; readonly plan: SourcePlan; readonly job: "backup" | "drill" }[]): Record<string, FargateJob> {
+  private fargateTasks(cluster: ecs.ICluster, jobs: readonly EstateJobDesign[], jobSources: Readonly<Record<string, JobSource>>): Record<string, FargateJob> {
     const tasks: Record<string, FargateJob> = {};
     const props = this.props;
-    const vpc = props.jobs.vpc as JobVpc;
+    const vpc = props.jobs.vpc as EstateJobsVpc;
     const stack = Stack.of(this);
-    for (const f of jobs) {
-      const design = this.jobDesigns.find((d) => d.source === f.plan.name) as SourceJobsDesign;
-      const schedule = f.job === "drill" ? design.drill!.plan.schedule : f.plan.logical!;
-      const source = (props.sources ?? []).find((s) => s.name === f.plan.name) as EstateSource;
-      const secretArns = "credentials" in f.source && f.source.credentials && "secretArn" in f.source.credentials ? [f.source.credentials.secretArn] : [];
-      const scratch = f.job === "drill" ? design.drill?.settings?.scratch : undefined;
-      tasks[`${f.plan.name}-${f.job}`] = new FargateJob(this, `${f.plan.name}-${f.job}-task`, {
-        design: fargateJobDesign({ estate: `${stack.stackName}-${id}`, job: f.job, source: f.plan.name, sizeGiB: f.plan.sizeGiB, schedule }),
+    for (const job of jobs) {
+      const sourceName = job.source as string;
+      const described = jobSources[sourceName] as JobSource;
+      const source = (props.sources ?? []).find((s) => s.name === sourceName) as EstateSource;
+      const secretArns = "credentials" in described && described.credentials && "secretArn" in described.credentials ? [described.credentials.secretArn] : [];
+      const scratch = job.job === "drill" ? this.design.sources.find((s) => s.name === sourceName)?.jobs?.drill?.settings?.scratch : undefined;
+      tasks[job.id] = new FargateJob(this, `${job.id}-task`, {
+        design: job.fargate as NonNullable<EstateJobDesign["fargate"]>,
         code: props.jobs.code,
         cluster,
-        vpc,
-        config: { vault: { bucket: this.vault.primary.bucketName, kmsKeyArn: this.vault.primary.keyArn, region: stack.region }, sources: [{ ...f.source, ...(f.job === "backup" ? { intervalMinutes: schedule.intervalMinutes } : {}) } as JobConfig["sources"][number]] },
+        vpc: { vpc: vpc.vpc, securityGroups: vpc.securityGroups, ...(vpc.subnets ? { subnets: vpc.subnets } : {}) },
+        config: fargateJobConfig(this.design, job.id, described, { bucket: this.vault.primary.bucketName, kmsKeyArn: this.vault.primary.keyArn }),
         taskStatements: fargateJobTaskStatements({
-          job: f.job,
-          source: f.plan.name,
+          job: job.job as "backup" | "drill",
+          source: sourceName,
           vault: { bucketArn: this.vault.primary.bucketArn, keyArn: this.vault.primary.keyArn },
           secretArns,
           secretKeyArns: secretKeyArns(source),
-          ...(f.job === "backup" && source.engine === "s3" ? { sourceBucket: { arn: source.bucket.bucketArn, prefix: source.prefix ?? "" } } : {}),
+          ...(job.job === "backup" && source.engine === "s3" ? { sourceBucket: { arn: source.bucket.bucketArn, prefix: source.prefix ?? "" } } : {}),
           ...(scratch?.bucket ? { scratch: { bucketArn: `arn:${stack.partition}:s3:::${scratch.bucket}`, ...(scratch.prefix ? { prefix: scratch.prefix } : {}) } } : {}),
         }),
         key: this.jobsKey,
@@ -377,50 +410,44 @@ export class DisasterRecoveryEstate extends Construct {
    * @param resolve - how to show a token
    */
   posture(resolve: (value: string) => string = (v) => showToken(this, v)): EstatePosture {
-    const plan = this.plan;
+    const design = this.design;
     const sourcesByName = new Map((this.props.sources ?? []).map((s) => [s.name, s]));
-    const sources = plan.sources.map((s): DeployedSource => {
+    const sources = design.sources.map((s): DeployedSourceIds => {
       const source = sourcesByName.get(s.name) as EstateSource;
-      const design = this.jobDesigns.find((d) => d.source === s.name);
-      const base = {
-        name: s.name,
-        engine: source.engine,
-        ...(design
-          ? {
-              jobs: jobPlacementsOf(design),
-              ...(design.notes.length > 0 ? { jobNotes: design.notes } : {}),
-              ...(design.drill
-                ? { drill: { every: describeDrillEvery(design.drill.plan), job: this.drillJobs[s.name] ? resolve(this.drillJobs[s.name]!.functionName) : (this.fargateJobs[`${s.name}-drill`]?.design.family ?? "") } }
-                : {}),
-            }
-          : {}),
-      };
       switch (source.engine) {
         case "rds-instance": {
           const cfn = source.instance.node.defaultChild as rds.CfnDBInstance;
           const replicationArn = this.databases[s.name]?.replicationArn;
           const retention = cfn.backupRetentionPeriod;
           return {
-            ...base,
+            name: s.name,
             identifier: resolve(source.instance.instanceIdentifier),
             database: source.database,
             ...(typeof retention === "number" ? { retentionDays: retention } : {}),
             ...(replicationArn ? { replicationArn } : {}),
           };
         }
+        case "aurora-cluster": {
+          const retention = (source.cluster.node.defaultChild as rds.CfnDBCluster).backupRetentionPeriod;
+          return { name: s.name, identifier: resolve(source.cluster.clusterIdentifier), database: source.database, ...(typeof retention === "number" ? { retentionDays: retention } : {}) };
+        }
         case "elasticache": {
           const retention = source.replicationGroup.snapshotRetentionLimit;
-          return { ...base, identifier: resolve(source.replicationGroup.ref), ...(typeof retention === "number" && retention > 0 ? { retentionDays: retention } : {}) };
+          return { name: s.name, identifier: resolve(source.replicationGroup.ref), ...(typeof retention === "number" && retention > 0 ? { retentionDays: retention } : {}) };
         }
         case "s3":
-          return { ...base, identifier: resolve(source.bucket.bucketName) };
+          return { name: s.name, identifier: resolve(source.bucket.bucketName) };
         default:
-          return { ...base, identifier: source.host };
+          return { name: s.name, identifier: source.host };
       }
     });
+    const jobNames: Record<string, string> = {
+      ...Object.fromEntries(Object.entries(this.fargateJobs).map(([jobId, task]) => [jobId, task.design.family])),
+      ...Object.fromEntries(Object.entries(this.drillJobs).map(([source, job]) => [`${source}-drill`, resolve(job.functionName)])),
+      ...(this.verifyJob ? { verify: resolve(this.verifyJob.functionName) } : {}),
+    };
     const alarms: DeployedAlarm[] = this.alarms.alarms.map((a) => ({ id: a.id, name: resolve(a.alarm.ref), description: a.description, ...(a.source ? { source: a.source } : {}) }));
-    return estatePosture(plan, {
-      estate: this.node.id,
+    return estateDesignPosture(design, {
       primaryRegion: Stack.of(this).region,
       vaultBucket: resolve(this.vault.primary.bucketName),
       replicaBucket: resolve(this.vault.replicaBucketName),
@@ -429,10 +456,10 @@ export class DisasterRecoveryEstate extends Construct {
       httpsEndpoints: [...(this.props.alerts?.httpsEndpoints ?? [])],
       sources,
       alarms,
+      jobNames,
       ...(this.awsBackup
         ? { awsBackup: { vaultName: resolve(this.awsBackup.vaultName), drVaultName: resolve(this.awsBackup.drVaultName), restoreRoleArn: resolve(this.awsBackup.roleArn), rules: this.awsBackup.rules } }
         : {}),
-      ...(this.verifyJob ? { verifyJob: resolve(this.verifyJob.functionName) } : {}),
       ...(this.props.records?.drills ? { drillRecords: this.props.records.drills } : {}),
     });
   }
@@ -445,33 +472,59 @@ export class DisasterRecoveryEstate extends Construct {
   }
 }
 
+/** The generated secret of an RDS instance or Aurora cluster, when it has one. */
+function secretOf(source: RdsPostgresSource | AuroraPostgresSource) {
+  return source.engine === "rds-instance" ? source.instance.secret : source.cluster.secret;
+}
+
 /** How a source is reached, for the job configuration. */
-function jobSource(source: EstateSource, plan: SourcePlan): JobSource | undefined {
-  const base = { name: source.name, rpoMinutes: plan.objective.rpoMinutes };
+function endpointOf(source: EstateSource): SourceEndpoint<string> | undefined {
   switch (source.engine) {
     case "rds-instance":
-      return {
-        ...base,
-        kind: "postgres",
-        host: source.instance.dbInstanceEndpointAddress,
-        port: Token.asNumber(source.instance.dbInstanceEndpointPort),
-        database: source.database,
-        sslMode: "require",
-        credentials: source.credentials ?? { secretArn: (source.instance.secret as NonNullable<rds.DatabaseInstance["secret"]>).secretArn },
-      };
+      return { host: source.instance.dbInstanceEndpointAddress, port: Token.asNumber(source.instance.dbInstanceEndpointPort), database: source.database, credentials: (source.credentials ?? { secretArn: secretOf(source)?.secretArn }) as never };
+    case "aurora-cluster":
+      return { host: source.cluster.clusterEndpoint.hostname, port: source.cluster.clusterEndpoint.port, database: source.database, credentials: (source.credentials ?? { secretArn: secretOf(source)?.secretArn }) as never };
     case "self-managed":
-      return { ...base, kind: "postgres", host: source.host, port: source.port ?? 5432, database: source.database, credentials: source.credentials };
+      return source.kind === "postgres"
+        ? { host: source.host, ...(source.port !== undefined ? { port: source.port } : {}), database: source.database, credentials: source.credentials as never }
+        : { host: source.host, ...(source.port !== undefined ? { port: source.port } : {}), ...(source.tls !== undefined ? { tls: source.tls } : {}), ...(source.credentials ? { credentials: source.credentials as never } : {}) };
     case "s3":
-      return { ...base, kind: "objects", bucket: source.bucket.bucketName, prefix: source.prefix ?? "" };
+      return { bucket: source.bucket.bucketName, ...(source.prefix !== undefined ? { prefix: source.prefix } : {}) };
     case "elasticache":
       return undefined;
   }
 }
 
+/** The source as the design sees it: no constructs, only what decisions need. */
+function declarationOf(source: EstateSource): EstateSourceDeclaration {
+  const credentials = "credentials" in source ? source.credentials : undefined;
+  const managed = source.engine === "rds-instance" || source.engine === "aurora-cluster";
+  const maintenanceWindow =
+    source.engine === "rds-instance"
+      ? (source.instance.node.defaultChild as rds.CfnDBInstance).preferredMaintenanceWindow
+      : source.engine === "aurora-cluster"
+        ? (source.cluster.node.defaultChild as rds.CfnDBCluster).preferredMaintenanceWindow
+        : undefined;
+  return {
+    name: source.name,
+    kind: source.kind,
+    engine: source.engine,
+    ...(source.rpo !== undefined ? { rpo: source.rpo } : {}),
+    ...(source.rto !== undefined ? { rto: source.rto } : {}),
+    ...(source.sizeGiB !== undefined ? { sizeGiB: source.sizeGiB } : {}),
+    ...(source.restoreAfter !== undefined ? { restoreAfter: source.restoreAfter } : {}),
+    ...(source.logicalInterval !== undefined ? { logicalInterval: source.logicalInterval } : {}),
+    ...(source.drill !== undefined ? { drill: source.drill } : {}),
+    ...(source.runtime !== undefined ? { runtime: source.runtime } : {}),
+    readsSecret: (managed || credentials !== undefined) && !(credentials !== undefined && "env" in credentials),
+    ...(maintenanceWindow !== undefined ? { maintenanceWindow } : {}),
+  };
+}
+
 /** Customer keys that encrypt a source's generated secret, which its jobs must be able to use. */
 function secretKeyArns(source: EstateSource): string[] {
-  if (source.engine === "rds-instance" && source.credentials === undefined) {
-    const key = source.instance.secret?.encryptionKey;
+  if ((source.engine === "rds-instance" || source.engine === "aurora-cluster") && source.credentials === undefined) {
+    const key = secretOf(source)?.encryptionKey;
     return key ? [key.keyArn] : [];
   }
   return [];

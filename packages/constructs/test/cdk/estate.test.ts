@@ -28,7 +28,7 @@ function estate(stack: Stack, overrides: Partial<DisasterRecoveryEstateProps> = 
       { name: "uploads", kind: "objects", engine: "s3", bucket: uploads },
     ],
     alerts: { emails: ["oncall@example.com"] },
-    jobs: { code: { repository, tag: "0.1.0" }, vpc: { vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, securityGroups: [securityGroup] } },
+    jobs: { code: { repository, tag: "0.1.0" }, vpc: { vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, securityGroups: [securityGroup], routes: { endpoints: ["s3", "secretsmanager"] } } },
     ...overrides,
   });
 }

@@ -24,3 +24,4 @@ export * from "./physical-names";
 export * from "./key-design";
 export * from "./vault-design";
 export * from "./fargate-job";
+export * from "./estate-design";

@@ -4,32 +4,34 @@ import type * as elasticache from "@pulumi/aws/elasticache";
 import type * as rds from "@pulumi/aws/rds";
 import {
   type BackupManifest,
-  checkEstateFargate,
   type CredentialsSource,
-  deadLetterAlarmSpec,
-  describeDrillEvery,
-  designEstateJobs,
-  jobPlacementsOf,
+  designEstate,
+  type DeployedAlarm,
+  type DeployedSourceIds,
   type DrillRecord,
   type DrillSettings,
-  fargateJobDesign,
-  fargateJobTaskStatements,
-  type JobRuntime,
-  Problems,
-  type SourceJobsDesign,
-  type DeployedAlarm,
-  type DeployedSource,
+  type EstateDesign,
+  type EstateDesignArgs,
+  estateDesignPosture,
+  estateExtraAlarms,
+  type EstateJobDesign,
+  estateJobConfigs,
+  estateJobSource,
   type EstatePlan,
   type EstatePosture,
-  estatePosture,
-  type JobConfig,
+  type EstateSourceDeclaration,
+  type FargateJobDesign,
+  fargateJobConfig,
+  fargateJobTaskStatements,
+  type JobNetworkRoutes,
+  type JobRuntime,
   type ObjectivesArgs,
   type ObjectLockArgs,
-  planEstate,
   type PostureAlarm,
   renderRunbook,
+  type SourceEndpoint,
+  type SourceJobsDesign,
   type SourceObjectives,
-  type SourcePlan,
 } from "../../core";
 import { AlertTopic } from "./alert-topic";
 import { AwsBackupPlan, type AwsBackupPlanArgs } from "./aws-backup-plan";
@@ -85,12 +87,23 @@ interface ManagedPostgresSource extends EstateSourceCommon {
 export interface RdsPostgresSource extends ManagedPostgresSource {
   readonly engine: "rds-instance";
   readonly instance: rds.Instance;
+  /**
+   * The instance's weekly maintenance window as you gave it (`rdsInstanceBackupArgs(...).maintenanceWindow`):
+   * the AWS Backup plan starts clear of it and the hour before it, and a `awsBackup.backupTime` that does not is refused.
+   * @default - the instance's, known only at deploy time and then not checked
+   */
+  readonly maintenanceWindow?: pulumi.Input<string>;
 }
 
 /** A PostgreSQL database on an Aurora cluster of this program. */
 export interface AuroraPostgresSource extends ManagedPostgresSource {
   readonly engine: "aurora-cluster";
   readonly cluster: rds.Cluster;
+  /**
+   * The cluster's weekly maintenance window as you gave it (`auroraClusterBackupArgs(...).preferredMaintenanceWindow`).
+   * @default - the cluster's, known only at deploy time and then not checked
+   */
+  readonly maintenanceWindow?: pulumi.Input<string>;
 }
 
 /** A PostgreSQL server Lifeboat reaches by host name (on EC2, in a container, elsewhere). */
@@ -136,6 +149,25 @@ export interface BucketSource extends EstateSourceCommon {
 
 export type EstateSource = RdsPostgresSource | AuroraPostgresSource | SelfManagedPostgresSource | ElastiCacheRedisSource | SelfManagedRedisSource | BucketSource;
 
+/**
+ * The network the estate's jobs run in: subnets, security groups, and how the subnets reach AWS.
+ * Jobs that connect to a database or cache run here; the others run outside unless `everyJob`.
+ */
+export interface EstateJobsVpc extends JobVpc {
+  /**
+   * How the subnets reach AWS services: `{ nat: true }`, or the VPC endpoints they have
+   * (`{ endpoints: ["s3", "secretsmanager"] }`; an endpoint serves only the VPC's own region).
+   * A job that cannot reach what it needs is refused, naming the job and the fix.
+   */
+  readonly routes: JobNetworkRoutes;
+  /**
+   * Run every job in the VPC, also those that only call AWS (verification reads the replica in the
+   * DR region: that takes `nat: true`).
+   * @default false
+   */
+  readonly everyJob?: boolean;
+}
+
 /** Arguments of a {@link DisasterRecoveryEstate}. */
 export interface DisasterRecoveryEstateArgs {
   /** RPO, RTO, retention tiers and the DR region: everything else is derived from them. */
@@ -149,7 +181,7 @@ export interface DisasterRecoveryEstateArgs {
    * lets jobs too long for Lambda run as ECS Fargate tasks from the same image (it needs `vpc` and
    * `code.imageUri`; a cluster is created unless `clusterArn` is given).
    */
-  readonly jobs: { readonly code: JobCode; readonly vpc?: JobVpc; readonly fargate?: { readonly clusterArn?: pulumi.Input<string> } };
+  readonly jobs: { readonly code: JobCode; readonly vpc?: EstateJobsVpc; readonly fargate?: { readonly clusterArn?: pulumi.Input<string> } };
   /**
    * Drill records and backup manifests read from the vault: the posture shows measured restore times
    * beside the estimates, and jobs are placed by measured throughput.
@@ -180,38 +212,44 @@ export interface DisasterRecoveryEstateArgs {
 }
 
 /** How a source is reached at deploy time, for the job configuration. */
-function jobSource(source: EstateSource, plan: SourcePlan): JobSource | undefined {
-  const base = { name: source.name, rpoMinutes: plan.objective.rpoMinutes };
+function endpointOf(source: EstateSource): SourceEndpoint<pulumi.Input<unknown>> | undefined {
   switch (source.engine) {
     case "rds-instance":
-      return {
-        ...base,
-        kind: "postgres",
-        host: source.instance.address,
-        port: source.instance.port,
-        database: source.database,
-        sslMode: "require",
-        credentials: source.credentials ?? managedSecret(source.name, source.instance.masterUserSecrets),
-      };
+      return { host: source.instance.address, port: source.instance.port, database: source.database, credentials: source.credentials ?? managedSecret(source.name, source.instance.masterUserSecrets) };
     case "aurora-cluster":
-      return {
-        ...base,
-        kind: "postgres",
-        host: source.cluster.endpoint,
-        port: source.cluster.port,
-        database: source.database,
-        sslMode: "require",
-        credentials: source.credentials ?? managedSecret(source.name, source.cluster.masterUserSecrets),
-      };
+      return { host: source.cluster.endpoint, port: source.cluster.port, database: source.database, credentials: source.credentials ?? managedSecret(source.name, source.cluster.masterUserSecrets) };
     case "self-managed":
       return source.kind === "postgres"
-        ? { ...base, kind: "postgres", host: source.host, port: source.port ?? 5432, database: source.database, credentials: source.credentials }
-        : { ...base, kind: "redis", host: source.host, port: source.port ?? 6379, tls: source.tls ?? false, ...(source.credentials ? { credentials: source.credentials } : {}) };
+        ? { host: source.host, ...(source.port !== undefined ? { port: source.port } : {}), database: source.database, credentials: source.credentials }
+        : { host: source.host, ...(source.port !== undefined ? { port: source.port } : {}), ...(source.tls !== undefined ? { tls: source.tls } : {}), ...(source.credentials ? { credentials: source.credentials } : {}) };
     case "s3":
-      return { ...base, kind: "objects", bucket: source.bucket.bucket, prefix: source.prefix ?? "" };
+      return { bucket: source.bucket.bucket, ...(source.prefix !== undefined ? { prefix: source.prefix } : {}) };
     case "elasticache":
       return undefined;
   }
+}
+
+/** The source as the design sees it: no resources, only what decisions need. */
+function declarationOf(source: EstateSource): EstateSourceDeclaration {
+  const credentials = "credentials" in source ? source.credentials : undefined;
+  const managed = source.engine === "rds-instance" || source.engine === "aurora-cluster";
+  // Credentials in the environment need no secret; anything else (a secret, a deploy-time value) may.
+  const inEnvironment = credentials !== undefined && typeof credentials === "object" && !pulumi.Output.isInstance(credentials) && "env" in credentials;
+  return {
+    name: source.name,
+    kind: source.kind,
+    engine: source.engine,
+    ...(source.rpo !== undefined ? { rpo: source.rpo } : {}),
+    ...(source.rto !== undefined ? { rto: source.rto } : {}),
+    ...(source.sizeGiB !== undefined ? { sizeGiB: source.sizeGiB } : {}),
+    ...(source.restoreAfter !== undefined ? { restoreAfter: source.restoreAfter } : {}),
+    ...(source.logicalInterval !== undefined ? { logicalInterval: source.logicalInterval } : {}),
+    ...(source.drill !== undefined ? { drill: source.drill } : {}),
+    ...(source.runtime !== undefined ? { runtime: source.runtime } : {}),
+    readsSecret: (managed || credentials !== undefined) && !inEnvironment,
+    ...(source.engine === "rds-instance" ? { maintenanceWindow: source.maintenanceWindow ?? source.instance.maintenanceWindow } : {}),
+    ...(source.engine === "aurora-cluster" ? { maintenanceWindow: source.maintenanceWindow ?? source.cluster.preferredMaintenanceWindow } : {}),
+  };
 }
 
 /** The RDS-managed master user secret, or a deploy-time error saying how to give credentials. */
@@ -231,20 +269,24 @@ function managedSecret(name: string, secrets: pulumi.Output<{ secretArn: string 
  * one verification job; every alarm; and a `posture` that says, per source, the RPO and RTO the
  * configuration achieves against the objectives, where each copy lives and for how long, which
  * alarms watch it and the exact commands to restore it. `runbook` is that posture in Markdown.
+ * Every decision comes from `designEstate` in core; this component renders it.
  *
- * Objectives that cannot be met are refused before anything is created, saying why.
+ * Objectives that cannot be met, jobs that could not reach their database or AWS, and AWS Backup
+ * rules that would start in a maintenance window are refused before anything is created, saying why.
  *
  * @example
  * const estate = new DisasterRecoveryEstate("prod", {
  *   objectives: { rpo: "1h", rto: "4h", retention: { daily: "35d", weekly: "90d", monthly: "1y", archiveAfter: "30d" }, drRegion: "us-west-2" },
  *   sources: [{ name: "postgres-main", kind: "postgres", engine: "rds-instance", instance: db, database: "app" }],
  *   alerts: { emails: ["oncall@example.com"] },
- *   jobs: { code: { imageUri }, vpc: { subnetIds, securityGroupIds } },
+ *   jobs: { code: { imageUri }, vpc: { subnetIds, securityGroupIds, routes: { endpoints: ["s3", "secretsmanager"] } } },
  * });
  * export const posture = estate.posture;
  */
 export class DisasterRecoveryEstate extends pulumi.ComponentResource {
   readonly plan: EstatePlan;
+  /** Every decision of the estate, as `designEstate` made it. */
+  readonly design: EstateDesign;
   readonly vault: ReplicatedBackupVault;
   readonly alerts: AlertTopic;
   readonly jobsKey: VaultKey;
@@ -271,35 +313,30 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
 
   constructor(name: string, args: DisasterRecoveryEstateArgs, opts?: pulumi.ComponentResourceOptions) {
     const primaryRegion = args.objectives?.primaryRegion ?? configuredRegion(opts);
-    const plan = planEstate(
-      { ...args.objectives, ...(primaryRegion !== undefined ? { primaryRegion } : {}) },
-      (args.sources ?? []).map((s) => ({
-        name: s.name,
-        kind: s.kind,
-        engine: s.engine,
-        ...(s.rpo !== undefined ? { rpo: s.rpo } : {}),
-        ...(s.rto !== undefined ? { rto: s.rto } : {}),
-        ...(s.sizeGiB !== undefined ? { sizeGiB: s.sizeGiB } : {}),
-        ...(s.restoreAfter !== undefined ? { restoreAfter: s.restoreAfter } : {}),
-        ...(s.logicalInterval !== undefined ? { logicalInterval: s.logicalInterval } : {}),
-      })),
-      `DisasterRecoveryEstate "${name}"`,
-    );
-    const problems = new Problems();
-    const fargateWanted = args.jobs?.fargate !== undefined;
-    checkEstateFargate(args.jobs?.fargate, { vpc: args.jobs?.vpc !== undefined, image: !!args.jobs?.code && "imageUri" in args.jobs.code, imageArgument: "jobs.code.imageUri" }, problems);
-    const jobDesigns = designEstateJobs(
-      plan,
-      (args.sources ?? []).map((s) => ({ name: s.name, ...(s.drill !== undefined ? { drill: s.drill } : {}), ...(s.runtime !== undefined ? { runtime: s.runtime } : {}) })),
-      { fargate: fargateWanted, drills: args.drills !== false, ...(args.records ? { records: args.records } : {}) },
-      problems,
-    );
-    problems.throwIfAny(`DisasterRecoveryEstate "${name}"`);
+    const vpc = args.jobs?.vpc;
+    const design = designEstate({
+      estate: name,
+      subject: `DisasterRecoveryEstate "${name}"`,
+      objectives: { ...args.objectives, ...(primaryRegion !== undefined ? { primaryRegion } : {}) },
+      sources: (args.sources ?? []).map(declarationOf),
+      jobs: {
+        ...(vpc ? { vpc: { routes: vpc.routes, ...(vpc.everyJob !== undefined ? { everyJob: vpc.everyJob } : {}) } } : {}),
+        ...(args.jobs?.fargate !== undefined ? { fargate: args.jobs.fargate } : {}),
+        image: Boolean(args.jobs?.code && "imageUri" in args.jobs.code),
+        imageArgument: "jobs.code.imageUri",
+      },
+      ...(args.drills !== undefined ? { drills: args.drills } : {}),
+      ...(args.records ? { records: args.records } : {}),
+      ...(args.awsBackup !== undefined ? { awsBackup: args.awsBackup as EstateDesignArgs["awsBackup"] } : {}),
+    });
     super("lifeboat:aws:DisasterRecoveryEstate", name, {}, opts);
-    this.plan = plan;
-    this.jobDesigns = jobDesigns;
+    this.design = design;
+    this.plan = design.plan;
+    this.jobDesigns = design.jobDesigns;
     const tags = args.tags ? { tags: args.tags } : {};
     const parent = { parent: this };
+    const sourcesByName = new Map((args.sources ?? []).map((s) => [s.name, s]));
+    const sourceOf = (source: string) => sourcesByName.get(source) as EstateSource;
 
     this.vault = new ReplicatedBackupVault(
       `${name}-vault`,
@@ -309,7 +346,7 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
         ...(args.vault?.bucketName !== undefined ? { bucketName: args.vault.bucketName } : {}),
         ...(args.vault?.protect !== undefined ? { protect: args.vault.protect } : {}),
         ...(primaryRegion !== undefined ? { primaryRegion } : {}),
-        replica: { region: plan.drRegion, ...(args.vault?.replicaBucketName !== undefined ? { bucketName: args.vault.replicaBucketName } : {}) },
+        replica: { region: design.drRegion, ...(args.vault?.replicaBucketName !== undefined ? { bucketName: args.vault.replicaBucketName } : {}) },
         ...tags,
       },
       parent,
@@ -319,163 +356,89 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
       { ...(args.alerts?.emails ? { emails: args.alerts.emails } : {}), ...(args.alerts?.httpsEndpoints ? { httpsEndpoints: args.alerts.httpsEndpoints } : {}), ...tags },
       parent,
     );
-    this.jobsKey = new VaultKey(`${name}-jobs-key`, { description: `Lifeboat estate ${name}: job environments and failed-run queues`, ...tags }, parent);
+    this.jobsKey = new VaultKey(`${name}-jobs-key`, { description: design.jobsKey.description, ...tags }, parent);
 
-    const sourcesByName = new Map((args.sources ?? []).map((s) => [s.name, s]));
-    const jobSources: JobSource[] = [];
-    const backupJobs: Record<string, BackupJob> = {};
-    const fargateSources: { source: JobSource; estateSource: EstateSource; plan: SourcePlan; job: "backup" | "drill" }[] = [];
-    for (const sourcePlan of plan.sources) {
-      const source = sourcesByName.get(sourcePlan.name) as EstateSource;
-      const described = jobSource(source, sourcePlan);
-      if (!described || !sourcePlan.logical) continue;
-      const design = jobDesigns.find((d) => d.source === sourcePlan.name);
-      const withDrill = (design?.drill?.settings ? { ...described, drill: design.drill.settings } : described) as JobSource;
-      jobSources.push(withDrill);
-      if (design?.backup.runtime === "fargate") {
-        fargateSources.push({ source: withDrill, estateSource: source, plan: sourcePlan, job: "backup" });
-        continue;
-      }
-      backupJobs[sourcePlan.name] = new BackupJob(
-        `${name}-${sourcePlan.name}-backup`,
-        {
-          source: described,
-          vault: this.vault.primary,
-          schedule: sourcePlan.logical.expression,
-          code: args.jobs.code,
-          key: this.jobsKey,
-          ...(args.jobs.vpc ? { vpc: args.jobs.vpc } : {}),
-          ...(source.engine === "s3" ? { sourceBucketArn: source.bucket.arn } : {}),
-          ...(secretKeyArns(source) ? { secretKeyArns: secretKeyArns(source) } : {}),
-          ...tags,
-        },
-        parent,
-      );
+    const jobSources: Record<string, JobSource> = {};
+    for (const s of design.sources) {
+      const endpoint = endpointOf(sourceOf(s.name));
+      if (s.jobs && endpoint) jobSources[s.name] = estateJobSource(design, s.name, endpoint) as JobSource;
     }
-    this.backupJobs = backupJobs;
-
-    const replicaTarget = { bucketName: this.vault.replica.bucketName, bucketArn: this.vault.replica.bucketArn, keyArn: this.vault.replica.keyArn, region: plan.drRegion };
-    if (plan.verify && jobSources.length > 0) {
-      const keys = (args.sources ?? []).map(secretKeyArns).filter((k): k is pulumi.Output<string[]> => k !== undefined);
-      this.verifyJob = new VerifyJob(
-        `${name}-verify`,
-        {
-          sources: jobSources,
-          vault: this.vault.primary,
-          replica: replicaTarget,
-          schedule: plan.verify.expression,
-          code: args.jobs.code,
-          key: this.jobsKey,
-          ...(args.jobs.vpc ? { vpc: args.jobs.vpc } : {}),
-          ...(keys.length > 0 ? { secretKeyArns: pulumi.all(keys).apply((k) => k.flat()) } : {}),
-          ...tags,
-        },
-        parent,
-      );
-    }
-
-    const drillJobs: Record<string, DrillJob> = {};
+    const jobVpc = (inVpc: boolean) => (inVpc && vpc ? { vpc: { subnetIds: vpc.subnetIds, securityGroupIds: vpc.securityGroupIds } } : {});
     const { partition } = accountContext(this);
-    for (const design of jobDesigns) {
-      if (!design.drill) continue;
-      const source = sourcesByName.get(design.source) as EstateSource;
-      const described = jobSources.find((j) => j.name === design.source) as JobSource;
-      const sourcePlan = plan.sources.find((p) => p.name === design.source) as SourcePlan;
-      if (design.drill.placement.runtime === "fargate") {
-        fargateSources.push({ source: described, estateSource: source, plan: sourcePlan, job: "drill" });
+
+    const backupJobs: Record<string, BackupJob> = {};
+    const drillJobs: Record<string, DrillJob> = {};
+    const fargateJobs: Record<string, FargateJob> = {};
+    let cluster: pulumi.Input<string> | undefined;
+    for (const job of design.jobs) {
+      const source = job.source !== undefined ? sourceOf(job.source) : undefined;
+      const keys = source ? secretKeyArns(source) : undefined;
+      const common = { vault: this.vault.primary, schedule: job.schedule.expression, code: args.jobs.code, key: this.jobsKey, ...jobVpc(job.inVpc), ...tags };
+      if (job.job === "verify") {
+        const allKeys = (args.sources ?? []).map(secretKeyArns).filter((k): k is pulumi.Output<string[]> => k !== undefined);
+        this.verifyJob = new VerifyJob(
+          `${name}-verify`,
+          {
+            ...common,
+            sources: Object.values(jobSources),
+            replica: { bucketName: this.vault.replica.bucketName, bucketArn: this.vault.replica.bucketArn, keyArn: this.vault.replica.keyArn, region: design.drRegion },
+            ...(allKeys.length > 0 ? { secretKeyArns: pulumi.all(allKeys).apply((k) => k.flat()) } : {}),
+          },
+          parent,
+        );
         continue;
       }
-      drillJobs[design.source] = new DrillJob(
-        `${name}-${design.source}-drill`,
-        {
-          source: described,
-          vault: this.vault.primary,
-          schedule: design.drill.plan.schedule.expression,
-          code: args.jobs.code,
-          ...(design.drill.settings?.scratch?.bucket ? { scratchBucketArn: pulumi.interpolate`arn:${partition}:s3:::${design.drill.settings.scratch.bucket}` } : {}),
-          key: this.jobsKey,
-          ...(args.jobs.vpc ? { vpc: args.jobs.vpc } : {}),
-          ...(secretKeyArns(source) ? { secretKeyArns: secretKeyArns(source) } : {}),
-          ...tags,
-        },
-        parent,
-      );
-    }
-    this.drillJobs = drillJobs;
-
-    const fargateJobs: Record<string, FargateJob> = {};
-    if (fargateSources.length > 0) {
-      const clusterArn = args.jobs.fargate?.clusterArn ?? new ecs.Cluster(`${name}-jobs`, { settings: [{ name: "containerInsights", value: "enabled" }], ...tags }, parent).arn;
-      const imageUri = (args.jobs.code as { imageUri: pulumi.Input<string> }).imageUri;
-      for (const f of fargateSources) {
-        const design = jobDesigns.find((d) => d.source === f.plan.name) as SourceJobsDesign;
-        const schedule = f.job === "drill" ? design.drill!.plan.schedule : f.plan.logical!;
-        const keys = secretKeyArns(f.estateSource);
-        const sourceBucketArn = f.estateSource.engine === "s3" ? f.estateSource.bucket.arn : undefined;
-        const scratchBucket = f.job === "drill" ? design.drill?.settings?.scratch?.bucket : undefined;
-        const taskStatements = pulumi
-          .all([this.vault.primary.bucketArn, this.vault.primary.keyArn, secretArnsOf([f.source]), keys ?? pulumi.output([] as string[]), pulumi.output(sourceBucketArn ?? ""), partition])
-          .apply(([bucketArn, keyArn, secretArns, secretKeyArns, bucketSourceArn, p]) =>
-            fargateJobTaskStatements({
-              job: f.job,
-              source: f.plan.name,
-              vault: { bucketArn, keyArn },
-              secretArns,
-              secretKeyArns,
-              ...(bucketSourceArn && f.estateSource.engine === "s3" ? { sourceBucket: { arn: bucketSourceArn, prefix: f.estateSource.prefix ?? "" } } : {}),
-              ...(scratchBucket ? { scratch: { bucketArn: `arn:${p}:s3:::${scratchBucket}`, ...(design.drill?.settings?.scratch?.prefix ? { prefix: design.drill.settings.scratch.prefix } : {}) } } : {}),
-            }),
-          );
-        const config = pulumi
-          .all([pulumi.output(f.source), this.vault.primary.bucketName, this.vault.primary.keyArn])
-          .apply(([source, bucket, kmsKeyArn]) => JSON.stringify({ vault: { bucket, kmsKeyArn, ...(primaryRegion ? { region: primaryRegion } : {}) }, sources: [{ ...source, ...(f.job === "backup" ? { intervalMinutes: schedule.intervalMinutes } : {}) }] } as JobConfig));
-        fargateJobs[`${f.plan.name}-${f.job}`] = new FargateJob(
-          `${name}-${f.plan.name}-${f.job}-task`,
-          {
-            design: fargateJobDesign({ estate: name, job: f.job, source: f.plan.name, sizeGiB: f.plan.sizeGiB, schedule }),
-            imageUri,
-            clusterArn,
-            vpc: args.jobs.vpc as JobVpc,
-            config,
-            taskStatements,
-            keyArn: this.jobsKey.arn,
-            topicArn: this.alerts.arn,
-            ...tags,
-          },
+      const described = jobSources[job.source as string] as JobSource;
+      const scratchBucket = job.job === "drill" ? design.sources.find((s) => s.name === job.source)?.jobs?.drill?.settings?.scratch?.bucket : undefined;
+      if (job.fargate) {
+        cluster ??= args.jobs.fargate?.clusterArn ?? new ecs.Cluster(`${name}-jobs`, { settings: [{ name: "containerInsights", value: "enabled" }], ...tags }, parent).arn;
+        fargateJobs[job.id] = this.fargateJob(name, job, described, source as EstateSource, cluster, scratchBucket, partition, args, tags);
+        continue;
+      }
+      if (job.job === "backup") {
+        backupJobs[job.source as string] = new BackupJob(
+          `${name}-${job.id}`,
+          { ...common, source: described, ...(source?.engine === "s3" ? { sourceBucketArn: source.bucket.arn } : {}), ...(keys ? { secretKeyArns: keys } : {}) },
+          parent,
+        );
+      } else {
+        drillJobs[job.source as string] = new DrillJob(
+          `${name}-${job.id}`,
+          { ...common, source: described, ...(scratchBucket ? { scratchBucketArn: pulumi.interpolate`arn:${partition}:s3:::${scratchBucket}` } : {}), ...(keys ? { secretKeyArns: keys } : {}) },
           parent,
         );
       }
     }
+    this.backupJobs = backupJobs;
+    this.drillJobs = drillJobs;
     this.fargateJobs = fargateJobs;
 
     const databases: Record<string, DatabaseBackups> = {};
-    const nativeSources = plan.sources.map((p) => [p, sourcesByName.get(p.name) as EstateSource] as const);
-    for (const [sourcePlan, source] of nativeSources) {
-      if (source.engine !== "rds-instance") continue;
-      databases[source.name] = new DatabaseBackups(
-        `${name}-${source.name}-database`,
-        {
-          database: { rdsInstance: source.instance },
-          dr: { region: plan.drRegion, retention: `${sourcePlan.nativeRetentionDays}d` },
-          ...(primaryRegion !== undefined ? { primaryRegion } : {}),
-          ...tags,
-        },
+    for (const s of design.sources) {
+      const source = sourceOf(s.name);
+      if (s.drAutomatedBackupDays === undefined || source.engine !== "rds-instance") continue;
+      databases[s.name] = new DatabaseBackups(
+        `${name}-${s.name}-database`,
+        { database: { rdsInstance: source.instance }, dr: { region: design.drRegion, retention: `${s.drAutomatedBackupDays}d` }, ...(primaryRegion !== undefined ? { primaryRegion } : {}), ...tags },
         parent,
       );
     }
     this.databases = databases;
 
-    const protectedByAwsBackup = nativeSources.flatMap(([, s]) => (s.engine === "rds-instance" ? [s.instance.arn] : s.engine === "aurora-cluster" ? [s.cluster.arn] : []));
-    if (args.awsBackup !== false && protectedByAwsBackup.length > 0) {
-      const tiers = plan.retention.tiers;
+    if (design.awsBackup) {
+      const resources = design.awsBackup.sources.map((n) => {
+        const s = sourceOf(n);
+        return s.engine === "rds-instance" ? s.instance.arn : (s as AuroraPostgresSource).cluster.arn;
+      });
       this.awsBackup = new AwsBackupPlan(
         `${name}-aws-backup`,
         {
-          ...(args.awsBackup ?? {}),
-          selection: { resources: protectedByAwsBackup },
-          dr: { region: plan.drRegion },
+          ...(args.awsBackup || {}),
+          selection: { resources },
+          dr: { region: design.awsBackup.drRegion },
           topic: this.alerts,
-          retention: { daily: `${tiers.daily}d`, weekly: `${tiers.weekly}d`, monthly: `${tiers.monthly}d` },
+          retention: design.awsBackup.retention,
+          maintenanceWindows: design.awsBackup.maintenanceWindows as pulumi.Input<string>[],
           ...(primaryRegion !== undefined ? { primaryRegion } : {}),
           ...tags,
         },
@@ -484,38 +447,31 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
     }
     if (args.monitor) this.monitor = new ServiceMonitor(`${name}-monitor`, { ...args.monitor, topic: this.alerts, ...tags }, parent);
 
-    const watched: WatchedJob[] = Object.entries(this.backupJobs).map(([source, job]) => ({
-      id: `${source}-backup`,
-      functionName: job.functionName,
-      deadLetterQueueName: job.deadLetterQueue.name,
-      source,
-    }));
-    if (this.verifyJob) watched.push({ id: "verify", functionName: this.verifyJob.functionName, deadLetterQueueName: this.verifyJob.deadLetterQueue.name });
-    for (const [source, job] of Object.entries(this.drillJobs)) watched.push({ id: `${source}-drill`, functionName: job.functionName, deadLetterQueueName: job.deadLetterQueue.name, source });
-    const extraAlarms = [
-      ...jobDesigns.flatMap((d) => d.drill?.plan.alarms ?? []),
-      ...Object.entries(this.fargateJobs).map(([id, job]) => deadLetterAlarmSpec<pulumi.Input<string>>(`${id}-task`, job.deadLetterQueue.name, id.replace(/-(backup|drill)$/, ""))),
-    ];
+    const lambdaJobs = (id: string) => (id === "verify" ? this.verifyJob : id.endsWith("-backup") ? this.backupJobs[id.slice(0, -"-backup".length)] : this.drillJobs[id.slice(0, -"-drill".length)]);
+    const watched: WatchedJob[] = design.alarms.lambdaJobs.flatMap(({ id, source }) => {
+      const job = lambdaJobs(id);
+      return job ? [{ id, functionName: job.functionName, deadLetterQueueName: job.deadLetterQueue.name, ...(source ? { source } : {}) }] : [];
+    });
+    const extraAlarms = estateExtraAlarms<pulumi.Input<string>>(design, (id) => (this.fargateJobs[id] as FargateJob).deadLetterQueue.name);
     this.alarms = new BackupAlarms(
       `${name}-alarms`,
       {
         topic: this.alerts,
-        sources: plan.sources.flatMap((s) => (s.freshness ? [{ name: s.name, freshness: s.freshness }] : [])),
-        ...(plan.verify ? { verifyPeriodSeconds: plan.verify.intervalMinutes * 60 } : {}),
+        sources: design.alarms.sources,
+        ...(design.alarms.verifyPeriodSeconds !== undefined ? { verifyPeriodSeconds: design.alarms.verifyPeriodSeconds } : {}),
         jobs: watched,
         replicatedVaults: [this.vault],
-        awsBackupFailures: this.awsBackup !== undefined,
+        awsBackupFailures: design.alarms.awsBackupFailures,
         ...(extraAlarms.length > 0 ? { extraAlarms } : {}),
       },
       parent,
     );
 
     this.jobConfigs = pulumi
-      .all([pulumi.output(jobSources), this.vault.primary.bucketName, this.vault.primary.keyArn, this.vault.replica.bucketName, this.vault.replica.keyArn])
+      .all([pulumi.output(Object.values(jobSources)), this.vault.primary.bucketName, this.vault.primary.keyArn, this.vault.replica.bucketName, this.vault.replica.keyArn])
       .apply(([sources, bucket, kmsKeyArn, replicaBucket, replicaKeyArn]): Record<string, string> => {
-        const primary: JobConfig = { vault: { bucket, kmsKeyArn, ...(primaryRegion ? { region: primaryRegion } : {}), replica: { bucket: replicaBucket, region: plan.drRegion } }, sources };
-        const dr: JobConfig = { vault: { bucket: replicaBucket, kmsKeyArn: replicaKeyArn, region: plan.drRegion }, sources };
-        return { "lifeboat.json": JSON.stringify(primary, null, 2), "lifeboat-dr.json": JSON.stringify(dr, null, 2) };
+        const configs = estateJobConfigs(design, sources, { bucket, kmsKeyArn, replicaBucket, replicaKeyArn });
+        return Object.fromEntries(Object.entries(configs).map(([file, config]) => [file, JSON.stringify(config, null, 2)]));
       });
 
     this.posture = this.buildPosture(name, args, primaryRegion);
@@ -523,47 +479,87 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
     this.registerOutputs({ posture: this.posture });
   }
 
+  /** One job of one source as a scheduled Fargate task, with the role statements its design needs. */
+  private fargateJob(
+    name: string,
+    job: EstateJobDesign,
+    described: JobSource,
+    source: EstateSource,
+    clusterArn: pulumi.Input<string>,
+    scratchBucket: string | undefined,
+    partition: pulumi.Output<string>,
+    args: DisasterRecoveryEstateArgs,
+    tags: { tags?: DisasterRecoveryEstateArgs["tags"] },
+  ): FargateJob {
+    const design = this.design;
+    const sourceName = job.source as string;
+    const keys = secretKeyArns(source);
+    const sourceBucketArn = source.engine === "s3" ? source.bucket.arn : undefined;
+    const scratchPrefix = design.sources.find((s) => s.name === sourceName)?.jobs?.drill?.settings?.scratch?.prefix;
+    const taskStatements = pulumi
+      .all([this.vault.primary.bucketArn, this.vault.primary.keyArn, secretArnsOf([described]), keys ?? pulumi.output([] as string[]), pulumi.output(sourceBucketArn ?? ""), partition])
+      .apply(([bucketArn, keyArn, secretArns, secretKeyArns, bucketSourceArn, p]) =>
+        fargateJobTaskStatements({
+          job: job.job as "backup" | "drill",
+          source: sourceName,
+          vault: { bucketArn, keyArn },
+          secretArns,
+          secretKeyArns,
+          ...(bucketSourceArn && source.engine === "s3" ? { sourceBucket: { arn: bucketSourceArn, prefix: source.prefix ?? "" } } : {}),
+          ...(scratchBucket ? { scratch: { bucketArn: `arn:${p}:s3:::${scratchBucket}`, ...(scratchPrefix ? { prefix: scratchPrefix } : {}) } } : {}),
+        }),
+      );
+    const config = pulumi
+      .all([pulumi.output(described), this.vault.primary.bucketName, this.vault.primary.keyArn])
+      .apply(([resolved, bucket, kmsKeyArn]) => JSON.stringify(fargateJobConfig(design, job.id, resolved, { bucket, kmsKeyArn })));
+    return new FargateJob(
+      `${name}-${job.id}-task`,
+      {
+        design: job.fargate as FargateJobDesign,
+        imageUri: (args.jobs.code as { imageUri: pulumi.Input<string> }).imageUri,
+        clusterArn,
+        vpc: { subnetIds: (args.jobs.vpc as EstateJobsVpc).subnetIds, securityGroupIds: (args.jobs.vpc as EstateJobsVpc).securityGroupIds },
+        config,
+        taskStatements,
+        keyArn: this.jobsKey.arn,
+        topicArn: this.alerts.arn,
+        ...tags,
+      },
+      { parent: this },
+    );
+  }
+
   private buildPosture(name: string, args: DisasterRecoveryEstateArgs, primaryRegion: string | undefined): pulumi.Output<EstatePosture> {
-    const plan = this.plan;
+    const design = this.design;
     const alarms = pulumi.all(
       this.alarms.alarms.map((a) => a.alarm.name.apply((n): DeployedAlarm => ({ id: a.id, name: n, description: a.description, ...(a.source ? { source: a.source } : {}) }))),
     );
     const sourcesByName = new Map((args.sources ?? []).map((s) => [s.name, s]));
     const deployed = pulumi.all(
-      plan.sources.map((s): pulumi.Output<DeployedSource> => {
+      design.sources.map((s): pulumi.Output<DeployedSourceIds> => {
         const source = sourcesByName.get(s.name) as EstateSource;
-        const design = this.jobDesigns.find((d) => d.source === s.name);
-        const base = {
-          name: s.name,
-          engine: source.engine,
-          ...(design
-            ? {
-                jobs: jobPlacementsOf(design),
-                ...(design.notes.length > 0 ? { jobNotes: design.notes } : {}),
-                ...(design.drill ? { drill: { every: describeDrillEvery(design.drill.plan), job: design.drill.placement.runtime === "fargate" ? `${name}-${s.name}-drill-task` : `${name}-${s.name}-drill` } } : {}),
-              }
-            : {}),
-        };
         switch (source.engine) {
           case "rds-instance": {
             const replication = this.databases[s.name]?.replicationArn ?? pulumi.output("");
             return pulumi
               .all([source.instance.identifier, pulumi.output(source.database), source.instance.backupRetentionPeriod, replication])
-              .apply(([identifier, database, retentionDays, replicationArn]) => ({ ...base, identifier, database, retentionDays, ...(replicationArn ? { replicationArn } : {}) }));
+              .apply(([identifier, database, retentionDays, replicationArn]) => ({ name: s.name, identifier, database, retentionDays, ...(replicationArn ? { replicationArn } : {}) }));
           }
           case "aurora-cluster":
             return pulumi
               .all([source.cluster.clusterIdentifier, pulumi.output(source.database), source.cluster.backupRetentionPeriod])
-              .apply(([identifier, database, retentionDays]) => ({ ...base, identifier, database, retentionDays }));
+              .apply(([identifier, database, retentionDays]) => ({ name: s.name, identifier, database, retentionDays }));
           case "elasticache":
-            return pulumi.all([source.replicationGroup.replicationGroupId, source.replicationGroup.snapshotRetentionLimit]).apply(([identifier, retentionDays]) => ({ ...base, identifier, ...(retentionDays ? { retentionDays } : {}) }));
+            return pulumi.all([source.replicationGroup.replicationGroupId, source.replicationGroup.snapshotRetentionLimit]).apply(([identifier, retentionDays]) => ({ name: s.name, identifier, ...(retentionDays ? { retentionDays } : {}) }));
           case "s3":
-            return pulumi.output(source.bucket.bucket).apply((identifier) => ({ ...base, identifier }));
+            return pulumi.output(source.bucket.bucket).apply((identifier) => ({ name: s.name, identifier }));
           default:
-            return pulumi.output({ ...base, identifier: "" });
+            return pulumi.output({ name: s.name, identifier: "" });
         }
       }),
     );
+    // Pulumi shows a job by its component's name.
+    const jobNames: Record<string, string> = Object.fromEntries(design.jobs.filter((j) => j.job === "drill").map((j) => [j.id, j.fargate ? `${name}-${j.id}-task` : `${name}-${j.id}`]));
     const awsBackup = this.awsBackup
       ? pulumi.all([this.awsBackup.vaultName, this.awsBackup.drVaultName, this.awsBackup.roleArn]).apply(([vaultName, drVaultName, restoreRoleArn]) => ({ vaultName, drVaultName, restoreRoleArn, rules: this.awsBackup?.rules ?? [] }))
       : pulumi.output(undefined);
@@ -585,7 +581,12 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
         httpsEndpoints: pulumi.all((args.alerts?.httpsEndpoints ?? []).map((e) => pulumi.output(e))),
       })
       .apply(({ awsBackup: backupVaults, verifyJob, ...rest }) =>
-        estatePosture(plan, { estate: name, ...rest, ...(backupVaults ? { awsBackup: backupVaults } : {}), ...(verifyJob ? { verifyJob } : {}), ...(args.records?.drills ? { drillRecords: args.records.drills } : {}) }),
+        estateDesignPosture(design, {
+          ...rest,
+          jobNames: { ...jobNames, ...(verifyJob ? { verify: verifyJob } : {}) },
+          ...(backupVaults ? { awsBackup: backupVaults } : {}),
+          ...(args.records?.drills ? { drillRecords: args.records.drills } : {}),
+        }),
       );
   }
 }

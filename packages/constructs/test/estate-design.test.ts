@@ -1,0 +1,191 @@
+import { describe, expect, it } from "vitest";
+import { designEstate, type EstateDesignArgs, estateDesignPosture, estateJobConfigs, estateJobSource, LifeboatValidationError } from "@lifeboat/constructs/core";
+
+/** The examples/aws estate as plain declarations: RDS, ElastiCache and a bucket, jobs in a VPC with S3 and Secrets Manager endpoints. */
+function args(overrides: Partial<EstateDesignArgs> = {}): EstateDesignArgs {
+  return {
+    estate: "prod",
+    subject: 'DisasterRecoveryEstate "prod"',
+    objectives: { rpo: "1h", rto: "4h", retention: { daily: "35d", weekly: "90d", monthly: "1y", archiveAfter: "30d" }, drRegion: "us-west-2", primaryRegion: "us-east-1" },
+    sources: [
+      { name: "postgres-main", kind: "postgres", engine: "rds-instance", sizeGiB: 2, readsSecret: true, maintenanceWindow: "sun:05:00-sun:06:00" },
+      { name: "cache", kind: "redis", engine: "elasticache", rpo: "24h", restoreAfter: ["postgres-main"] },
+      { name: "uploads", kind: "objects", engine: "s3", sizeGiB: 20 },
+    ],
+    jobs: { vpc: { routes: { endpoints: ["s3", "secretsmanager"] } }, image: true },
+    ...overrides,
+  };
+}
+
+function problemsOf(build: () => unknown): LifeboatValidationError {
+  try {
+    build();
+  } catch (error) {
+    if (error instanceof LifeboatValidationError) return error;
+    throw error;
+  }
+  throw new Error("expected a LifeboatValidationError");
+}
+
+describe("designEstate", () => {
+  it("gives each source with a logical backup a job, one verification and a drill, with their schedules", () => {
+    const design = designEstate(args());
+
+    expect(design.jobs.map((j) => `${j.id} ${j.runtime} ${j.schedule.expression}`)).toEqual([
+      "postgres-main-backup lambda rate(1 day)",
+      "uploads-backup lambda rate(30 minutes)",
+      "verify lambda rate(15 minutes)",
+      "postgres-main-drill lambda rate(30 days)",
+    ]);
+    expect(design.sources.map((s) => [s.name, s.jobs !== undefined])).toEqual([
+      ["postgres-main", true],
+      ["cache", false],
+      ["uploads", true],
+    ]);
+  });
+
+  it("runs the jobs that connect to a database in the VPC and those that only call AWS outside it", () => {
+    const design = designEstate(args());
+
+    expect(Object.fromEntries(design.jobs.map((j) => [j.id, j.inVpc]))).toEqual({ "postgres-main-backup": true, "uploads-backup": false, verify: false, "postgres-main-drill": true });
+  });
+
+  it("says what each job must reach: the vault, the credentials, and the replica in the DR region for verification", () => {
+    const design = designEstate(args());
+    const needs = (id: string) => design.jobs.find((j) => j.id === id)?.needs.map((n) => `${n.service}@${n.region ?? "primary"}`);
+
+    expect(needs("postgres-main-backup")).toEqual(["s3@primary", "secretsmanager@primary"]);
+    expect(needs("uploads-backup")).toEqual(["s3@primary", "s3@primary"]);
+    expect(needs("verify")).toEqual(["s3@primary", "s3@us-west-2"]);
+  });
+
+  it("refuses a verification job in a VPC whose only S3 route is a gateway endpoint of the primary region, naming the fix", () => {
+    const error = problemsOf(() => designEstate(args({ jobs: { vpc: { routes: { endpoints: ["s3", "secretsmanager"] }, everyJob: true }, image: true } })));
+
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]?.argument).toBe("jobs.vpc.routes.endpoints");
+    expect(error.problems[0]?.message).toContain("leaves the job verify no route to s3 in us-west-2");
+    expect(error.problems[0]?.message).toContain("set `jobs.vpc.routes.nat: true`");
+  });
+
+  it("accepts every job in the VPC when the subnets route through a NAT gateway", () => {
+    const design = designEstate(args({ jobs: { vpc: { routes: { nat: true }, everyJob: true }, image: true } }));
+
+    expect(design.jobs.every((j) => j.inVpc)).toBe(true);
+  });
+
+  it("refuses a database job in a VPC with no Secrets Manager endpoint and no NAT", () => {
+    const error = problemsOf(() => designEstate(args({ jobs: { vpc: { routes: { endpoints: ["s3"] } }, image: true } })));
+
+    expect(error.problems.map((p) => p.argument)).toEqual(["jobs.vpc.routes.endpoints", "jobs.vpc.routes.endpoints"]);
+    expect(error.problems.map((p) => p.message.slice(0, 60))).toEqual(["leaves the job postgres-main-backup no route to secretsmanag", "leaves the job postgres-main-drill no route to secretsmanage"]);
+  });
+
+  it("refuses a VPC that does not say how it reaches AWS", () => {
+    const error = problemsOf(() => designEstate(args({ jobs: { vpc: {}, image: true } })));
+
+    expect(error.problems.map((p) => p.argument)).toEqual(["jobs.vpc.routes"]);
+    expect(error.problems[0]?.message).toContain("`nat: true`");
+  });
+
+  it("refuses a private RDS source with no jobs.vpc, naming the source and the fix", () => {
+    const error = problemsOf(() => designEstate(args({ jobs: { image: true } })));
+
+    expect(error.problems.map((p) => p.argument)).toEqual(["jobs.vpc"]);
+    expect(error.problems[0]?.message).toContain('`sources[0]` ("postgres-main", rds-instance) is reachable only inside its VPC');
+    expect(error.problems[0]?.message).toContain("jobs.vpc: { subnetIds, securityGroupIds, routes:");
+  });
+
+  it("refuses a private Aurora source with no jobs.vpc too, and accepts an estate of buckets without one", () => {
+    const aurora = problemsOf(() => designEstate(args({ sources: [{ name: "orders", kind: "postgres", engine: "aurora-cluster", readsSecret: true }], jobs: { image: true } })));
+    const buckets = designEstate(args({ sources: [{ name: "uploads", kind: "objects", engine: "s3" }], jobs: {} }));
+
+    expect(aurora.problems.map((p) => p.argument)).toEqual(["jobs.vpc"]);
+    expect(buckets.jobs.map((j) => j.inVpc)).toEqual([false, false]);
+  });
+
+  it("refuses Fargate without a VPC or an image", () => {
+    const error = problemsOf(() => designEstate(args({ sources: [{ name: "uploads", kind: "objects", engine: "s3" }], jobs: { fargate: {}, image: false } })));
+
+    expect(error.problems.map((p) => p.argument)).toEqual(["jobs.fargate", "jobs.fargate"]);
+  });
+
+  it("starts AWS Backup clear of the databases' maintenance windows: a window at 00:30 moves the start from 01:00", () => {
+    const standard = designEstate(args());
+    const early = designEstate(args({ sources: [{ name: "postgres-main", kind: "postgres", engine: "rds-instance", readsSecret: true, maintenanceWindow: "sun:00:30-sun:01:30" }] }));
+
+    expect(standard.awsBackup?.backupTime).toBe("01:00");
+    expect(early.awsBackup?.maintenanceWindows).toEqual(["sun:00:30-sun:01:30"]);
+    expect(early.awsBackup?.backupTime).toBe("02:00");
+  });
+
+  it("refuses a backupTime whose start window reaches into a source's maintenance window, naming both arguments' fix", () => {
+    const error = problemsOf(() => designEstate(args({ awsBackup: { backupTime: "04:30" } })));
+
+    expect(error.problems.map((p) => p.argument)).toEqual(["awsBackup.backupTime"]);
+    expect(error.problems[0]?.message).toContain('the maintenance window "sun:05:00-sun:06:00"');
+  });
+
+  it("names a malformed maintenance window by the source that declared it", () => {
+    const error = problemsOf(() => designEstate(args({ sources: [{ name: "postgres-main", kind: "postgres", engine: "rds-instance", readsSecret: true, maintenanceWindow: "sunday 5am" }] })));
+
+    expect(error.problems.map((p) => p.argument)).toEqual(["sources[0].maintenanceWindow"]);
+  });
+
+  it("passes a maintenance window known only at deploy time on, unchecked", () => {
+    const deployTime = { apply: () => undefined };
+    const design = designEstate(args({ sources: [{ name: "postgres-main", kind: "postgres", engine: "rds-instance", readsSecret: true, maintenanceWindow: deployTime }] }));
+
+    expect(design.awsBackup?.maintenanceWindows).toEqual([deployTime]);
+    expect(design.awsBackup?.backupTime).toBe("01:00");
+  });
+
+  it("reports every problem in one error", () => {
+    const error = problemsOf(() => designEstate(args({ jobs: { fargate: {}, image: false }, awsBackup: { backupTime: "25:00" } })));
+
+    expect(error.problems.map((p) => p.argument)).toEqual(["jobs.fargate", "jobs.fargate", "jobs.vpc", "awsBackup.backupTime"]);
+  });
+
+  it("builds each source's job configuration: TLS to RDS, default ports, the drill settings", () => {
+    const design = designEstate(args());
+
+    expect(estateJobSource(design, "postgres-main", { host: "db.internal", database: "app", credentials: { secretArn: "arn:secret" } })).toEqual({
+      name: "postgres-main",
+      kind: "postgres",
+      rpoMinutes: 60,
+      host: "db.internal",
+      port: 5432,
+      database: "app",
+      sslMode: "require",
+      credentials: { secretArn: "arn:secret" },
+    });
+    expect(estateJobSource(design, "uploads", { bucket: "app-uploads" })).toEqual({ name: "uploads", kind: "objects", rpoMinutes: 60, bucket: "app-uploads", prefix: "" });
+  });
+
+  it("writes the command line's configurations for the primary vault and for the replica", () => {
+    const design = designEstate(args());
+    const configs = estateJobConfigs(design, [], { bucket: "vault", kmsKeyArn: "arn:key", replicaBucket: "replica", replicaKeyArn: "arn:replica-key" });
+
+    expect(configs["lifeboat.json"].vault).toEqual({ bucket: "vault", kmsKeyArn: "arn:key", region: "us-east-1", replica: { bucket: "replica", region: "us-west-2" } });
+    expect(configs["lifeboat-dr.json"].vault).toEqual({ bucket: "replica", kmsKeyArn: "arn:replica-key", region: "us-west-2" });
+  });
+
+  it("derives the posture from the design and the deployed identifiers: where each job runs, the drill and the verification job", () => {
+    const design = designEstate(args());
+    const posture = estateDesignPosture(design, {
+      primaryRegion: "us-east-1",
+      vaultBucket: "vault",
+      replicaBucket: "replica",
+      topicArn: "arn:topic",
+      emails: [],
+      httpsEndpoints: [],
+      alarms: [],
+      sources: [{ name: "postgres-main", identifier: "app-db", database: "app" }],
+      jobNames: { verify: "prod-verify-fn", "postgres-main-drill": "prod-drill-fn" },
+    });
+
+    expect(posture.verification?.job).toBe("prod-verify-fn");
+    expect(posture.sources.find((s) => s.name === "postgres-main")?.drill).toEqual({ every: "every 30 days", job: "prod-drill-fn" });
+    expect(posture.sources.find((s) => s.name === "uploads")?.jobs?.map((j) => j.runtime)).toEqual(["lambda"]);
+  });
+});
