@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
@@ -41,5 +41,25 @@ describe("README", () => {
 
     expect(diagnostics).toEqual([]);
     // Each block is a whole program with aws-cdk-lib or @pulumi/aws types: slow on a busy machine.
+  }, 300_000);
+});
+
+describe("README's estate example", () => {
+  it("constructs under the mock engine: the database's jobs in its subnets, verification outside them", async () => {
+    const { recordProgram } = await import("@lifeboat/constructs/testing");
+    const block = typeScriptBlocks(readFileSync(join(root, "README.md"), "utf8")).find((b) => b.includes("new DisasterRecoveryEstate(\"prod\"")) as string;
+    const dir = mkdtempSync(join(root, "test/.readme-estate-"));
+    try {
+      const entry = join(dir, "index.ts");
+      writeFileSync(entry, block);
+
+      const stack = await recordProgram(entry, { project: "readme", stack: "dev", cloud: { region: "us-east-1" } });
+      const functions = Object.fromEntries(stack.resources.filter((r) => r.type === "aws:lambda/function:Function").map((r) => [r.name, r.inputs.vpcConfig !== undefined]));
+
+      expect(functions).toEqual({ "prod-postgres-main-backup-function": true, "prod-verify-function": false });
+      expect(stack.outputs.posture).toBeDefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 300_000);
 });

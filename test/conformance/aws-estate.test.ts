@@ -20,6 +20,8 @@ interface Rendered {
   /** Per job role (by its description): `Sid: actions`, sorted. */
   readonly roles: Record<string, string[]>;
   readonly backupRules: string[];
+  /** Per job function (by its description): whether it runs in the VPC, as `designEstate` placed it. */
+  readonly inVpc: Record<string, boolean>;
   readonly posture: EstatePosture;
 }
 
@@ -59,6 +61,7 @@ async function renderPulumi(): Promise<Rendered> {
     backupRules: of("aws:backup/plan:Plan").flatMap((p) =>
       (p.inputs.rules as Record<string, any>[]).map((r) => [r.ruleName, r.schedule, r.startWindow, r.completionWindow, r.lifecycle.deleteAfter, r.lifecycle.coldStorageAfter ?? "", r.copyActions.length].join("|")),
     ),
+    inVpc: Object.fromEntries(of("aws:lambda/function:Function").map((r) => [r.inputs.description as string, r.inputs.vpcConfig !== undefined])),
     posture: stack.outputs.posture as EstatePosture,
   };
 }
@@ -103,6 +106,7 @@ async function renderCdk(): Promise<Rendered> {
         [r.RuleName, r.ScheduleExpression, r.StartWindowMinutes, r.CompletionWindowMinutes, r.Lifecycle.DeleteAfterDays, r.Lifecycle.MoveToColdStorageAfterDays ?? "", r.CopyActions.length].join("|"),
       ),
     ),
+    inVpc: Object.fromEntries(of("AWS::Lambda::Function").filter((f) => typeof f.props.Description === "string" && f.props.Description.startsWith("Lifeboat")).map((f) => [f.props.Description as string, f.props.VpcConfig !== undefined])),
     posture: built.postures()[0] as EstatePosture,
   };
 }
@@ -191,6 +195,12 @@ describe("the examples/aws estate rendered by Pulumi and by CDK", () => {
   it("has the same AWS Backup rules: schedules, windows, retention and a copy to the DR region", () => {
     expect(cdk.backupRules.length).toBeGreaterThan(0);
     expect(cdk.backupRules).toEqual(pulumi.backupRules);
+  });
+
+  it("places the same jobs in the VPC: the database's backup inside, verification and the bucket copy outside", () => {
+    expect(Object.values(cdk.inVpc).filter(Boolean)).toHaveLength(1);
+    expect(Object.values(cdk.inVpc).filter((v) => !v)).toHaveLength(2);
+    expect(cdk.inVpc).toEqual(pulumi.inVpc);
   });
 
   it("reports the same posture: objectives, restore order, copies, alarms and notes per source", () => {

@@ -111,4 +111,59 @@ describe("CDK DisasterRecoveryEstate", () => {
     expect(postgres?.alarms.map((a) => a.id)).toContain("postgres-main-backup-age");
     expect(built.runbook()).toContain("postgres-main");
   });
+
+  it("protects an Aurora cluster and a self-managed Redis like the Pulumi estate: jobs in the VPC, the cluster in AWS Backup", () => {
+    const { stack } = newStack();
+    const vpc = new ec2.Vpc(stack, "AppVpc", { availabilityZones: ["us-east-1a", "us-east-1b"], natGateways: 0, subnetConfiguration: [{ name: "private", subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const cluster = new rds.DatabaseCluster(stack, "Orders", {
+      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
+      writer: rds.ClusterInstance.serverlessV2("writer"),
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      preferredMaintenanceWindow: "sun:05:00-sun:06:00",
+    });
+    const built = new DisasterRecoveryEstate(stack, "Estate", {
+      objectives: { rpo: "1h", rto: "4h", drRegion: "us-west-2" },
+      sources: [
+        { name: "orders", kind: "postgres", engine: "aurora-cluster", cluster, database: "orders", sizeGiB: 2 },
+        { name: "sessions", kind: "redis", engine: "self-managed", host: "redis.internal", sizeGiB: 1, drill: false },
+      ],
+      alerts: {},
+      jobs: { code: { repository: new ecr.Repository(stack, "Jobs"), tag: "0.1.0" }, vpc: { vpc, securityGroups: [new ec2.SecurityGroup(stack, "JobsSg", { vpc })], routes: { endpoints: ["s3", "secretsmanager"] } } },
+    });
+    const template = templateOf(stack);
+    const functions = Object.fromEntries(all(template, "AWS::Lambda::Function").map((f) => [f.Properties.Description, f.Properties.VpcConfig !== undefined]));
+    const selection = only(template, "AWS::Backup::BackupSelection").Properties.BackupSelection;
+
+    expect(functions["Lifeboat backup of orders (postgres)"]).toBe(true);
+    expect(functions["Lifeboat backup of sessions (redis)"]).toBe(true);
+    expect(Object.entries(functions).find(([d]) => d.startsWith("Lifeboat verification"))?.[1]).toBe(false);
+    expect(JSON.stringify(selection.Resources)).toContain("Orders");
+    expect(built.design.awsBackup?.maintenanceWindows).toEqual(["sun:05:00-sun:06:00"]);
+    const sources = built.jobConfigs["lifeboat.json"].sources;
+    expect(sources.map((s) => `${s.name} ${s.kind}`)).toEqual(["orders postgres", "sessions redis"]);
+    expect(sources[0]).toMatchObject({ database: "orders", sslMode: "require" });
+    expect(sources[1]).toMatchObject({ host: "redis.internal", port: 6379, tls: false });
+    expect(built.posture().sources.map((s) => s.engine)).toEqual(["aurora-cluster", "self-managed"]);
+  });
+
+  it("refuses a private RDS source with no jobs.vpc, naming the argument and the fix, before creating anything", () => {
+    const { stack } = newStack();
+
+    expect(() => estate(stack, { jobs: { code: { repository: new ecr.Repository(stack, "Jobs2"), tag: "1" } } })).toThrow(/`jobs.vpc` \(not set\) is required: `sources\[0\]` \("postgres-main", rds-instance\) is reachable only inside its VPC/);
+  });
+
+  it("refuses verification in a VPC whose S3 endpoint cannot reach the DR region's replica", () => {
+    const { stack } = newStack();
+    const vpc = new ec2.Vpc(stack, "Other", { availabilityZones: ["us-east-1a"], natGateways: 0, subnetConfiguration: [{ name: "private", subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const jobs = { code: { repository: new ecr.Repository(stack, "Jobs2"), tag: "1" }, vpc: { vpc, securityGroups: [], routes: { endpoints: ["s3" as const, "secretsmanager" as const] }, everyJob: true } };
+
+    expect(() => estate(stack, { jobs })).toThrow(/leaves the job verify no route to s3 in us-west-2/);
+  });
+
+  it("refuses an AWS Backup start that reaches into the database's maintenance window read from its props", () => {
+    const { stack } = newStack();
+
+    expect(() => estate(stack, { awsBackup: { backupTime: "04:30" } })).toThrow(/`awsBackup.backupTime` \("04:30"\) with a start window of 1 hour lets the/);
+  });
 });

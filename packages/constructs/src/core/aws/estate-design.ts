@@ -361,7 +361,8 @@ export interface SourceEndpoint<V> {
   readonly host?: V;
   readonly port?: V | number;
   readonly database?: V;
-  readonly credentials?: V;
+  /** Where the job finds the credentials (`{ secretArn }`, or a deploy-time value). @default - none */
+  readonly credentials?: unknown;
   /** Redis over TLS. @default false */
   readonly tls?: boolean;
   /** The bucket an `objects` source copies. */

@@ -92,7 +92,7 @@ export interface RdsPostgresSource extends ManagedPostgresSource {
    * the AWS Backup plan starts clear of it and the hour before it, and a `awsBackup.backupTime` that does not is refused.
    * @default - the instance's, known only at deploy time and then not checked
    */
-  readonly maintenanceWindow?: pulumi.Input<string>;
+  readonly maintenanceWindow?: pulumi.Input<string | undefined>;
 }
 
 /** A PostgreSQL database on an Aurora cluster of this program. */
@@ -103,7 +103,7 @@ export interface AuroraPostgresSource extends ManagedPostgresSource {
    * The cluster's weekly maintenance window as you gave it (`auroraClusterBackupArgs(...).preferredMaintenanceWindow`).
    * @default - the cluster's, known only at deploy time and then not checked
    */
-  readonly maintenanceWindow?: pulumi.Input<string>;
+  readonly maintenanceWindow?: pulumi.Input<string | undefined>;
 }
 
 /** A PostgreSQL server Lifeboat reaches by host name (on EC2, in a container, elsewhere). */
