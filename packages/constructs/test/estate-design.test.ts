@@ -186,6 +186,6 @@ describe("designEstate", () => {
 
     expect(posture.verification?.job).toBe("prod-verify-fn");
     expect(posture.sources.find((s) => s.name === "postgres-main")?.drill).toEqual({ every: "every 30 days", job: "prod-drill-fn" });
-    expect(posture.sources.find((s) => s.name === "uploads")?.jobs?.map((j) => j.runtime)).toEqual(["lambda"]);
+    expect(posture.sources.find((s) => s.name === "uploads")?.jobs?.map((j) => `${j.job} ${j.runtime}`)).toEqual(["backup lambda", "verify lambda"]);
   });
 });

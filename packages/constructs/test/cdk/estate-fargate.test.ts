@@ -78,6 +78,7 @@ describe("CDK DisasterRecoveryEstate on Fargate", () => {
 
     expect(big.jobs?.map((j) => [j.job, j.runtime, j.basis])).toEqual([
       ["backup", "fargate", "assumed"],
+      ["verify", "lambda", "assumed"],
       ["drill", "fargate", "assumed"],
     ]);
     expect(big.jobs?.[0]?.reason).toBe("expected 43 minutes (50 GiB at an assumed 20 MiB/s, until a backup measures it), over Lambda's 15-minute limit less a 5-minute margin");
@@ -111,6 +112,7 @@ describe("CDK DisasterRecoveryEstate on Fargate", () => {
     expect(error.problems.map((p) => [p.argument, p.message.split(":")[0]])).toEqual([
       ["jobs.fargate", "needs `jobs.vpc`"],
       ["jobs.fargate", "needs `jobs.code.repository`"],
+      ["jobs.vpc", "is required"],
     ]);
     expect(stack.node.tryFindChild("Estate")).toBeUndefined();
   });
