@@ -13,51 +13,22 @@
  *
  *   npm run bench:restore -- [--mb 300] [--tables 4] [--runs 3] [--jobs <n>]
  */
-import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { bundleHandlers } from "@lifeboat/jobs/bundle";
-import { postgresBin, startPostgres, type TestPostgres } from "../../lambda-src/test/support/postgres";
+import { postgresBin, startPostgres } from "../../lambda-src/test/support/postgres";
 import { TestS3 } from "../../lambda-src/test/support/s3";
+import { measure, seed } from "./support";
 
 const { values } = parseArgs({ options: { mb: { type: "string", default: "300" }, tables: { type: "string", default: "4" }, runs: { type: "string", default: "3" }, jobs: { type: "string" } } });
 
-/** Runs a command; returns wall seconds and its stdout. */
-async function measure(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ seconds: number; stdout: string }> {
-  execFileSync("sync");
-  const started = process.hrtime.bigint();
-  const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
-  const code = await new Promise<number | null>((r) => child.on("close", r));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (code !== 0) throw new Error(`${command} ${args.join(" ")} exited ${code}: ${stderr}`);
-  return { seconds, stdout };
-}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-
-/** `tables` tables of about `targetMb / tables` each, with a primary key and a second index. */
-async function seed(pg: TestPostgres, database: string, targetMb: number, tables: number): Promise<number> {
-  await pg.sql("postgres", `CREATE DATABASE ${database}`);
-  const rows = Math.ceil((targetMb * 1024 * 1024) / 130 / tables);
-  for (let t = 1; t <= tables; t++) {
-    await pg.sql(database, `CREATE TABLE events_${t} (id bigint, at timestamptz, account text, kind text, amount numeric(12,2), payload text)`);
-    await pg.sql(database, `INSERT INTO events_${t} SELECT i, timestamptz '2026-01-01' + i * interval '1 second', md5(i::text), (ARRAY['signup','login','purchase','refund','logout'])[1 + i % 5], (i % 100000) / 100.0, 'user-' || (i % 5000) || ' ' || repeat(chr(97 + i % 26), i % 40) FROM generate_series(1, ${rows}) i`);
-    await pg.sql(database, `ALTER TABLE events_${t} ADD PRIMARY KEY (id); CREATE INDEX events_${t}_account ON events_${t} (account)`);
-  }
-  await pg.sql(database, "VACUUM (ANALYZE)");
-  await pg.sql(database, "CHECKPOINT");
-  const [size] = await pg.sql(database, "SELECT pg_database_size(current_database())");
-  return Number(size);
-}
 
 async function main(): Promise<void> {
   const targetMb = Number(values.mb);
@@ -151,7 +122,9 @@ await pipeline(got.Body, process.stdout);
           const db = await fresh();
           const m = await measure(process.execPath, [cli, "restore", "--source", "bench", "--at", "latest", "--target", `postgres://${pg.user}@127.0.0.1:${pg.port}/${db}`], env);
           const result = JSON.parse(m.stdout);
-          path = `${result.postgres.path} (${result.postgres.seconds.checks.toFixed(2)} s of checks and download before writing, ${result.postgres.seconds.restore.toFixed(2)} s writing): ${result.postgres.pathReason}`;
+          const t = result.postgres.seconds;
+          const parts = t.download !== undefined ? `: ${t.download.toFixed(2)} s downloading, hashing and decompressing into scratch, ${t.readBack.toFixed(2)} s reading it back (checks, data offsets)` : "";
+          path = `${result.postgres.path} (${t.checks.toFixed(2)} s of checks and download before writing${parts}; ${t.restore.toFixed(2)} s writing; ${(m.seconds - t.checks - t.restore).toFixed(2)} s starting the command and finding the backup): ${result.postgres.pathReason}`;
           await drop(db);
           return m.seconds;
         },

@@ -1,4 +1,5 @@
 import type { PostgresSourceConfig } from "@lifeboat/constructs/core";
+import { createHash } from "node:crypto";
 import { pipeline } from "node:stream";
 import { toolPaths, type JobContext } from "../context";
 import { CustomArchiveInspector } from "../postgres/custom-format";
@@ -88,7 +89,11 @@ export async function postgresProducer(job: JobContext, source: PostgresSourceCo
     );
   };
   let contentBytes = 0;
-  dump.stdout.on("data", (chunk: Buffer) => (contentBytes += chunk.length));
+  const content = createHash("sha256");
+  dump.stdout.on("data", (chunk: Buffer) => {
+    contentBytes += chunk.length;
+    content.update(chunk);
+  });
   pipeline(dump.stdout, inspector, compressor.input, fail);
   pipeline(compressor.output, gate, (error) => {
     if (error && !failed) fail(error);
@@ -100,13 +105,14 @@ export async function postgresProducer(job: JobContext, source: PostgresSourceCo
   return compressedArtifact("dump", "pg_dump-custom", compression, gate, fail, async () => {
     const summary = inspector.summary;
     const tool = { name: "pg_dump", version: summary.dumpVersion || client.version };
+    const contentSha256 = content.digest("hex");
     const companions = [{ role: "roles" as const, format: "pg_dumpall-roles", contentType: "application/sql", body: Buffer.from(rolesSql) }];
     if (summary.notInspected) {
       const entries = await (listing ?? Promise.reject(new JobError("pg_restore --list was not started.")));
       if (entries === 0) throw new JobError(`pg_restore ${client.version} --list read no entries from the archive pg_dump ${client.version} wrote.`);
-      return { tool, server: { version: server.version }, contentsNotInspected: { reason: `${summary.notInspected}; pg_restore ${client.version} --list read ${entries} entries` }, contentBytes, roles, companions };
+      return { tool, server: { version: server.version }, contentsNotInspected: { reason: `${summary.notInspected}; pg_restore ${client.version} --list read ${entries} entries` }, contentBytes, contentSha256, roles, companions };
     }
-    return { tool, server: { version: summary.serverVersion || server.version }, tables: summary.tables, contentBytes, roles, companions };
+    return { tool, server: { version: summary.serverVersion || server.version }, tables: summary.tables, contentBytes, contentSha256, roles, companions };
   });
 }
 

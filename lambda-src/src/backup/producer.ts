@@ -27,6 +27,8 @@ export interface ProducedDetails {
   readonly roles?: ManifestRoles;
   /** Bytes of the artifact before compression. */
   readonly contentBytes?: number;
+  /** SHA-256 (hex) of the artifact before compression. */
+  readonly contentSha256?: string;
   /** Small objects stored next to the artifact, before the manifest. */
   readonly companions?: readonly ProducedCompanion[];
   readonly capture?: BackupManifest["capture"];

@@ -33,7 +33,26 @@ interface TocEntry {
   readonly desc: string;
   readonly tag: string;
   readonly namespace: string;
+  /** Where the entry's data offset field (a flag byte, then the offset) is in the archive. */
+  readonly offsetAt: number;
+  /** The data offset flag: {@link OFFSET_NOT_SET}, {@link OFFSET_SET} or 3 (no data). */
+  readonly offsetFlag: number;
 }
+
+/**
+ * A change to the table of contents that gives one entry the position of its data block, so that
+ * `pg_restore -j` workers seek to it instead of scanning the archive.
+ */
+export interface TocOffsetPatch {
+  /** Where in the archive to write `bytes`. */
+  readonly at: number;
+  readonly bytes: Buffer;
+}
+
+/** pg_backup_archiver.h's K_OFFSET_POS_NOT_SET: the entry has data, whose position pg_dump did not know (it wrote to a pipe). */
+const OFFSET_NOT_SET = 1;
+/** K_OFFSET_POS_SET: the entry's data block starts at the offset that follows. */
+const OFFSET_SET = 2;
 
 const BLK_DATA = 1;
 const BLK_BLOBS = 3;
@@ -121,6 +140,11 @@ export class CustomArchiveInspector extends Transform {
   /** A fixed-size field split between two buffers. */
   private readonly partial = Buffer.alloc(16);
   private partialLength = 0;
+  /** Bytes of the archive before the current chunk. */
+  private base = 0;
+  /** Where each data block (data or large objects) starts, by the dump id of its entry. */
+  private readonly blockAt = new Map<number, number>();
+  private blockStart = 0;
   /** Set when the archive's version is unknown: every byte passes through unread. */
   private notInspected?: string;
   /**
@@ -129,6 +153,16 @@ export class CustomArchiveInspector extends Transform {
    */
   onNotInspected?: (reason: string) => NodeJS.WritableStream | undefined;
   private side?: NodeJS.WritableStream;
+  private readonly countRows: boolean;
+
+  /**
+   * @param options.countRows - count each table's rows; without, only the archive's structure is
+   *   checked and the data offsets recorded, which is faster, and {@link summary} says 0 rows. @default true
+   */
+  constructor(options: { countRows?: boolean } = {}) {
+    super();
+    this.countRows = options.countRows ?? true;
+  }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     try {
@@ -164,6 +198,29 @@ export class CustomArchiveInspector extends Transform {
     return { ...this.header, entries: this.toc.size, tables };
   }
 
+  /**
+   * The table of contents changes that record where each entry's data starts (what pg_dump writes
+   * when its output is a file it can seek in); complete once the stream has ended without error.
+   * Empty when the contents were not inspected or pg_dump already set every offset.
+   */
+  get offsetPatches(): TocOffsetPatch[] {
+    if (this.notInspected) return [];
+    const patches: TocOffsetPatch[] = [];
+    for (const entry of this.toc.values()) {
+      const at = this.blockAt.get(entry.dumpId);
+      if (entry.offsetFlag !== OFFSET_NOT_SET || at === undefined) continue;
+      const bytes = Buffer.alloc(1 + this.offSize);
+      bytes[0] = OFFSET_SET;
+      let rest = at;
+      for (let i = 1; i <= this.offSize; i++) {
+        bytes[i] = rest % 256;
+        rest = Math.floor(rest / 256);
+      }
+      patches.push({ at: entry.offsetAt, bytes });
+    }
+    return patches;
+  }
+
   private feedSide(chunk: Buffer): void {
     const side = this.side as (NodeJS.WritableStream & { writableLength?: number; destroy?: () => void }) | undefined;
     if (!side) return;
@@ -184,6 +241,8 @@ export class CustomArchiveInspector extends Transform {
   private consume(chunk: Buffer): void {
     if (this.notInspected) return;
     let buf = chunk;
+    let base = this.base;
+    this.base += chunk.length;
     if (this.inHead) {
       buf = this.head.length ? Buffer.concat([this.head, chunk]) : chunk;
       if (buf.length < this.retryAt) {
@@ -213,6 +272,7 @@ export class CustomArchiveInspector extends Transform {
       }
       this.head = Buffer.alloc(0);
       buf = buf.subarray(cursor.pos);
+      base = this.base - buf.length;
     }
     const intSize = this.intSize;
     let pos = 0;
@@ -244,6 +304,7 @@ export class CustomArchiveInspector extends Transform {
       }
       // A fixed-size field: a block type byte, or an int (sign byte and intSize bytes, little-endian).
       const need = this.phase === Phase.Block ? 1 : 1 + intSize;
+      if (this.phase === Phase.Block) this.blockStart = base + pos;
       let field: Buffer = buf;
       let at = pos;
       if (this.partialLength > 0 || end - pos < need) {
@@ -270,13 +331,15 @@ export class CustomArchiveInspector extends Transform {
       if (field[at]) value = -value;
       switch (this.phase) {
         case Phase.BlockId:
+          this.blockAt.set(value, this.blockStart);
           if (this.blockType === BLK_BLOBS) {
             this.table = undefined;
             this.phase = Phase.BlobOid;
           } else {
             if (!this.toc.has(value)) throw new JobError(`The dump has data for entry ${value}, which is not in its table of contents: the archive is damaged.`);
-            this.table = this.counts.get(value);
-            if (this.table) this.table.seen = true;
+            const counted = this.counts.get(value);
+            if (counted) counted.seen = true;
+            this.table = this.countRows ? counted : undefined;
             this.blobs = false;
             this.lastWasMarker = false;
             this.phase = Phase.ChunkLength;
@@ -346,9 +409,10 @@ export class CustomArchiveInspector extends Transform {
       c.str(); // owner
       c.str(); // "false": the old WITH OIDS flag
       while (c.str() !== undefined); // dependencies, ended by a null string
-      c.byte(); // data offset flag
+      const offsetAt = c.pos;
+      const offsetFlag = c.byte();
       c.bytes(this.offSize); // data offset: not set when written to a pipe
-      entries.push({ dumpId, desc, tag, namespace });
+      entries.push({ dumpId, desc, tag, namespace, offsetAt, offsetFlag });
     }
     this.header = { version, database, serverVersion, dumpVersion };
     for (const e of entries) {

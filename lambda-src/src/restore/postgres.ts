@@ -21,6 +21,7 @@ import { describeError, JobError } from "../support/errors";
 import { runTool, toolEnvironment, ToolProcess } from "../support/process";
 import { checkBeforeRestore, readArtifactThroughGate } from "./checked-read";
 import { clientForRestoreInto } from "../postgres/tools";
+import { checkScratchArchive } from "./scratch-archive";
 import { pipeline as pipe } from "node:stream";
 
 /** What a PostgreSQL restore did, besides the data. */
@@ -40,8 +41,12 @@ export interface PostgresRestoreReport {
   /** What was not restored, and why. */
   readonly notRestored: readonly string[];
   readonly createdDatabase: boolean;
-  /** Seconds spent before the target was written to (checks, download, checksum), and writing it. */
-  readonly seconds: { readonly checks: number; readonly restore: number };
+  /**
+   * Seconds spent before the target was written to (checks, download, checksum), and writing it; on
+   * the parallel path, the part of `checks` spent downloading (hashing and decompressing into the
+   * scratch file) and reading the file back (its checks and data offsets).
+   */
+  readonly seconds: { readonly checks: number; readonly restore: number; readonly download?: number; readonly readBack?: number };
 }
 
 /** What the target needs, decided before anything is written. */
@@ -135,14 +140,22 @@ export async function restorePostgres(job: JobContext, backup: CompleteBackup, t
   const clock = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - clock) / 1e9;
   let checkSeconds = 0;
-  await checkReachable(tools.psql, withDatabase(target, "postgres"), "target server", job.env);
-  // pg_restore of the target's major when it reads the archive (postgres/tools.ts).
-  const client = await clientForRestoreInto(job, m, target);
-  await prepareTarget(tools.psql, target, job.env, false);
-  const roles = await planRoles(job, backup, target, options);
+  const scratchSeconds: { download?: number; readBack?: number } = {};
+  /** The target's checks: they only read, and decide which pg_restore runs and which roles are needed. */
+  const inspectTarget = async () => {
+    await checkReachable(tools.psql, withDatabase(target, "postgres"), "target server", job.env);
+    // pg_restore of the target's major when it reads the archive (postgres/tools.ts).
+    const client = await clientForRestoreInto(job, m, target);
+    await prepareTarget(tools.psql, target, job.env, false);
+    return { client, roles: await planRoles(job, backup, target, options) };
+  };
   const scratchDirectory = job.config.restore?.scratchDirectory ?? tmpdir();
   const jobs = options.jobs ?? restoreJobs(job.config.restore, availableParallelism());
   let choice = chooseRestorePath({ format: m.format, ...(m.contentBytes !== undefined ? { contentBytes: m.contentBytes } : {}), jobs, scratchDirectory, ...(await freeBytesField(scratchDirectory)) });
+  // A download straight into zstd can be stopped midway, so the target's checks run while it
+  // downloads (a failed check stops it); otherwise (encrypted, not zstd) they run first.
+  const overlap = choice.path === "parallel" && m.compression === "zstd" && !m.encryption;
+  let inspected = overlap ? undefined : await inspectTarget();
   let scratch: string | undefined;
   let created = false;
   try {
@@ -150,14 +163,24 @@ export async function restorePostgres(job: JobContext, backup: CompleteBackup, t
     if (choice.path === "parallel") {
       scratch = await mkdtemp(join(scratchDirectory, "lifeboat-restore-"));
       file = join(scratch, "archive.dump");
-      const downloaded = await downloadArchive(job, backup, file, client.pgRestore);
-      if (!downloaded.ok) {
+      const stop = new AbortController();
+      const checking = inspected ? Promise.resolve(inspected) : inspectTarget();
+      checking.catch(() => stop.abort());
+      const downloaded = await downloadArchive(job, backup, file, stop.signal, scratchSeconds).catch(async (error: unknown) => {
+        // A check that failed stopped the download: its reason is the one to give.
+        await checking;
+        throw error;
+      });
+      inspected = await checking;
+      if (downloaded.ok) await listArchive(inspected.client.pgRestore, file, backup.artifact.key);
+      else {
         choice = { path: "stream", reason: `${downloaded.reason}; streaming the archive into pg_restore in one transaction` };
         await rm(scratch, { recursive: true, force: true });
         scratch = undefined;
       }
     }
     job.output.log({ level: "info", event: "restore.path", message: `Restoring ${m.source} by ${choice.path === "parallel" ? `pg_restore -j ${jobs} from a scratch file` : "streaming"}: ${choice.reason}.`, source: m.source, path: choice.path, reason: choice.reason, jobs });
+    const { client, roles } = inspected!;
     const pin = choice.path === "stream" ? await checkBeforeRestore(job, backup, client.pgRestore) : undefined;
 
     // Everything above only read; from here on the target server is written to.
@@ -189,6 +212,7 @@ export async function restorePostgres(job: JobContext, backup: CompleteBackup, t
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true });
   }
+  const { roles } = inspected!;
   const postgres: PostgresRestoreReport = {
     path: choice.path,
     pathReason: choice.reason,
@@ -198,12 +222,14 @@ export async function restorePostgres(job: JobContext, backup: CompleteBackup, t
     rolesCreated: roles.create,
     notRestored: roles.notRestored,
     createdDatabase: created,
-    seconds: { checks: Math.round(checkSeconds * 1000) / 1000, restore: Math.round((elapsed() - checkSeconds) * 1000) / 1000 },
+    seconds: { checks: ms(checkSeconds), restore: ms(elapsed() - checkSeconds), ...(choice.path === "parallel" ? { download: ms(scratchSeconds.download ?? 0), readBack: ms(scratchSeconds.readBack ?? 0) } : {}) },
   };
   const what = [roles.grants.owners && "owners", roles.grants.privileges && "privileges"].filter(Boolean).join(" and ");
   const detail = `${created ? "created and " : ""}restored ${describeConnection(target)} (${m.tables?.length ?? 0} tables${what ? `, with ${what}` : ", without owners or privileges"}${roles.create.length ? `; created roles ${roles.create.join(", ")}` : ""}) by ${choice.path === "parallel" ? `pg_restore -j ${jobs} from a verified scratch file` : "streaming in one transaction"}`;
   return { detail, postgres };
 }
+
+const ms = (seconds: number) => Math.round(seconds * 1000) / 1000;
 
 async function freeBytesField(dir: string): Promise<{ freeBytes?: number }> {
   const free = await freeBytes(dir);
@@ -214,13 +240,17 @@ async function freeBytesField(dir: string): Promise<{ freeBytes?: number }> {
  * Downloads the artifact once into `file`, decompressed, hashing the stored bytes on the way; throws (touching nothing) when the checksum or the archive is wrong. Returns
  * `ok: false` with the reason when the scratch space fills up, so the restore can stream instead.
  */
-async function downloadArchive(job: JobContext, backup: CompleteBackup, file: string, pgRestore: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+async function downloadArchive(job: JobContext, backup: CompleteBackup, file: string, signal: AbortSignal, seconds: { download?: number; readBack?: number }): Promise<{ ok: true; offsetsWritten: number } | { ok: false; reason: string }> {
   const key = backup.artifact.key;
-  // No archive reader here: the backup read every one of these bytes as it stored them, and a
-  // matching SHA-256 of the stored bytes means the same archive. pg_restore --list below still
+  // A matching SHA-256 of the stored bytes means the archive the backup read; zstd checks its frames
+  // as it decompresses. The file is then read back (checkScratchArchive), and pg_restore --list
   // proves that this pg_restore reads its table of contents.
+  const started = process.hrtime.bigint();
+  const since = () => Number(process.hrtime.bigint() - started) / 1e9;
   // An encrypted artifact is decrypted here first, so its plaintext passes through this process.
-  const read = backup.manifest.compression === "zstd" && !backup.manifest.encryption ? await downloadThroughZstd(job, backup, file) : await downloadThroughNode(job, backup, file);  if (read.sizeBytes !== backup.manifest.sizeBytes || read.sha256 !== backup.manifest.sha256) {
+  const read = backup.manifest.compression === "zstd" && !backup.manifest.encryption ? await downloadThroughZstd(job, backup, file, signal) : await downloadThroughNode(job, backup, file);
+  seconds.download = since();
+  if (read.sizeBytes !== backup.manifest.sizeBytes || read.sha256 !== backup.manifest.sha256) {
     throw new JobError(`The backup ${key} is corrupt: ${read.sizeBytes} bytes with SHA-256 ${read.sha256}, but its manifest says ${backup.manifest.sizeBytes} bytes with ${backup.manifest.sha256}. The target was not touched.`, {
       hint: "Restore an earlier backup with --at, or from the replica vault.",
     });
@@ -229,11 +259,18 @@ async function downloadArchive(job: JobContext, backup: CompleteBackup, file: st
     if ((read.error as NodeJS.ErrnoException).code === "ENOSPC" || /No space left/i.test(read.error.message)) return { ok: false, reason: `the scratch space filled up while downloading (${describeError(read.error)})` };
     throw new JobError(`The backup ${key} does not decode: ${describeError(read.error)}. The target was not touched.`, { hint: "Restore an earlier backup with --at." });
   }
+  // What pg_restore will read, read back from the disk, and given the data offsets pg_dump could not write.
+  const { offsetsWritten } = await checkScratchArchive(file, backup.manifest);
+  seconds.readBack = since() - seconds.download;
+  return { ok: true, offsetsWritten };
+}
+
+/** Proves that `pgRestore` reads the table of contents of the scratch file `file` (of artifact `key`). */
+async function listArchive(pgRestore: string, file: string, key: string): Promise<void> {
   const list = await runTool("pg_restore --list", pgRestore, ["--list", file], toolEnvironment()).catch((error: Error) => {
     throw new JobError(`pg_restore cannot read the table of contents of ${key}: ${error.message}. The target was not touched.`, { cause: error });
   });
   if (!/^\d+;/m.test(list)) throw new JobError(`pg_restore --list read no table of contents entries from ${key}. The target was not touched.`);
-  return { ok: true };
 }
 
 /** What a download into a scratch file read, and why decoding failed if it did. */
@@ -254,21 +291,21 @@ async function downloadThroughNode(job: JobContext, backup: CompleteBackup, file
  * itself: the decompressed bytes, several times the stored ones, never pass through this process.
  * A zstd that gives up does not stop the hash.
  */
-async function downloadThroughZstd(job: JobContext, backup: CompleteBackup, file: string): Promise<Downloaded> {
+async function downloadThroughZstd(job: JobContext, backup: CompleteBackup, file: string, signal: AbortSignal): Promise<Downloaded> {
   const tools = toolPaths(job.config);
   const bucket = job.config.vault.bucket;
   const key = backup.artifact.key;
   if (!(await hasZstd(tools.zstd))) throw new JobError(`This backup is compressed with zstd, but zstd could not be started from "${tools.zstd}". The target was not touched.`, { hint: "Install zstd or set `tools.zstd` to its path." });
   let response;
   try {
-    response = await job.vault.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    response = await job.vault.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
   } catch (error) {
     throw new JobError(`Reading s3://${bucket}/${key} failed: ${describeError(error)}.`, { cause: error });
   }
   const zstd = new ToolProcess("zstd -d", tools.zstd, ["-d", "-q", "-f", "-o", file], { env: toolEnvironment(), stdin: "pipe", stdout: "ignore" });
   zstd.stdin.on("error", () => undefined);
   const digest = new DigestStream();
-  await pipeline(response.Body as Readable, digest, new SoftTee([zstd.stdin])).catch((error: Error) => {
+  await pipeline(response.Body as Readable, digest, new SoftTee([zstd.stdin]), { signal }).catch((error: Error) => {
     zstd.kill();
     throw new JobError(`Reading s3://${bucket}/${key} failed: ${describeError(error)}.`, { cause: error });
   });

@@ -33,8 +33,8 @@ export function provisionedTool(tool: string, versionPrefix = ""): string {
 /** PostgreSQL majors the tests run servers of. 15 comes from Debian, the others from npm. */
 export const testedPostgresMajors = [15, 16, 17, 18] as const;
 
-/** Majors whose client tools the tests have: Debian's 15 and the provisioning's build of 18. */
-export const postgresClientMajors = [15, 18] as const;
+/** Majors whose client tools the tests have: Debian's 15 and the provisioning's builds of 17 and 18. */
+export const postgresClientMajors = [15, 17, 18] as const;
 
 /** The directory of PostgreSQL `major`'s client tools (pg_dump, pg_restore, pg_dumpall, psql). */
 export function postgresClientDir(major: number): string {

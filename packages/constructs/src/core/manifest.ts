@@ -86,6 +86,11 @@ export interface BackupManifest {
   /** Bytes of the artifact after decompression (PostgreSQL: the archive pg_restore reads). @default - not recorded */
   readonly contentBytes?: number;
   /**
+   * SHA-256 (hex) of the artifact after decompression (PostgreSQL: the archive), so a restore can check
+   * the copy it wrote to scratch space byte for byte. @default - not recorded
+   */
+  readonly contentSha256?: string;
+  /**
    * How the data was read. Absent means a point-in-time snapshot (pg_dump, Redis `SYNC`). A copy
    * taken key by key (`SCAN` + `DUMP`) says `pointInTime: false`: keys changed while it ran may be
    * from different moments.
@@ -177,6 +182,7 @@ export function manifestProblems(value: unknown): string[] {
     });
   }
   if (m.contentBytes !== undefined && (typeof m.contentBytes !== "number" || !Number.isInteger(m.contentBytes) || m.contentBytes < 0)) problems.add("contentBytes", m.contentBytes, "must be a whole number of bytes.");
+  if (m.contentSha256 !== undefined && (typeof m.contentSha256 !== "string" || !SHA256.test(m.contentSha256))) problems.add("contentSha256", m.contentSha256, "must be 64 lowercase hex digits.");
   if (m.companions !== undefined) {
     if (!Array.isArray(m.companions)) problems.add("companions", m.companions, "must be a list.");
     else m.companions.forEach((c: any, i: number) => {
