@@ -141,9 +141,10 @@ export async function restorePostgres(job: JobContext, backup: CompleteBackup, t
   const elapsed = () => Number(process.hrtime.bigint() - clock) / 1e9;
   let checkSeconds = 0;
   const scratchSeconds: { download?: number; readBack?: number } = {};
-  /** The target's checks: they only read, and decide which pg_restore runs and which roles are needed. */
+  // A target that does not answer is named before the backup is read at all.
+  await checkReachable(tools.psql, withDatabase(target, "postgres"), "target server", job.env);
+  /** The target's other checks: they only read, and decide which pg_restore runs and which roles are needed. */
   const inspectTarget = async () => {
-    await checkReachable(tools.psql, withDatabase(target, "postgres"), "target server", job.env);
     // pg_restore of the target's major when it reads the archive (postgres/tools.ts).
     const client = await clientForRestoreInto(job, m, target);
     await prepareTarget(tools.psql, target, job.env, false);
