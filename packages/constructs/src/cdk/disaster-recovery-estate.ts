@@ -11,7 +11,6 @@ import {
   type DeployedSourceIds,
   designEstate,
   type DrillRecord,
-  type DrillSettings,
   type EstateDesign,
   type EstateDesignArgs,
   estateDesignPosture,
@@ -24,16 +23,16 @@ import {
   type EstatePlan,
   type EstatePosture,
   type EstateSourceDeclaration,
+  type EstateSourceSettings,
+  estateSourceSettings,
   type JobConfig,
   type JobNetworkRoutes,
-  type JobRuntime,
   type ObjectivesArgs,
   type ObjectLockArgs,
   Problems,
   renderRunbook,
   type SourceEndpoint,
   type SourceJobsDesign,
-  type SourceObjectives,
 } from "../core";
 import { AlertTopic } from "./alert-topic";
 import { AwsBackupPlan, type AwsBackupPlanProps } from "./aws-backup-plan";
@@ -47,27 +46,7 @@ import type { JobCode, JobVpc } from "./scheduled-job";
 import { VaultKey } from "./vault-key";
 import { VerifyJob } from "./verify-job";
 
-interface EstateSourceCommon {
-  /** The source's name: its prefix in the vault, its metric dimension, part of construct ids. */
-  readonly name: string;
-  /** @default - the estate's RPO */
-  readonly rpo?: SourceObjectives["rpo"];
-  /** @default - the estate's RTO */
-  readonly rto?: SourceObjectives["rto"];
-  /** The data's size, for the restore-time estimate. @default 10 */
-  readonly sizeGiB?: number;
-  /** Sources restored before this one. @default - none */
-  readonly restoreAfter?: readonly string[];
-  /** Logical backup interval instead of the derived one. @default - derived from the RPO */
-  readonly logicalInterval?: SourceObjectives["logicalInterval"];
-  /**
-   * The restore drill: scratch target, smoke queries, interval; `false` for none.
-   * @default - PostgreSQL: monthly into a new database on the source's server; Redis and objects: none until `scratch` is declared
-   */
-  readonly drill?: DrillSettings | false;
-  /** Run this source's jobs on Lambda or Fargate whatever their expected duration (Fargate needs `jobs.fargate`). @default - chosen per job from the expected duration */
-  readonly runtime?: JobRuntime;
-}
+type EstateSourceCommon = EstateSourceSettings;
 
 /** A PostgreSQL database on an RDS instance of this app. */
 export interface RdsPostgresSource extends EstateSourceCommon {
@@ -506,16 +485,9 @@ function declarationOf(source: EstateSource): EstateSourceDeclaration {
         ? (source.cluster.node.defaultChild as rds.CfnDBCluster).preferredMaintenanceWindow
         : undefined;
   return {
-    name: source.name,
+    ...estateSourceSettings(source),
     kind: source.kind,
     engine: source.engine,
-    ...(source.rpo !== undefined ? { rpo: source.rpo } : {}),
-    ...(source.rto !== undefined ? { rto: source.rto } : {}),
-    ...(source.sizeGiB !== undefined ? { sizeGiB: source.sizeGiB } : {}),
-    ...(source.restoreAfter !== undefined ? { restoreAfter: source.restoreAfter } : {}),
-    ...(source.logicalInterval !== undefined ? { logicalInterval: source.logicalInterval } : {}),
-    ...(source.drill !== undefined ? { drill: source.drill } : {}),
-    ...(source.runtime !== undefined ? { runtime: source.runtime } : {}),
     readsSecret: (managed || credentials !== undefined) && !(credentials !== undefined && "env" in credentials),
     ...(maintenanceWindow !== undefined ? { maintenanceWindow } : {}),
   };

@@ -13,25 +13,47 @@ import { type AwsBackupPlanSettings, planAwsBackup } from "./aws-backup";
 import { checkEstateFargate, type FargateJobDesign, fargateJobDesign } from "./fargate-job";
 import { checkJobNetworkRoutes, checkReachability, type JobNetworkRoutes, type ServiceNeed } from "./network";
 
-/** One source as the estate declares it, reduced to what decisions need (no resources). */
-export interface EstateSourceDeclaration {
+/** What every estate source declares besides how it is reached: declared once here, for every front end. */
+export interface EstateSourceSettings {
+  /** The source's name: its prefix in the vault, its metric dimension, part of resource names. */
   readonly name: string;
-  readonly kind: SourceObjectives["kind"];
-  readonly engine: SourceEngine;
   /** @default - the estate's RPO */
   readonly rpo?: SourceObjectives["rpo"];
   /** @default - the estate's RTO */
   readonly rto?: SourceObjectives["rto"];
-  /** @default 10 */
+  /** The data's size, for the restore-time estimate. @default 10 */
   readonly sizeGiB?: number;
-  /** @default - none */
+  /** Sources restored before this one. @default - none */
   readonly restoreAfter?: readonly string[];
-  /** @default - derived from the RPO */
+  /** Logical backup interval instead of the derived one. @default - derived from the RPO */
   readonly logicalInterval?: SourceObjectives["logicalInterval"];
-  /** @default - PostgreSQL: monthly into a new database on the source's server; Redis and objects: none until `scratch` is declared */
+  /**
+   * The restore drill: scratch target, smoke queries, interval; `false` for none.
+   * @default - PostgreSQL: monthly into a new database on the source's server; Redis and objects: none until `scratch` is declared
+   */
   readonly drill?: DrillSettings | false;
-  /** @default - chosen per job from the expected duration */
+  /** Run this source's jobs on Lambda or Fargate whatever their expected duration (Fargate needs `jobs.fargate`). @default - chosen per job from the expected duration */
   readonly runtime?: JobRuntime;
+}
+
+/** The settings of a source, without its resources or anything else a front end adds. */
+export function estateSourceSettings(source: EstateSourceSettings): EstateSourceSettings {
+  return {
+    name: source.name,
+    ...(source.rpo !== undefined ? { rpo: source.rpo } : {}),
+    ...(source.rto !== undefined ? { rto: source.rto } : {}),
+    ...(source.sizeGiB !== undefined ? { sizeGiB: source.sizeGiB } : {}),
+    ...(source.restoreAfter !== undefined ? { restoreAfter: source.restoreAfter } : {}),
+    ...(source.logicalInterval !== undefined ? { logicalInterval: source.logicalInterval } : {}),
+    ...(source.drill !== undefined ? { drill: source.drill } : {}),
+    ...(source.runtime !== undefined ? { runtime: source.runtime } : {}),
+  };
+}
+
+/** One source as the estate declares it, reduced to what decisions need (no resources). */
+export interface EstateSourceDeclaration extends EstateSourceSettings {
+  readonly kind: SourceObjectives["kind"];
+  readonly engine: SourceEngine;
   /** Its jobs read its credentials from Secrets Manager (an RDS-managed or given secret). @default false */
   readonly readsSecret?: boolean;
   /**
@@ -203,16 +225,7 @@ export function designEstate(args: EstateDesignArgs): EstateDesign {
   const sources = args.sources ?? [];
   const plan = planEstate(
     args.objectives,
-    sources.map((s) => ({
-      name: s.name,
-      kind: s.kind,
-      engine: s.engine,
-      ...(s.rpo !== undefined ? { rpo: s.rpo } : {}),
-      ...(s.rto !== undefined ? { rto: s.rto } : {}),
-      ...(s.sizeGiB !== undefined ? { sizeGiB: s.sizeGiB } : {}),
-      ...(s.restoreAfter !== undefined ? { restoreAfter: s.restoreAfter } : {}),
-      ...(s.logicalInterval !== undefined ? { logicalInterval: s.logicalInterval } : {}),
-    })),
+    sources.map(({ drill: _drill, runtime: _runtime, readsSecret: _secret, maintenanceWindow: _window, ...s }) => s),
     subject,
   );
   const problems = new Problems();

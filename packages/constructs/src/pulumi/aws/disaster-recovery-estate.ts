@@ -9,7 +9,6 @@ import {
   type DeployedAlarm,
   type DeployedSourceIds,
   type DrillRecord,
-  type DrillSettings,
   type EstateDesign,
   type EstateDesignArgs,
   estateDesignPosture,
@@ -20,18 +19,18 @@ import {
   type EstatePlan,
   type EstatePosture,
   type EstateSourceDeclaration,
+  type EstateSourceSettings,
+  estateSourceSettings,
   type FargateJobDesign,
   fargateJobConfig,
   fargateJobTaskStatements,
   type JobNetworkRoutes,
-  type JobRuntime,
   type ObjectivesArgs,
   type ObjectLockArgs,
   type PostureAlarm,
   renderRunbook,
   type SourceEndpoint,
   type SourceJobsDesign,
-  type SourceObjectives,
 } from "../../core";
 import { AlertTopic } from "./alert-topic";
 import { AwsBackupPlan, type AwsBackupPlanArgs } from "./aws-backup-plan";
@@ -49,27 +48,7 @@ import type { JobCode, JobVpc } from "./scheduled-function";
 import { VaultKey } from "./vault-key";
 import { VerifyJob } from "./verify-job";
 
-interface EstateSourceCommon {
-  /** The source's name: its prefix in the vault, its metric dimension, part of resource names. */
-  readonly name: string;
-  /** @default - the estate's RPO */
-  readonly rpo?: SourceObjectives["rpo"];
-  /** @default - the estate's RTO */
-  readonly rto?: SourceObjectives["rto"];
-  /** The data's size, for the restore-time estimate. @default 10 */
-  readonly sizeGiB?: number;
-  /** Sources restored before this one. @default - none */
-  readonly restoreAfter?: readonly string[];
-  /** Logical backup interval instead of the derived one. @default - derived from the RPO */
-  readonly logicalInterval?: SourceObjectives["logicalInterval"];
-  /**
-   * The restore drill: scratch target, smoke queries, interval; `false` for none.
-   * @default - PostgreSQL: monthly into a new database on the source's server; Redis and objects: none until `scratch` is declared
-   */
-  readonly drill?: DrillSettings | false;
-  /** Run this source's jobs on Lambda or Fargate whatever their expected duration. @default - chosen per job from the expected duration */
-  readonly runtime?: JobRuntime;
-}
+type EstateSourceCommon = EstateSourceSettings;
 
 /** A PostgreSQL database on RDS or Aurora, whose master password RDS manages. */
 interface ManagedPostgresSource extends EstateSourceCommon {
@@ -236,16 +215,9 @@ function declarationOf(source: EstateSource): EstateSourceDeclaration {
   // Credentials in the environment need no secret; anything else (a secret, a deploy-time value) may.
   const inEnvironment = credentials !== undefined && typeof credentials === "object" && !pulumi.Output.isInstance(credentials) && "env" in credentials;
   return {
-    name: source.name,
+    ...estateSourceSettings(source),
     kind: source.kind,
     engine: source.engine,
-    ...(source.rpo !== undefined ? { rpo: source.rpo } : {}),
-    ...(source.rto !== undefined ? { rto: source.rto } : {}),
-    ...(source.sizeGiB !== undefined ? { sizeGiB: source.sizeGiB } : {}),
-    ...(source.restoreAfter !== undefined ? { restoreAfter: source.restoreAfter } : {}),
-    ...(source.logicalInterval !== undefined ? { logicalInterval: source.logicalInterval } : {}),
-    ...(source.drill !== undefined ? { drill: source.drill } : {}),
-    ...(source.runtime !== undefined ? { runtime: source.runtime } : {}),
     readsSecret: (managed || credentials !== undefined) && !inEnvironment,
     ...(source.engine === "rds-instance" ? { maintenanceWindow: source.maintenanceWindow ?? source.instance.maintenanceWindow } : {}),
     ...(source.engine === "aurora-cluster" ? { maintenanceWindow: source.maintenanceWindow ?? source.cluster.preferredMaintenanceWindow } : {}),
