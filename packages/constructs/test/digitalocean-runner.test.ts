@@ -128,7 +128,7 @@ describe("the dead-man's switch on the runner", () => {
 });
 
 describe("the DigitalOcean posture's job placement", () => {
-  it("says each source's backup and verification run on the runner's timers, with the time each has before its next run, and that no drill is scheduled there", () => {
+  it("says each source's backup and verification run on the runner's timers, with the time each has before its next run, and why no drill is scheduled there", () => {
     const design = designDigitalOceanEstate(
       {
         objectives: { rpo: "24h", rto: "4h", region: "nyc3" },
@@ -152,7 +152,9 @@ describe("the DigitalOcean posture's job placement", () => {
     ]);
     expect(pg.jobs?.[0]?.reason).toBe("the runner droplet's timer lifeboat-backup-postgres-main.timer; expected 18 minutes (20 GiB at an assumed 20 MiB/s, until a backup measures it), within the 24 hours before its next run, when systemd stops it");
     expect(cache.jobs?.[1]?.reason).toMatch(/^the runner droplet's timer lifeboat-verify\.timer \(every source in turn\); expected .*, within the 15 minutes before its next run, when systemd stops it$/);
-    expect(pg.notes).toContain("No restore drill is scheduled on the runner yet: its RTO stays an estimate. Drill it by hand on the runner with `lifeboat drill --source postgres-main` (the record goes to the vault).");
+    expect(pg.notes).toContain(
+      "No restore drill is scheduled: a drill decrypts the backup, and the runner holds only the age recipients. Its RTO stays an estimate until you drill it where the identity is: `LIFEBOAT_CONFIG_FILE=lifeboat.json LIFEBOAT_AGE_IDENTITY_FILE=<path to the age identity> lifeboat drill --source postgres-main` (the record goes to the vault).",
+    );
     expect(renderRunbook(posture)).toContain("- backup: the runner, the runner droplet's timer lifeboat-backup-postgres-main.timer;");
   });
 });

@@ -240,7 +240,8 @@ export function digitalOceanPosture(design: DoEstateDesign, ids: DoDeployedIds):
     const notes = [...source.notes, ...(design.databases[source.name]?.notes ?? [])];
     if (source.logical) notes.push("Backups are encrypted on the runner with age before upload; verification checks the ciphertext without the private key, and only a restore needs the identity.");
     const jobs = runnerPlacements(design, source);
-    if (jobs.length > 0) notes.push(`No restore drill is scheduled on the runner yet: its RTO stays an estimate. Drill it by hand on the runner with \`lifeboat drill --source ${source.name}\` (the record goes to the vault).`);
+    // A drill decrypts what it restores, and the runner holds only the recipients, never the identity.
+    if (jobs.length > 0) notes.push(`No restore drill is scheduled: a drill decrypts the backup, and the runner holds only the age recipients. Its RTO stays an estimate until you drill it where the identity is: \`LIFEBOAT_CONFIG_FILE=lifeboat.json LIFEBOAT_AGE_IDENTITY_FILE=<path to the age identity> lifeboat drill --source ${source.name}\` (the record goes to the vault).`);
     return { ...plannedPosture(source), copies, alarms: source.logical ? [deadMan] : [], restore: [...nativeCommands(source, design, target), ...logical], notes, ...(jobs.length > 0 ? { jobs } : {}) };
   });
   return {
