@@ -1,19 +1,14 @@
-import { Duration, Names, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as kms from "aws-cdk-lib/aws-kms";
 import { Construct } from "constructs";
-import { planVaultKey, type VaultKeyPlan, vaultKeyPolicyStatements, type VaultKeySettings } from "../core";
+import { designKey, type KeySettings, type VaultKeyPlan } from "../core";
 import { cdkPolicyDocument } from "./policy";
 
 /** Properties of a {@link VaultKey}. */
-export interface VaultKeyProps extends Omit<VaultKeySettings, "alias"> {
-  /**
-   * What the key protects, shown in the KMS console.
-   * @default - "Lifeboat vault key <path>"
-   */
-  readonly description?: string;
+export interface VaultKeyProps extends Omit<KeySettings, "alias" | "protect"> {
   /**
    * The key's alias.
-   * @default - "alias/lifeboat/<stack>-<path>-<hash>", unique in the account and region
+   * @default - "alias/lifeboat/<id>-<suffix of the stack's name>", unique in the account and region (a stack's name is)
    */
   readonly alias?: string;
   /**
@@ -45,21 +40,24 @@ export class VaultKey extends Construct {
   readonly plan: VaultKeyPlan;
 
   constructor(scope: Construct, id: string, props: VaultKeyProps = {}) {
-    const plan = planVaultKey(props, `VaultKey "${id}"`);
+    const p = props ?? {};
+    const retained = p.removalPolicy === undefined || p.removalPolicy === RemovalPolicy.RETAIN;
+    // A stack's name is unique in its account and region: two stacks never ask for one alias.
+    const design = designKey(id, { ...p, protect: retained }, `${Stack.of(scope).stackName}/${scope.node.path}`, `VaultKey "${id}"`);
     super(scope, id);
-    this.plan = plan;
+    this.plan = { rotationPeriodDays: design.rotationPeriodDays, deletionWindowDays: design.deletionWindowDays, services: design.services };
     const stack = Stack.of(this);
     this.key = new kms.Key(this, "Resource", {
-      description: props.description ?? `Lifeboat vault key ${id}`,
+      description: design.description,
       keySpec: kms.KeySpec.SYMMETRIC_DEFAULT,
       keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT,
-      enableKeyRotation: true,
-      rotationPeriod: Duration.days(plan.rotationPeriodDays),
-      pendingWindow: Duration.days(plan.deletionWindowDays),
-      policy: cdkPolicyDocument(vaultKeyPolicyStatements({ partition: stack.partition, account: stack.account, services: plan.services })),
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      enableKeyRotation: design.enableKeyRotation,
+      rotationPeriod: Duration.days(design.rotationPeriodDays),
+      pendingWindow: Duration.days(design.deletionWindowDays),
+      policy: cdkPolicyDocument(design.policyStatements({ partition: stack.partition, account: stack.account })),
+      removalPolicy: p.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    this.alias = new kms.Alias(this, "Alias", { aliasName: props.alias ?? `alias/lifeboat/${Names.uniqueResourceName(this, { separator: "-", maxLength: 200 })}`, targetKey: this.key });
+    this.alias = new kms.Alias(this, "Alias", { aliasName: design.alias as string, targetKey: this.key });
     this.keyArn = this.key.keyArn;
     this.keyId = this.key.keyId;
   }

@@ -137,3 +137,18 @@ describe("CDK ReplicatedBackupVault", () => {
     expect(error.message).toContain("crossRegionReferences");
   });
 });
+
+describe("CDK VaultKey aliases", () => {
+  it("gives keys of the same id in two stacks of one account and region different aliases, each unique per stack name", () => {
+    const { app, stack } = newStack();
+    const other = new Stack(app, "Staging", { env: { account: "123456789012", region: "us-east-1" } });
+
+    new VaultKey(stack, "Data");
+    new VaultKey(other, "Data");
+
+    const aliases = [stack, other].map((s) => only(templateOf(s), "AWS::KMS::Alias").Properties.AliasName as string);
+    expect(aliases[0]).toMatch(/^alias\/lifeboat\/Data-[0-9a-f]{8}$/);
+    expect(aliases[1]).toMatch(/^alias\/lifeboat\/Data-[0-9a-f]{8}$/);
+    expect(aliases[0]).not.toBe(aliases[1]);
+  });
+});

@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as kms from "@pulumi/aws/kms";
-import { type DurationInput, planVaultKey, type VaultKeyPlan, vaultKeyPolicyStatements } from "../../core";
+import { designKey, type KeySettings, type VaultKeyPlan } from "../../core";
+import { deploymentScope } from "./deployment-scope";
 import { accountContext, policyJson } from "./account";
 
-/** Arguments of a {@link VaultKey}. */
-export interface VaultKeyArgs {
+/** Arguments of a {@link VaultKey}: core's {@link KeySettings}, with Pulumi values where the key takes them. */
+export interface VaultKeyArgs extends Omit<KeySettings, "alias" | "description"> {
   /**
    * What the key protects, shown in the KMS console.
    * @default - "Lifeboat vault key <name>"
@@ -12,31 +13,10 @@ export interface VaultKeyArgs {
   readonly description?: pulumi.Input<string>;
   /**
    * The key's alias.
-   * @default "alias/lifeboat/<name>"
+   * @default "alias/lifeboat/<name>-<suffix of the project and stack>", unique in the account and region
    */
   readonly alias?: pulumi.Input<string>;
-  /**
-   * AWS service principals allowed to encrypt and decrypt with the key on the account's behalf, such
-   * as `cloudwatch.amazonaws.com` for alarms publishing to an encrypted topic.
-   * @default - none: only IAM principals of the account, through their own policies
-   */
-  readonly services?: readonly string[];
-  /**
-   * How long KMS waits before deleting the key once deletion is scheduled (7 to 30 days).
-   * @default 30 days
-   */
-  readonly deletionWindow?: DurationInput;
-  /**
-   * How often KMS rotates the key material (90 to 2560 days). Rotation is always on.
-   * @default 365 days
-   */
-  readonly rotationPeriod?: DurationInput;
-  /**
-   * Refuse `pulumi destroy` and replacements of the key. Deleting a vault key makes every backup it
-   * encrypted unreadable; set `false` only for throwaway stacks.
-   * @default true
-   */
-  readonly protect?: boolean;
+  /** @default - none */
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
@@ -61,26 +41,27 @@ export class VaultKey extends pulumi.ComponentResource {
   readonly plan: VaultKeyPlan;
 
   constructor(name: string, args: VaultKeyArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    const plan = planVaultKey(args, `VaultKey "${name}"`);
+    const a = args ?? {};
+    const design = designKey(name, { ...a, description: typeof a.description === "string" ? a.description : undefined }, deploymentScope(), `VaultKey "${name}"`);
     super("lifeboat:aws:VaultKey", name, {}, opts);
-    this.plan = plan;
+    this.plan = { rotationPeriodDays: design.rotationPeriodDays, deletionWindowDays: design.deletionWindowDays, services: design.services } as VaultKeyPlan;
 
     const { account, partition } = accountContext(this);
     this.key = new kms.Key(
       `${name}-key`,
       {
-        description: args.description ?? `Lifeboat vault key ${name}`,
-        keyUsage: "ENCRYPT_DECRYPT",
-        customerMasterKeySpec: "SYMMETRIC_DEFAULT",
-        enableKeyRotation: true,
-        rotationPeriodInDays: plan.rotationPeriodDays,
-        deletionWindowInDays: plan.deletionWindowDays,
-        policy: policyJson({ account, partition }, (v) => vaultKeyPolicyStatements({ ...v, services: plan.services })),
-        ...(args.tags ? { tags: args.tags } : {}),
+        description: a.description ?? design.description,
+        keyUsage: design.keyUsage,
+        customerMasterKeySpec: design.keySpec,
+        enableKeyRotation: design.enableKeyRotation,
+        rotationPeriodInDays: design.rotationPeriodDays,
+        deletionWindowInDays: design.deletionWindowDays,
+        policy: policyJson({ account, partition }, (v) => design.policyStatements(v)),
+        ...(a.tags ? { tags: a.tags } : {}),
       },
-      { parent: this, protect: args.protect ?? true },
+      { parent: this, protect: design.retain },
     );
-    this.alias = new kms.Alias(`${name}-alias`, { name: args.alias ?? `alias/lifeboat/${name}`, targetKeyId: this.key.keyId }, { parent: this });
+    this.alias = new kms.Alias(`${name}-alias`, { name: a.alias ?? (design.alias as string), targetKeyId: this.key.keyId }, { parent: this });
     this.arn = this.key.arn;
     this.keyId = this.key.keyId;
     this.registerOutputs({ arn: this.arn, keyId: this.keyId, alias: this.alias.name });
