@@ -148,7 +148,15 @@ const estate = new DisasterRecoveryEstate("estate", {
     { name: "uploads", kind: "objects", engine: "s3", bucket: uploads, sizeGiB: 20 },
   ],
   alerts: { emails: alertEmails },
-  jobs: { code: { imageUri: pulumi.interpolate`${jobsImages.repositoryUrl}:${jobsImageTag}` }, vpc: { subnetIds, securityGroupIds: [jobsSecurityGroup.id], routes: { endpoints: ["s3", "secretsmanager"] } } },
+  // postgres-main's 50 GiB (about 43 minutes to dump) and uploads' 20 GiB (about 23 to copy) would
+  // outlast Lambda's 15 minutes: with `fargate` their backups and postgres-main's restore drill run as
+  // Fargate tasks from the same image, in a cluster the estate creates; verification stays on Lambda.
+  // The posture says which job runs where, and why.
+  jobs: {
+    code: { imageUri: pulumi.interpolate`${jobsImages.repositoryUrl}:${jobsImageTag}` },
+    vpc: { subnetIds, securityGroupIds: [jobsSecurityGroup.id], routes: { endpoints: ["s3", "secretsmanager"] } },
+    fargate: {},
+  },
   // The application's own health: its /healthz endpoint, and the database's connections and storage.
   monitor: {
     healthCheck: { fqdn: config.get("appDomain") ?? "app.example.com" },

@@ -22,6 +22,12 @@ interface Rendered {
   readonly backupRules: string[];
   /** Per job function (by its description): whether it runs in the VPC, as `designEstate` placed it. */
   readonly inVpc: Record<string, boolean>;
+  /** Fargate task definitions: command, size, disk, entry point, log retention. */
+  readonly tasks: string[];
+  /** The schedules' ECS targets: launch type, platform, count, public IP. */
+  readonly ecsTargets: string[];
+  /** The task families whose failed tasks go to the alert topic. */
+  readonly taskFailures: string[];
   readonly posture: EstatePosture;
 }
 
@@ -31,7 +37,9 @@ const alarmOf = (a: Record<string, any>, dimensions: Record<string, unknown>) =>
   [a.namespace, a.metricName, a.statistic, a.period, a.evaluationPeriods, a.datapointsToAlarm, a.threshold, a.comparisonOperator, a.treatMissingData, dimensions.Source ?? ""].join("|");
 const actions = (a: unknown) => [a].flat().map(String).sort().join(",");
 const statementsOf = (document: { Statement: { Sid?: string; Action: unknown }[] }) => document.Statement.map((s) => `${s.Sid}: ${actions(s.Action)}`).sort();
-const jobRole = (description: unknown) => typeof description === "string" && /^Lifeboat (backup|verification) of /.test(description);
+/** Job roles by description: Lambda jobs' and Fargate tasks' roles, their execution roles and their scheduler roles. */
+const jobRole = (description: unknown) => typeof description === "string" && /^(Lifeboat (backup|verification|drill) of |Starts the Lifeboat |Runs the Lifeboat \w+ task of )/.test(description);
+const taskOf = (t: { command: unknown; cpu: unknown; memory: unknown; disk: unknown; entryPoint: unknown; logRetention: unknown }) => [JSON.stringify(t.command), t.cpu, t.memory, t.disk, JSON.stringify(t.entryPoint), t.logRetention].join("|");
 
 let pulumi: Rendered;
 let cdk: Rendered;
@@ -62,6 +70,22 @@ async function renderPulumi(): Promise<Rendered> {
       (p.inputs.rules as Record<string, any>[]).map((r) => [r.ruleName, r.schedule, r.startWindow, r.completionWindow, r.lifecycle.deleteAfter, r.lifecycle.coldStorageAfter ?? "", r.copyActions.length].join("|")),
     ),
     inVpc: Object.fromEntries(of("aws:lambda/function:Function").map((r) => [r.inputs.description as string, r.inputs.vpcConfig !== undefined])),
+    tasks: of("aws:ecs/taskDefinition:TaskDefinition").map((r) => {
+      const [container] = JSON.parse(r.inputs.containerDefinitions as string);
+      const group = of("aws:cloudwatch/logGroup:LogGroup").find((g) => g.outputs.name === container.logConfiguration.options["awslogs-group"]);
+      return taskOf({ command: container.command, cpu: r.inputs.cpu, memory: r.inputs.memory, disk: (r.inputs.ephemeralStorage as { sizeInGib: number }).sizeInGib, entryPoint: container.entryPoint, logRetention: group?.inputs.retentionInDays });
+    }).sort(),
+    ecsTargets: of("aws:scheduler/schedule:Schedule")
+      .flatMap((r) => {
+        const ecs = (r.inputs.target as Record<string, any>).ecsParameters;
+        return ecs ? [[r.inputs.scheduleExpression, ecs.launchType, ecs.platformVersion, ecs.taskCount, ecs.networkConfiguration.assignPublicIp].join("|")] : [];
+      })
+      .sort(),
+    taskFailures: of("aws:cloudwatch/eventRule:EventRule")
+      .map((r) => JSON.parse(r.inputs.eventPattern as string))
+      .filter((p) => p.source?.[0] === "aws.ecs")
+      .map((p) => [p.detail.lastStatus, JSON.stringify(p.detail.$or), p.detail.group[0].replace(/^family:lifeboat-.*-(\w+-\w+)$/, "$1")].join("|"))
+      .sort(),
     posture: stack.outputs.posture as EstatePosture,
   };
 }
@@ -107,6 +131,22 @@ async function renderCdk(): Promise<Rendered> {
       ),
     ),
     inVpc: Object.fromEntries(of("AWS::Lambda::Function").filter((f) => typeof f.props.Description === "string" && f.props.Description.startsWith("Lifeboat")).map((f) => [f.props.Description as string, f.props.VpcConfig !== undefined])),
+    tasks: of("AWS::ECS::TaskDefinition").map(({ props: r }) => {
+      const [container] = r.ContainerDefinitions;
+      const group = all.find((g) => g.type === "AWS::Logs::LogGroup" && g.id === container.LogConfiguration.Options["awslogs-group"].Ref);
+      return taskOf({ command: container.Command, cpu: r.Cpu, memory: r.Memory, disk: r.EphemeralStorage.SizeInGiB, entryPoint: container.EntryPoint, logRetention: group?.props.RetentionInDays });
+    }).sort(),
+    ecsTargets: of("AWS::Scheduler::Schedule")
+      .flatMap(({ props: s }) => {
+        const ecs = s.Target.EcsParameters;
+        return ecs ? [[s.ScheduleExpression, ecs.LaunchType, ecs.PlatformVersion, ecs.TaskCount, ecs.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp === "ENABLED"].join("|")] : [];
+      })
+      .sort(),
+    taskFailures: of("AWS::Events::Rule")
+      .map(({ props: r }) => r.EventPattern)
+      .filter((p) => p?.source?.[0] === "aws.ecs")
+      .map((p) => [p.detail.lastStatus, JSON.stringify(p.detail.$or), p.detail.group[0].replace(/^family:lifeboat-.*-(\w+-\w+)$/, "$1")].join("|"))
+      .sort(),
     posture: built.postures()[0] as EstatePosture,
   };
 }
@@ -156,6 +196,8 @@ function designOf(p: EstatePosture) {
       copies: s.copies.map((c) => ({ what: c.what, region: c.region, keptFor: c.keptFor, every: c.every })),
       alarms: s.alarms.map((a) => a.id),
       restoreCommands: s.restore.length,
+      jobs: s.jobs?.map((j) => ({ job: j.job, runtime: j.runtime, basis: j.basis, reason: j.reason })),
+      drillEvery: s.drill?.every,
     })),
   };
 }
@@ -183,7 +225,7 @@ describe("the examples/aws estate rendered by Pulumi and by CDK", () => {
   });
 
   it("has the same schedules, with the same retry policy", () => {
-    expect(cdk.schedules).toHaveLength(3);
+    expect(cdk.schedules).toHaveLength(4);
     expect(cdk.schedules).toEqual(pulumi.schedules);
   });
 
@@ -197,10 +239,21 @@ describe("the examples/aws estate rendered by Pulumi and by CDK", () => {
     expect(cdk.backupRules).toEqual(pulumi.backupRules);
   });
 
-  it("places the same jobs in the VPC: the database's backup inside, verification and the bucket copy outside", () => {
-    expect(Object.values(cdk.inVpc).filter(Boolean)).toHaveLength(1);
-    expect(Object.values(cdk.inVpc).filter((v) => !v)).toHaveLength(2);
+  it("places the same Lambda jobs in or out of the VPC: verification outside (the backups and the drill run as Fargate tasks in it)", () => {
+    expect(Object.values(cdk.inVpc)).toEqual([false]);
     expect(cdk.inVpc).toEqual(pulumi.inVpc);
+  });
+
+  it("runs the same jobs on Fargate: command, CPU, memory, disk, entry point and log retention of each task", () => {
+    expect(cdk.tasks).toHaveLength(3);
+    expect(cdk.tasks).toEqual(pulumi.tasks);
+  });
+
+  it("starts the Fargate tasks from the same scheduler ECS targets, and reports the same failed tasks to the topic", () => {
+    expect(cdk.ecsTargets).toHaveLength(3);
+    expect(cdk.ecsTargets).toEqual(pulumi.ecsTargets);
+    expect(cdk.taskFailures).toHaveLength(3);
+    expect(cdk.taskFailures).toEqual(pulumi.taskFailures);
   });
 
   it("reports the same posture: objectives, restore order, copies, alarms and notes per source", () => {

@@ -119,7 +119,15 @@ export class EstateStack extends Stack {
         { name: "uploads", kind: "objects", engine: "s3", bucket: uploads, sizeGiB: 20 },
       ],
       alerts: { emails: [...(props.alertEmails ?? ["backups-oncall@example.com"])] },
-      jobs: { code: { repository: jobsImages, tag: props.jobsImageTag ?? "0.1.0" }, vpc: { vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, securityGroups: [jobsSecurityGroup], routes: { endpoints: ["s3", "secretsmanager"] } } },
+      // postgres-main's 50 GiB (about 43 minutes to dump) and uploads' 20 GiB (about 23 to copy) would
+      // outlast Lambda's 15 minutes: with `fargate` their backups and postgres-main's restore drill run as
+      // Fargate tasks from the same image, in a cluster the estate creates; verification stays on Lambda.
+      // The posture says which job runs where, and why.
+      jobs: {
+        code: { repository: jobsImages, tag: props.jobsImageTag ?? "0.1.0" },
+        vpc: { vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, securityGroups: [jobsSecurityGroup], routes: { endpoints: ["s3", "secretsmanager"] } },
+        fargate: {},
+      },
     });
   }
 }

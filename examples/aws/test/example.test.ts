@@ -41,12 +41,21 @@ describe("examples/aws under the mock engine", () => {
     ]);
   });
 
-  it("runs the jobs from the image in the example's ECR repository, inside the private subnets", () => {
-    const fn = find("aws:lambda/function:Function", "estate-postgres-main-backup-function");
+  it("runs the jobs from the image in the example's ECR repository, the backups too long for Lambda on Fargate inside the private subnets, verification on Lambda", () => {
+    const fn = find("aws:lambda/function:Function", "estate-verify-function");
     const repository = find("aws:ecr/repository:Repository", "lifeboat-jobs");
+    const jobsGroup = find("aws:ec2/securityGroup:SecurityGroup", "backup-jobs").id;
+    const task = find("aws:ecs/taskDefinition:TaskDefinition", "estate-postgres-main-backup-task-task");
+    const [container] = JSON.parse(task.inputs.containerDefinitions as string);
+    const schedule = find("aws:scheduler/schedule:Schedule", "estate-postgres-main-backup-task-schedule");
 
     expect(fn.inputs.imageUri).toBe(`${repository.outputs.repositoryUrl}:0.1.0`);
-    expect((fn.inputs.vpcConfig as any).securityGroupIds).toEqual([find("aws:ec2/securityGroup:SecurityGroup", "backup-jobs").id]);
+    // Verification reads the replica in the DR region, which the VPC's endpoints cannot reach: it runs outside.
+    expect(fn.inputs.vpcConfig).toBeUndefined();
+    expect(container).toMatchObject({ image: `${repository.outputs.repositoryUrl}:0.1.0`, entryPoint: ["/usr/local/bin/lifeboat"], command: ["backup", "--source", "postgres-main"] });
+    expect((schedule.inputs.target as any).ecsParameters.networkConfiguration).toMatchObject({ securityGroups: [jobsGroup], assignPublicIp: false });
+    expect(stack.resources.filter((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition").map((r) => r.name).sort()).toEqual(["estate-postgres-main-backup-task-task", "estate-postgres-main-drill-task-task", "estate-uploads-backup-task-task"].sort());
+    expect(stack.resources.filter((r) => r.type === "aws:lambda/function:Function").map((r) => r.name)).toEqual(["estate-verify-function"]);
     expect(find("aws:sns/topicSubscription:TopicSubscription", stack.resources.find((r) => r.type === "aws:sns/topicSubscription:TopicSubscription")!.name).inputs.endpoint).toBe(
       "backups-oncall@example.com",
     );
