@@ -46,17 +46,21 @@ export class RunningPack {
     let stderr = "";
     child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
     const port = await new Promise<number>((resolvePort, reject) => {
+      // Only until the port is printed: a pack that started must outlive a slow test setup.
+      const timer = setTimeout(() => {
+        child.kill();
+        reject(new Error(`the pack printed no port within 30 s: ${stderr}`));
+      }, 30_000);
+      timer.unref();
       let out = "";
       child.stdout?.on("data", (d: Buffer) => {
         out += d.toString();
         const line = /^(\d+)\s*$/m.exec(out);
-        if (line) resolvePort(Number(line[1]));
+        if (!line) return;
+        clearTimeout(timer);
+        resolvePort(Number(line[1]));
       });
       child.on("exit", (code) => reject(new Error(`the pack exited (${code}) before printing its port: ${stderr}`)));
-      setTimeout(() => {
-        child.kill();
-        reject(new Error(`the pack printed no port within 30 s: ${stderr}`));
-      }, 30_000).unref();
     });
     const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     return new RunningPack(child, client);
