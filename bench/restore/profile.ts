@@ -8,14 +8,13 @@
  *   node --conditions=lifeboat-source --import tsx bench/restore/profile.ts -- [--mb 300] [--tables 4] [--jobs <n>]
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { bundleHandlers } from "@lifeboat/jobs/bundle";
 import { postgresBin, startPostgres } from "../../lambda-src/test/support/postgres";
 import { TestS3 } from "../../lambda-src/test/support/s3";
-import { measure, seed } from "./support";
+import { benchCommand, measure, seed } from "./support";
 
 const { values } = parseArgs({ options: { mb: { type: "string", default: "300" }, tables: { type: "string", default: "4" }, jobs: { type: "string" } }, allowPositionals: true });
 
@@ -26,19 +25,7 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), "lifeboat-restore-profile-"));
   try {
     await seed(pg, "bench", Number(values.mb), Number(values.tables));
-    const cli = (await bundleHandlers()).find((b) => b.name === "cli")!.file;
-    const configFile = join(work, "config.json");
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        vault: { bucket: "vault", region: "us-east-1", endpoint: s3.directEndpoint, forcePathStyle: true, checksums: "when-required" },
-        sources: [{ name: "bench", kind: "postgres", rpoMinutes: 60, host: "127.0.0.1", port: pg.port, database: "bench", credentials: { env: { username: "BENCH_PGUSER", password: "BENCH_PGPASSWORD" } } }],
-        tools: { pgDump: postgresBin("pg_dump"), pgRestore: postgresBin("pg_restore"), psql: postgresBin("psql") },
-        restore: { scratchDirectory: work, parallelJobs: jobs },
-      }),
-    );
-    const env = { ...process.env, PGPASSWORD: pg.password, BENCH_PGUSER: pg.user, BENCH_PGPASSWORD: pg.password, AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER", AWS_REGION: "us-east-1", LIFEBOAT_CONFIG_FILE: configFile, AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1" };
-    const pgArgs = ["-h", "127.0.0.1", "-p", String(pg.port), "-U", pg.user];
+    const { cli, env, pgArgs } = await benchCommand(pg, s3, work, jobs);
     await measure(process.execPath, [cli, "backup", "--source", "bench"], env);
     const { GetObjectCommand, ListObjectsV2Command } = await import("@aws-sdk/client-s3");
     const listed = await s3.directClient().send(new ListObjectsV2Command({ Bucket: "vault", Prefix: "bench/" }));

@@ -17,10 +17,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { bundleHandlers } from "@lifeboat/jobs/bundle";
 import { postgresBin, startPostgres } from "../../lambda-src/test/support/postgres";
 import { TestS3 } from "../../lambda-src/test/support/s3";
-import { measure, seed } from "./support";
+import { benchCommand, measure, seed } from "./support";
 
 const { values } = parseArgs({ options: { mb: { type: "string", default: "300" }, tables: { type: "string", default: "4" }, runs: { type: "string", default: "3" }, jobs: { type: "string" } } });
 
@@ -41,29 +40,7 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), "lifeboat-restore-bench-"));
   try {
     const databaseBytes = await seed(pg, "bench", targetMb, tables);
-    const cli = (await bundleHandlers()).find((b) => b.name === "cli")!.file;
-    const configFile = join(work, "config.json");
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        vault: { bucket: "vault", region: "us-east-1", endpoint: s3.directEndpoint, forcePathStyle: true, checksums: "when-required" },
-        sources: [{ name: "bench", kind: "postgres", rpoMinutes: 60, host: "127.0.0.1", port: pg.port, database: "bench", credentials: { env: { username: "BENCH_PGUSER", password: "BENCH_PGPASSWORD" } } }],
-        tools: { pgDump: postgresBin("pg_dump"), pgRestore: postgresBin("pg_restore"), psql: postgresBin("psql") },
-        restore: { scratchDirectory: work, parallelJobs: jobs },
-      }),
-    );
-    const env = {
-      ...process.env,
-      PGPASSWORD: pg.password,
-      BENCH_PGUSER: pg.user,
-      BENCH_PGPASSWORD: pg.password,
-      AWS_ACCESS_KEY_ID: "S3RVER",
-      AWS_SECRET_ACCESS_KEY: "S3RVER",
-      AWS_REGION: "us-east-1",
-      LIFEBOAT_CONFIG_FILE: configFile,
-      AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1",
-    };
-    const pgArgs = ["-h", "127.0.0.1", "-p", String(pg.port), "-U", pg.user];
+    const { cli, env, pgArgs } = await benchCommand(pg, s3, work, jobs);
 
     process.stdout.write("Preparing: lifeboat backup, a local pg_dump -Fc -Z0 file, a gzip'd plain dump in the S3 server...\n");
     await measure(process.execPath, [cli, "backup", "--source", "bench"], env);

@@ -1,5 +1,9 @@
 import { execFileSync, spawn } from "node:child_process";
-import type { TestPostgres } from "../../lambda-src/test/support/postgres";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { bundleHandlers } from "@lifeboat/jobs/bundle";
+import { postgresBin, type TestPostgres } from "../../lambda-src/test/support/postgres";
+import type { TestS3 } from "../../lambda-src/test/support/s3";
 
 /** Creates `database` with `tables` tables of about `targetMb / tables` each, a primary key and a second index; returns its size in bytes. */
 export async function seed(pg: TestPostgres, database: string, targetMb: number, tables: number): Promise<number> {
@@ -29,4 +33,35 @@ export async function measure(command: string, args: string[], env: NodeJS.Proce
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (code !== 0) throw new Error(`${command} ${args.join(" ")} exited ${code}: ${stderr}`);
   return { seconds, stdout };
+}
+
+/**
+ * The bundled `lifeboat` command and the environment that runs it against `pg`'s database bench and
+ * `s3`'s bucket vault (configuration in `work`, scratch space there too), with `pgArgs` for the
+ * PostgreSQL tools.
+ */
+export async function benchCommand(pg: TestPostgres, s3: TestS3, work: string, jobs: number): Promise<{ cli: string; env: NodeJS.ProcessEnv; pgArgs: string[] }> {
+  const cli = (await bundleHandlers()).find((b) => b.name === "cli")!.file;
+  const configFile = join(work, "config.json");
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      vault: { bucket: "vault", region: "us-east-1", endpoint: s3.directEndpoint, forcePathStyle: true, checksums: "when-required" },
+      sources: [{ name: "bench", kind: "postgres", rpoMinutes: 60, host: "127.0.0.1", port: pg.port, database: "bench", credentials: { env: { username: "BENCH_PGUSER", password: "BENCH_PGPASSWORD" } } }],
+      tools: { pgDump: postgresBin("pg_dump"), pgRestore: postgresBin("pg_restore"), psql: postgresBin("psql") },
+      restore: { scratchDirectory: work, parallelJobs: jobs },
+    }),
+  );
+  const env = {
+    ...process.env,
+    PGPASSWORD: pg.password,
+    BENCH_PGUSER: pg.user,
+    BENCH_PGPASSWORD: pg.password,
+    AWS_ACCESS_KEY_ID: "S3RVER",
+    AWS_SECRET_ACCESS_KEY: "S3RVER",
+    AWS_REGION: "us-east-1",
+    LIFEBOAT_CONFIG_FILE: configFile,
+    AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1",
+  };
+  return { cli, env, pgArgs: ["-h", "127.0.0.1", "-p", String(pg.port), "-U", pg.user] };
 }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBackup, runRestore, verifySources } from "../src";
 import { testConfig, testJob, testVault, useTestAwsEnvironment } from "./support/jobs";
-import { startPostgres, tableDigests, type TestPostgres } from "./support/postgres";
+import { SAMPLE_DATABASE, startPostgres, tableDigests, type TestPostgres } from "./support/postgres";
 import { TestS3 } from "./support/s3";
 import { startTogether } from "./support/servers";
 import { postgresClientDir } from "./support/tools";
@@ -20,22 +20,13 @@ let pg18: TestPostgres;
 let s3: TestS3;
 let fakes: string;
 
-const SEED = `CREATE SCHEMA billing;
-  CREATE TABLE billing.invoices (id int PRIMARY KEY, amount numeric, note text);
-  INSERT INTO billing.invoices SELECT i, i * 1.5, 'invoice ' || i FROM generate_series(1, 3000) i;
-  CREATE TABLE events (id bigint, at date, payload jsonb) PARTITION BY RANGE (at);
-  CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
-  CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
-  INSERT INTO events SELECT i, date '2025-06-01' + (i % 400), jsonb_build_object('n', i) FROM generate_series(1, 2000) i;
-  CREATE VIEW big_invoices AS SELECT * FROM billing.invoices WHERE amount > 1000;
-  SELECT lo_from_bytea(0, 'a large object');`;
 
 beforeAll(async () => {
   useTestAwsEnvironment();
   [pg15, pg16, pg17, pg18, s3] = await startTogether([startPostgres(15), startPostgres(16), startPostgres(17), startPostgres(18), TestS3.start(["vault"])]);
   await Promise.all([pg15, pg16, pg17, pg18].map(async (pg) => {
     await pg.sql("postgres", "CREATE DATABASE app");
-    await pg.sql("app", SEED);
+    await pg.sql("app", SAMPLE_DATABASE);
   }));
   fakes = mkdtempSync(join(tmpdir(), "lifeboat-fake-pg-"));
 });

@@ -97,3 +97,14 @@ export async function tableDigests(pg: TestPostgres, database: string): Promise<
   }
   return digests;
 }
+
+/** SQL that fills a database with a bit of everything: a schema, a partitioned table, a view, a large object. */
+export const SAMPLE_DATABASE = `CREATE SCHEMA billing;
+  CREATE TABLE billing.invoices (id int PRIMARY KEY, amount numeric, note text);
+  INSERT INTO billing.invoices SELECT i, i * 1.5, 'invoice ' || i FROM generate_series(1, 3000) i;
+  CREATE TABLE events (id bigint, at date, payload jsonb) PARTITION BY RANGE (at);
+  CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+  CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+  INSERT INTO events SELECT i, date '2025-06-01' + (i % 400), jsonb_build_object('n', i) FROM generate_series(1, 2000) i;
+  CREATE VIEW big_invoices AS SELECT * FROM billing.invoices WHERE amount > 1000;
+  SELECT lo_from_bytea(0, 'a large object');`;
