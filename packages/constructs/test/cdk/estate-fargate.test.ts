@@ -1,27 +1,18 @@
 import type { Stack } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as ecr from "aws-cdk-lib/aws-ecr";
-import * as rds from "aws-cdk-lib/aws-rds";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { describe, expect, it } from "vitest";
 import type { LifeboatValidationError } from "@lifeboat/constructs/core";
-import { DisasterRecoveryEstate, type DisasterRecoveryEstateProps, rdsInstanceBackupProps, VaultKey } from "@lifeboat/constructs/cdk";
+import { DisasterRecoveryEstate, type DisasterRecoveryEstateProps } from "@lifeboat/constructs/cdk";
 import { errorOf } from "../support";
-import { all, newStack, only, templateOf } from "./support";
+import { all, newStack, only, privateDatabase, templateOf } from "./support";
 
 const smallSecret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:small-AbCdEf";
 
 /** The Pulumi estate-drills fixture in CDK: a 50 GiB RDS database, a 2 GiB self-managed one, a 1 GiB bucket. */
 function estate(stack: Stack, overrides: (p: DisasterRecoveryEstateProps) => Partial<DisasterRecoveryEstateProps> = () => ({})): DisasterRecoveryEstate {
-  const vpc = new ec2.Vpc(stack, "Vpc", { availabilityZones: ["us-east-1a", "us-east-1b"], natGateways: 0, subnetConfiguration: [{ name: "private", subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
-  const key = new VaultKey(stack, "Data");
-  const db = new rds.DatabaseInstance(stack, "Db", {
-    engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_15 }),
-    vpc,
-    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-    credentials: rds.Credentials.fromGeneratedSecret("app_admin", { encryptionKey: key.key }),
-    ...rdsInstanceBackupProps("db", { key, retention: "35d" }),
-  });
+  const { vpc, db } = privateDatabase(stack);
   const props: DisasterRecoveryEstateProps = {
     objectives: { rpo: "1h", rto: "4h", retention: { daily: "35d", weekly: "90d", monthly: "1y" }, drRegion: "us-west-2" },
     sources: [

@@ -4,20 +4,12 @@ import * as ecr from "aws-cdk-lib/aws-ecr";
 import * as rds from "aws-cdk-lib/aws-rds";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { describe, expect, it } from "vitest";
-import { DisasterRecoveryEstate, type DisasterRecoveryEstateProps, rdsInstanceBackupProps, VaultKey } from "@lifeboat/constructs/cdk";
-import { all, newStack, only, templateOf } from "./support";
+import { DisasterRecoveryEstate, type DisasterRecoveryEstateProps } from "@lifeboat/constructs/cdk";
+import { all, newStack, only, privateDatabase, templateOf } from "./support";
 
 /** An estate with an RDS PostgreSQL source and an uploads bucket, as the example declares it. */
 function estate(stack: Stack, overrides: Partial<DisasterRecoveryEstateProps> = {}): DisasterRecoveryEstate {
-  const vpc = new ec2.Vpc(stack, "Vpc", { availabilityZones: ["us-east-1a", "us-east-1b"], natGateways: 0, subnetConfiguration: [{ name: "private", subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
-  const key = new VaultKey(stack, "Data");
-  const db = new rds.DatabaseInstance(stack, "Db", {
-    engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_15 }),
-    vpc,
-    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-    credentials: rds.Credentials.fromGeneratedSecret("app_admin", { encryptionKey: key.key }),
-    ...rdsInstanceBackupProps("db", { key, retention: "35d" }),
-  });
+  const { vpc, db } = privateDatabase(stack);
   const uploads = new s3.Bucket(stack, "Uploads");
   const repository = new ecr.Repository(stack, "Jobs");
   const securityGroup = new ec2.SecurityGroup(stack, "JobsSg", { vpc });
