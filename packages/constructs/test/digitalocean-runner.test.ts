@@ -52,6 +52,23 @@ describe("the backup runner's schedules", () => {
   });
 });
 
+describe("the job scheduler", () => {
+  it("refuses App Platform scheduled jobs, which the provider cannot create yet, and names the droplet runner as the fix", () => {
+    const problems = new Problems();
+    expect(checkBackupRunner({ region: "nyc3", scheduler: "app-platform" }, plan, false, problems)).toBeUndefined();
+    expect(problems.all).toHaveLength(1);
+    expect(problems.all[0]!.argument).toBe("scheduler");
+    expect(problems.all[0]!.message).toMatch(/SCHEDULED.*@pulumi\/digitalocean 4\.80.*Use "droplet"/s);
+  });
+
+  it("refuses an unknown scheduler and accepts the droplet runner by name or by default", () => {
+    const problems = new Problems();
+    checkBackupRunner({ region: "nyc3", scheduler: "cron" as never }, plan, false, problems);
+    expect(problems.all.map((p) => p.argument)).toEqual(["scheduler"]);
+    expect(checkBackupRunner({ region: "nyc3", scheduler: "droplet" }, plan, false, new Problems())).toBeDefined();
+  });
+});
+
 describe("the runner's cloud-init", () => {
   const problems = new Problems();
   const design = checkBackupRunner({ region: "nyc3" }, plan, false, problems)!;

@@ -28,8 +28,23 @@ export const RUNNER_PATHS = {
   binary: "/usr/local/bin/lifeboat",
 } as const;
 
+/**
+ * What runs the scheduled jobs: a runner droplet with systemd timers, or App Platform's scheduled
+ * jobs (job kind `SCHEDULED`), which DigitalOcean's API has but the Pulumi provider does not yet.
+ */
+export type JobScheduler = "droplet" | "app-platform";
+
+/** The `@pulumi/digitalocean` release whose App Platform spec Lifeboat was checked against. */
+export const DIGITALOCEAN_PROVIDER_CHECKED = "4.80";
+
 /** The settings of a backup runner, as every front end accepts them. */
 export interface BackupRunnerSettings {
+  /**
+   * What runs the scheduled jobs. `"app-platform"` is refused until the provider's App Platform spec
+   * has the `SCHEDULED` job kind; the runner droplet does the same work meanwhile.
+   * @default "droplet"
+   */
+  readonly scheduler?: JobScheduler;
   /** The runner's region: the sources' region, so dumps do not cross the internet. */
   readonly region: unknown;
   /**
@@ -127,9 +142,24 @@ export function runnerJobs(plan: EstatePlan, offsite: boolean): RunnerJob[] {
   return jobs;
 }
 
+/** Records a problem unless `value` is a scheduler Lifeboat can provision with the Pulumi provider. */
+function checkJobScheduler(value: unknown, argument: string, problems: Problems): void {
+  if (value === undefined || value === "droplet") return;
+  if (value === "app-platform") {
+    problems.add(
+      argument,
+      value,
+      `cannot be provisioned yet: App Platform's scheduled jobs (job kind SCHEDULED) are in DigitalOcean's API but not in the App spec of @pulumi/digitalocean ${DIGITALOCEAN_PROVIDER_CHECKED}, so \`pulumi up\` could not create them. Use "droplet" (the default): a runner droplet runs the same jobs on systemd timers.`,
+    );
+    return;
+  }
+  problems.add(argument, value, 'must be "droplet" (a runner droplet with systemd timers, the default) or "app-platform".');
+}
+
 /** Validates the runner's settings and decides it. */
 export function checkBackupRunner(settings: BackupRunnerSettings, plan: EstatePlan | undefined, offsite: boolean, problems: Problems, path = ""): BackupRunnerDesign | undefined {
   const before = problems.all.length;
+  checkJobScheduler(settings?.scheduler, `${path}scheduler`, problems);
   if (!isDeployTimeValue(settings?.region)) checkDoRegion(settings?.region, `${path}region`, problems);
   const size = settings?.size ?? "s-1vcpu-2gb";
   if (typeof size !== "string" || !/^[a-z0-9-]+$/.test(size)) problems.add(`${path}size`, size, 'must be a droplet size slug such as "s-1vcpu-2gb".');
