@@ -189,6 +189,26 @@ describe("the backup health endpoint", () => {
   });
 });
 
+describe("a broken newest backup", () => {
+  it("answers 503 when the newest backup's stored artifact is shorter than its manifest says, instead of counting it as fresh", async () => {
+    const direct = s3.directClient();
+    const { job } = testJob(config);
+    const extra = await runBackup(job, "uploads");
+    const bytes = Buffer.from(await readObject(direct, "vault", extra.artifactKey));
+    await direct.send(new PutObjectCommand({ Bucket: "vault", Key: extra.artifactKey, Body: bytes.subarray(0, bytes.length - 100) }));
+    try {
+      const { status, body } = await probe((await serve()).url);
+
+      expect(status).toBe(503);
+      expect(reasonsOf(body, "uploads")).toEqual(["backup-incomplete"]);
+      expect(body.failing!.join("\n")).toContain(`${extra.artifactKey} is broken: stored size is ${bytes.length - 100} bytes, the manifest says ${bytes.length}`);
+    } finally {
+      const { DeleteObjectCommand } = await import("@aws-sdk/client-s3");
+      for (const key of [extra.artifactKey, extra.manifestKey]) await direct.send(new DeleteObjectCommand({ Bucket: "vault", Key: key }));
+    }
+  });
+});
+
 describe("lifeboat health-server on the runner", () => {
   it("serves on the port and path the runner's design gives the uptime check, and stops cleanly on SIGTERM", async () => {
     const plan = planEstate({ rpo: "1h", rto: "4h", drRegion: "nyc3" }, [{ name: "uploads", kind: "objects", engine: "spaces" }], "test", (r, a, p) => checkDoRegion(r, a, p));

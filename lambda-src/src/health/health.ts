@@ -13,7 +13,7 @@ import type { VerifyReport } from "../verify/verify";
 
 /** What the vault held for one source when it was last read, or why it could not be read. */
 export type VaultSourceState =
-  | { readonly newest?: { readonly artifactKey: string; readonly startedAt: Date }; readonly newerIncomplete: readonly { readonly startedAt: Date; readonly reason: string }[] }
+  | { readonly newest?: { readonly artifactKey: string; readonly startedAt: Date }; readonly newerIncomplete: readonly { readonly startedAt: Date; readonly reason: string; readonly broken?: true }[] }
   | { readonly error: string };
 
 /** The vault as the health endpoint last read it. */
@@ -43,7 +43,7 @@ export async function readVaultState(job: JobContext): Promise<VaultState> {
         const { newest, newerIncomplete } = await newestBackup(job.vault, job.config.vault.bucket, source.name, job.config.vault.tiers);
         sources.set(source.name, {
           ...(newest ? { newest: { artifactKey: newest.artifact.key, startedAt: newest.entry.startedAt } } : {}),
-          newerIncomplete: newerIncomplete.map((i) => ({ startedAt: i.entry.startedAt, reason: i.reason })),
+          newerIncomplete: newerIncomplete.map((i) => ({ startedAt: i.entry.startedAt, reason: i.reason, ...(i.broken ? { broken: i.broken } : {}) })),
         });
       } catch (error) {
         sources.set(source.name, { error: describeError(error) });
@@ -99,8 +99,8 @@ export function judgeHealth(sources: readonly SourceConfig[], vault: VaultState,
       }
       // A run may still be going until the next is due: only a newer entry whose run is over is a failed backup.
       const runMinutes = source.intervalMinutes ?? source.rpoMinutes;
-      const failed = state.newerIncomplete.filter((i) => minutes(i.startedAt, now) > runMinutes);
-      if (failed.length) reasons.push({ reason: "backup-incomplete", detail: `${failed.length} backup${failed.length === 1 ? "" : "s"} of ${source.name} newer than the newest complete one never finished: ${failed.map((i) => i.reason).slice(0, 3).join("; ")}` });
+      const failed = state.newerIncomplete.filter((i) => i.broken || minutes(i.startedAt, now) > runMinutes);
+      if (failed.length) reasons.push({ reason: "backup-incomplete", detail: `${failed.length} backup${failed.length === 1 ? "" : "s"} of ${source.name} newer than the newest complete one never finished or ${failed.length === 1 ? "is" : "are"} broken: ${failed.map((i) => i.reason).slice(0, 3).join("; ")}` });
     }
     let verify: SourceHealth["verify"];
     if (options.reportFile !== undefined) {

@@ -107,18 +107,23 @@ export async function catalogSource(client: S3Client, bucket: string, source: st
   return { complete, incomplete };
 }
 
+/** A backup newer than the newest complete one: unfinished, or finished but broken (`broken`: its manifest was written, so its run is over). */
+export type NewerIncomplete = SourceCatalog["incomplete"][number] & { readonly broken?: true };
+
 /**
  * A source's newest complete backup and the incomplete entries newer than it, reading manifests from
  * the newest down and stopping at the first complete one: one listing and a few reads, however long
- * the history (the health endpoint asks this every minute).
+ * the history (the health endpoint asks this every minute). A backup whose stored artifact differs in
+ * size from its manifest is broken, not newest: it is listed with the incomplete ones.
  */
-export async function newestBackup(client: S3Client, bucket: string, source: string, placement: TierPlacement = "tag"): Promise<{ newest?: CompleteBackup; newerIncomplete: SourceCatalog["incomplete"] }> {
+export async function newestBackup(client: S3Client, bucket: string, source: string, placement: TierPlacement = "tag"): Promise<{ newest?: CompleteBackup; newerIncomplete: NewerIncomplete[] }> {
   const entries = (await listSourceEntries(client, bucket, source, placement)).reverse();
-  const newerIncomplete: SourceCatalog["incomplete"] = [];
+  const newerIncomplete: NewerIncomplete[] = [];
   for (const entry of entries) {
     const judged = await judgeEntry(client, bucket, entry);
-    if (!("reason" in judged)) return { newest: judged, newerIncomplete };
-    newerIncomplete.push(judged);
+    const broken = "reason" in judged ? undefined : sizeMismatch(judged);
+    if (!("reason" in judged) && broken === undefined) return { newest: judged, newerIncomplete };
+    newerIncomplete.push("reason" in judged ? judged : { entry, reason: `artifact ${judged.artifact.key} is broken: ${broken}`, broken: true });
   }
   return { newerIncomplete };
 }
