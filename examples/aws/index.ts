@@ -55,14 +55,18 @@ const endpointSecurityGroup = new ec2.SecurityGroup("aws-endpoints", {
   description: "AWS service endpoints: HTTPS from the backup jobs",
   ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, securityGroups: [jobsSecurityGroup.id], description: "Backup jobs" }],
 });
-new ec2.VpcEndpoint("secrets-endpoint", {
-  vpcId: vpc.id,
-  serviceName: `com.amazonaws.${region}.secretsmanager`,
-  vpcEndpointType: "Interface",
-  subnetIds,
-  securityGroupIds: [endpointSecurityGroup.id],
-  privateDnsEnabled: true,
-});
+// Secrets Manager for the jobs' credentials; ECR and CloudWatch Logs so Fargate tasks can pull the
+// jobs image and write their logs with no internet route.
+for (const [id, service] of [["secrets-endpoint", "secretsmanager"], ["ecr-api-endpoint", "ecr.api"], ["ecr-dkr-endpoint", "ecr.dkr"], ["logs-endpoint", "logs"]] as const) {
+  new ec2.VpcEndpoint(id, {
+    vpcId: vpc.id,
+    serviceName: `com.amazonaws.${region}.${service}`,
+    vpcEndpointType: "Interface",
+    subnetIds,
+    securityGroupIds: [endpointSecurityGroup.id],
+    privateDnsEnabled: true,
+  });
+}
 
 // --- The data to protect. Storage, the master password secret and snapshots use a customer key.
 const dataKey = new VaultKey("app-data");
@@ -154,7 +158,7 @@ const estate = new DisasterRecoveryEstate("estate", {
   // The posture says which job runs where, and why.
   jobs: {
     code: { imageUri: pulumi.interpolate`${jobsImages.repositoryUrl}:${jobsImageTag}` },
-    vpc: { subnetIds, securityGroupIds: [jobsSecurityGroup.id], routes: { endpoints: ["s3", "secretsmanager"] } },
+    vpc: { subnetIds, securityGroupIds: [jobsSecurityGroup.id], routes: { endpoints: ["s3", "secretsmanager", "ecr.api", "ecr.dkr", "logs"] } },
     fargate: {},
   },
   // The application's own health: its /healthz endpoint, and the database's connections and storage.

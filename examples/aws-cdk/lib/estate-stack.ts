@@ -55,7 +55,11 @@ export class EstateStack extends Stack {
     databaseSecurityGroup.addIngressRule(jobsSecurityGroup, ec2.Port.tcp(5432), "Backup jobs");
     const cacheSecurityGroup = new ec2.SecurityGroup(this, "AppCacheSecurityGroup", { vpc, description: "Redis: from the application" });
     cacheSecurityGroup.addIngressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(6379), "Application subnets");
-    vpc.addInterfaceEndpoint("SecretsEndpoint", { service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER, privateDnsEnabled: true, securityGroups: [new ec2.SecurityGroup(this, "AwsEndpoints", { vpc, description: "AWS service endpoints: HTTPS from the backup jobs" })] });
+    // Secrets Manager for the jobs' credentials; ECR and CloudWatch Logs so Fargate tasks can pull the
+    // jobs image and write their logs with no internet route.
+    const endpointSecurityGroup = new ec2.SecurityGroup(this, "AwsEndpoints", { vpc, description: "AWS service endpoints: HTTPS from the backup jobs" });
+    const interfaceEndpoints = { SecretsEndpoint: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER, EcrApiEndpoint: ec2.InterfaceVpcEndpointAwsService.ECR, EcrDockerEndpoint: ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER, LogsEndpoint: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS };
+    for (const [id, service] of Object.entries(interfaceEndpoints)) vpc.addInterfaceEndpoint(id, { service, privateDnsEnabled: true, securityGroups: [endpointSecurityGroup] });
 
     // --- The data to protect. Storage, the master password secret and snapshots use a customer key.
     const dataKey = new VaultKey(this, "AppData");
@@ -125,7 +129,7 @@ export class EstateStack extends Stack {
       // The posture says which job runs where, and why.
       jobs: {
         code: { repository: jobsImages, tag: props.jobsImageTag ?? "0.1.0" },
-        vpc: { vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, securityGroups: [jobsSecurityGroup], routes: { endpoints: ["s3", "secretsmanager"] } },
+        vpc: { vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, securityGroups: [jobsSecurityGroup], routes: { endpoints: ["s3", "secretsmanager", "ecr.api", "ecr.dkr", "logs"] } },
         fargate: {},
       },
     });

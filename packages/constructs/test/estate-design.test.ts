@@ -74,6 +74,22 @@ describe("designEstate", () => {
     expect(design.jobs.every((j) => j.inVpc)).toBe(true);
   });
 
+  it("refuses a Fargate task in a VPC with no route to ECR and CloudWatch Logs, since it could not pull its image, and accepts it once the endpoints are declared", () => {
+    const fargate = { fargate: {}, image: true } as const;
+    const error = problemsOf(() => designEstate(args({ jobs: { vpc: { routes: { endpoints: ["s3", "secretsmanager"] } }, ...fargate } })));
+
+    expect(error.problems.map((p) => p.message.slice(0, p.message.indexOf(" in the VPC")))).toEqual([
+      "leaves the job uploads-backup no route to ecr.api",
+      "leaves the job uploads-backup no route to ecr.dkr",
+      "leaves the job uploads-backup no route to logs",
+    ]);
+    expect(error.problems[0]?.message).toContain("pull the jobs image");
+
+    const design = designEstate(args({ jobs: { vpc: { routes: { endpoints: ["s3", "secretsmanager", "ecr.api", "ecr.dkr", "logs"] } }, ...fargate } }));
+    expect(design.jobs.find((j) => j.id === "uploads-backup")?.runtime).toBe("fargate");
+    expect(design.jobs.find((j) => j.id === "uploads-backup")?.needs.map((n) => n.service)).toEqual(["s3", "s3", "ecr.api", "ecr.dkr", "s3", "logs"]);
+  });
+
   it("refuses a database job in a VPC with no Secrets Manager endpoint and no NAT", () => {
     const error = problemsOf(() => designEstate(args({ jobs: { vpc: { routes: { endpoints: ["s3"] } }, image: true } })));
 

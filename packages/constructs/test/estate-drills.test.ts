@@ -7,7 +7,7 @@ import { DisasterRecoveryEstate, type DisasterRecoveryEstateArgs } from "@lifebo
 import { errorOf, policyOf, record } from "./support";
 
 const imageUri = "123456789012.dkr.ecr.us-east-1.amazonaws.com/lifeboat-jobs:0.1.0";
-const vpc = { subnetIds: ["subnet-a"], securityGroupIds: ["sg-jobs"], routes: { endpoints: ["s3" as const, "secretsmanager" as const] } };
+const vpc = { subnetIds: ["subnet-a"], securityGroupIds: ["sg-jobs"], routes: { endpoints: ["s3" as const, "secretsmanager" as const, "ecr.api" as const, "ecr.dkr" as const, "logs" as const] } };
 const resolve = <T>(output: pulumi.Output<T>) => new Promise<T>((done) => output.apply(done));
 
 function estateArgs(extra: Partial<DisasterRecoveryEstateArgs> = {}): DisasterRecoveryEstateArgs {

@@ -21,7 +21,7 @@ function estate(stack: Stack, overrides: (p: DisasterRecoveryEstateProps) => Par
       { name: "uploads", kind: "objects", engine: "s3", bucket: new s3.Bucket(stack, "Uploads"), sizeGiB: 1 },
     ],
     alerts: { emails: ["oncall@example.com"] },
-    jobs: { code: { repository: new ecr.Repository(stack, "Jobs"), tag: "0.1.0" }, vpc: { vpc, securityGroups: [new ec2.SecurityGroup(stack, "JobsSg", { vpc })], routes: { endpoints: ["s3", "secretsmanager"] } }, fargate: {} },
+    jobs: { code: { repository: new ecr.Repository(stack, "Jobs"), tag: "0.1.0" }, vpc: { vpc, securityGroups: [new ec2.SecurityGroup(stack, "JobsSg", { vpc })], routes: { endpoints: ["s3", "secretsmanager", "ecr.api", "ecr.dkr", "logs"] } }, fargate: {} },
   };
   return new DisasterRecoveryEstate(stack, "Estate", { ...props, ...overrides(props) });
 }

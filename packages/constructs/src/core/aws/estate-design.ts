@@ -11,7 +11,7 @@ import type { EstatePosture } from "../posture";
 import { type AlarmSpec, deadLetterAlarmSpec } from "./alarms";
 import { type AwsBackupPlanSettings, planAwsBackup } from "./aws-backup";
 import { checkEstateFargate, type FargateJobDesign, fargateJobDesign } from "./fargate-job";
-import { checkJobNetworkRoutes, checkReachability, type JobNetworkRoutes, type ServiceNeed } from "./network";
+import { checkJobNetworkRoutes, checkReachability, FARGATE_TASK_NEEDS, type JobNetworkRoutes, type ServiceNeed } from "./network";
 
 /** What every estate source declares besides how it is reached: declared once here, for every front end. */
 export interface EstateSourceSettings {
@@ -265,7 +265,7 @@ export function designEstate(args: EstateDesignArgs): EstateDesign {
     const source = sourcePlan ? declared.get(sourcePlan.name) : undefined;
     const id = sourcePlan ? `${sourcePlan.name}-${job}` : job;
     const inVpc = vpc !== undefined && (runtime === "fargate" || vpc.everyJob === true || (source !== undefined && connectsToServer(source)));
-    const needs = jobNeeds(job, source, plan.drRegion, anySecret);
+    const needs = [...jobNeeds(job, source, plan.drRegion, anySecret), ...(runtime === "fargate" ? FARGATE_TASK_NEEDS : [])];
     if (inVpc && routes) checkReachability(id, { vpc: true, routes, ...(primaryRegion ? { region: primaryRegion } : {}) }, needs, "jobs.vpc.routes", problems);
     const fargate = runtime === "fargate" && sourcePlan && job !== "verify" ? fargateJobDesign({ estate: args.scope ?? args.estate, job, source: sourcePlan.name, sizeGiB: sourcePlan.sizeGiB, schedule }) : undefined;
     jobs.push({ id, job, ...(sourcePlan ? { source: sourcePlan.name } : {}), runtime, schedule, inVpc, needs, ...(fargate ? { fargate } : {}) });

@@ -1,10 +1,22 @@
 import { Problems } from "../errors";
 
-/** AWS services a job calls, each of which a VPC can reach through an endpoint of its own region. */
-export type AwsService = "s3" | "secretsmanager" | "kms" | "sts";
+/**
+ * AWS services a job calls, each of which a VPC can reach through an endpoint of its own region. A
+ * Fargate task also needs ECR's API and Docker endpoints (`ecr.api`, `ecr.dkr`) to pull the jobs
+ * image, whose layers come from S3, and CloudWatch Logs (`logs`) for the awslogs driver.
+ */
+export type AwsService = "s3" | "secretsmanager" | "kms" | "sts" | "ecr.api" | "ecr.dkr" | "logs";
 
 /** The AWS services Lifeboat's jobs call, for messages. */
-export const AWS_SERVICES: readonly AwsService[] = ["s3", "secretsmanager", "kms", "sts"];
+export const AWS_SERVICES: readonly AwsService[] = ["s3", "secretsmanager", "kms", "sts", "ecr.api", "ecr.dkr", "logs"];
+
+/** What a Fargate task in a VPC must reach before its command starts: the image and its log group. */
+export const FARGATE_TASK_NEEDS: readonly ServiceNeed[] = [
+  { service: "ecr.api", why: "pull the jobs image (ECR's API)" },
+  { service: "ecr.dkr", why: "pull the jobs image (ECR's Docker registry)" },
+  { service: "s3", why: "pull the jobs image's layers, which ECR stores in S3" },
+  { service: "logs", why: "send its output to its log group (the awslogs driver)" },
+];
 
 /**
  * How a job's subnets reach AWS services. A VPC endpoint (S3 gateway or interface endpoint) serves
@@ -20,7 +32,8 @@ export interface JobNetworkRoutes {
   readonly nat?: boolean;
   /**
    * AWS services with an endpoint in the VPC (an S3 gateway endpoint, interface endpoints for
-   * Secrets Manager, KMS, STS). Each serves only the VPC's own region.
+   * Secrets Manager, KMS, STS, and for Fargate tasks ECR `ecr.api` and `ecr.dkr` and CloudWatch
+   * `logs`). Each serves only the VPC's own region.
    * @default - none
    */
   readonly endpoints?: readonly AwsService[];
