@@ -42,6 +42,14 @@ describe("DisasterRecoveryEstate drills and Fargate jobs", () => {
     expect(JSON.parse(container.environment[0].value).sources[0].drill).toEqual({ smokeQueries: [{ sql: "SELECT count(*) FROM orders", min: 1 }] });
   });
 
+  it("names the task families after the project and stack, so two stacks with one estate name in an account do not collide", async () => {
+    const families = async (stack: string) =>
+      (await record(() => new DisasterRecoveryEstate("prod", estateArgs()), { project: "shop", stack })).ofType("aws:ecs/taskDefinition:TaskDefinition").map((t) => t.inputs.family);
+
+    expect(await families("staging")).toEqual(["lifeboat-shop-staging-prod-big-db-backup", "lifeboat-shop-staging-prod-big-db-drill"]);
+    expect(await families("production")).toEqual(["lifeboat-shop-production-prod-big-db-backup", "lifeboat-shop-production-prod-big-db-drill"]);
+  });
+
   it("gives the drill task read access to the source's backups and write access to its drill records only", async () => {
     const rec = await record(() => new DisasterRecoveryEstate("prod", estateArgs()));
     const bucketArn = rec.get("aws:s3/bucket:Bucket", "prod-vault-primary-bucket").outputs.arn;

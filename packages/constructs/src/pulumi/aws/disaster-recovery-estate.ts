@@ -38,6 +38,7 @@ import { configuredRegion } from "./configured-region";
 import { accountContext } from "./account";
 import { DatabaseBackups } from "./database-backups";
 import { DrillJob } from "./drill-job";
+import { deploymentScope } from "./deployment-scope";
 import { FargateJob } from "./fargate-job";
 import { ServiceMonitor, type ServiceMonitorArgs } from "./service-monitor";
 import { BackupAlarms, type WatchedJob } from "./backup-alarms";
@@ -288,6 +289,8 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
     const vpc = args.jobs?.vpc;
     const design = designEstate({
       estate: name,
+      // Task families are account-wide per region: the project and stack keep two stacks' apart.
+      scope: `${deploymentScope()}-${name}`.replace(/[^A-Za-z0-9_-]/g, "-"),
       subject: `DisasterRecoveryEstate "${name}"`,
       objectives: { ...args.objectives, ...(primaryRegion !== undefined ? { primaryRegion } : {}) },
       sources: (args.sources ?? []).map(declarationOf),
