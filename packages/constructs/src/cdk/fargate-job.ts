@@ -15,7 +15,7 @@ import {
   type FargateJobDesign,
   type JobConfig,
   type PolicyStatement,
-  Problems,
+  Problems, jobLogGroupName, QUEUE_DATA_KEY_REUSE_SECONDS,
 } from "../core";
 import { AlertTopic } from "./alert-topic";
 import type { JobCode, JobVpc } from "./scheduled-job";
@@ -106,11 +106,11 @@ export class FargateJob extends Construct {
     if (key.created) this.key = key.created;
     const topicArn = props.topic instanceof AlertTopic ? props.topic.topicArn : props.topic;
 
-    this.logGroup = new logs.LogGroup(this, "Logs", { logGroupName: `/lifeboat/${stack.stackName}/${id}`, retention: d.logRetentionDays as logs.RetentionDays });
+    this.logGroup = new logs.LogGroup(this, "Logs", { logGroupName: jobLogGroupName(stack.stackName, id), retention: d.logRetentionDays as logs.RetentionDays });
     this.deadLetterQueue = new sqs.Queue(this, "DeadLetters", {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: key.key,
-      dataKeyReuse: Duration.seconds(300),
+      dataKeyReuse: Duration.seconds(QUEUE_DATA_KEY_REUSE_SECONDS),
       retentionPeriod: Duration.seconds(d.deadLetterRetentionSeconds),
     });
 

@@ -7,7 +7,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { checkScheduledJob, type JobConfig, type PolicyStatement, Problems, type ScheduledJobPlan, type ScheduledJobSettings, schedulerRoleStatements } from "../core";
+import { checkScheduledJob, type JobConfig, type PolicyStatement, Problems, type ScheduledJobPlan, type ScheduledJobSettings, schedulerRoleStatements, jobLogGroupName, QUEUE_DATA_KEY_REUSE_SECONDS, BUNDLED_JOB_RUNTIME } from "../core";
 import { serviceRole } from "./service-role";
 import { type KeyInput, keyOf, type VaultKey } from "./vault-key";
 
@@ -101,11 +101,11 @@ export abstract class ScheduledJob extends Construct {
     if (key.created) this.key = key.created;
     const jobKey = key.key;
 
-    this.logGroup = new logs.LogGroup(this, "Logs", { logGroupName: `/lifeboat/${stack.stackName}/${id}`, retention: plan.logRetentionDays as logs.RetentionDays });
+    this.logGroup = new logs.LogGroup(this, "Logs", { logGroupName: jobLogGroupName(stack.stackName, id), retention: plan.logRetentionDays as logs.RetentionDays });
     this.deadLetterQueue = new sqs.Queue(this, "DeadLetters", {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: jobKey,
-      dataKeyReuse: Duration.seconds(300),
+      dataKeyReuse: Duration.seconds(QUEUE_DATA_KEY_REUSE_SECONDS),
       retentionPeriod: Duration.seconds(plan.deadLetterRetentionSeconds),
     });
     this.role = serviceRole(this, "Role", {
@@ -126,7 +126,7 @@ export abstract class ScheduledJob extends Construct {
             runtime: lambda.Runtime.FROM_IMAGE,
             architecture: code.architecture === "arm64" ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,
           }
-        : { code: lambda.Code.fromAsset(code.directory), handler: "index.handler", runtime: lambda.Runtime.NODEJS_22_X, architecture: lambda.Architecture.ARM_64 }),
+        : { code: lambda.Code.fromAsset(code.directory), handler: "index.handler", runtime: new lambda.Runtime(BUNDLED_JOB_RUNTIME.runtime, lambda.RuntimeFamily.NODEJS, { supportsInlineCode: true }), architecture: lambda.Architecture.ARM_64 }),
       memorySize: plan.memoryMb,
       timeout: Duration.seconds(plan.timeoutSeconds),
       environmentEncryption: jobKey,

@@ -44,6 +44,20 @@ const MINUTES_PER_DAY = 1440;
 export const MAX_RETRY_WINDOW_SECONDS = 21_600;
 /** EventBridge Scheduler's delivery retries before a run goes to the dead-letter queue. */
 export const SCHEDULER_RETRY_ATTEMPTS = 3;
+/**
+ * How long SQS reuses a data key for a job's encrypted dead-letter queue, in seconds: five minutes,
+ * SQS's default, so a burst of failed runs costs few KMS calls.
+ */
+export const QUEUE_DATA_KEY_REUSE_SECONDS = 300;
+/**
+ * The Lambda runtime and architecture of a job's bundled handler (the jobs image brings its own):
+ * Node.js 22, since Node.js 20 reached end of life on Lambda in April 2026, on Graviton.
+ */
+export const BUNDLED_JOB_RUNTIME = { runtime: "nodejs22.x", architecture: "arm64" } as const;
+/** The CloudWatch log group of a job: `/lifeboat/<deployment>/<job>`, where the deployment is the Pulumi project and stack or the CDK stack. */
+export function jobLogGroupName(deployment: string, job: string): string {
+  return `/lifeboat/${deployment}/${job}`;
+}
 /** How long a dead-letter queue keeps a failed run: 14 days, the SQS maximum, time to read it after a holiday. */
 export const DEAD_LETTER_RETENTION_SECONDS = 1_209_600;
 

@@ -16,9 +16,10 @@ import {
   type PolicyStatement,
   serviceTrustPolicy,
   Problems,
-  taskDefinitionFamilyArn,
+  taskDefinitionFamilyArn, jobLogGroupName, QUEUE_DATA_KEY_REUSE_SECONDS,
 } from "../../core";
 import { accountContext, policyJson } from "./account";
+import { deploymentScope } from "./deployment-scope";
 import type { JobVpc } from "./scheduled-function";
 
 /** Arguments of a {@link FargateJob}. */
@@ -78,8 +79,8 @@ export class FargateJob extends pulumi.ComponentResource {
     const d = args.design;
     const { account, region, partition } = accountContext(this);
 
-    this.logGroup = new cloudwatch.LogGroup(`${name}-logs`, { name: `/lifeboat/${pulumi.getProject()}/${pulumi.getStack()}/${name}`, retentionInDays: d.logRetentionDays, ...tags }, parent);
-    this.deadLetterQueue = new sqs.Queue(`${name}-dlq`, { kmsMasterKeyId: args.keyArn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: d.deadLetterRetentionSeconds, ...tags }, parent);
+    this.logGroup = new cloudwatch.LogGroup(`${name}-logs`, { name: jobLogGroupName(deploymentScope(), name), retentionInDays: d.logRetentionDays, ...tags }, parent);
+    this.deadLetterQueue = new sqs.Queue(`${name}-dlq`, { kmsMasterKeyId: args.keyArn, kmsDataKeyReusePeriodSeconds: QUEUE_DATA_KEY_REUSE_SECONDS, messageRetentionSeconds: d.deadLetterRetentionSeconds, ...tags }, parent);
 
     const ecsTasksTrust = account.apply((a) => JSON.stringify(serviceTrustPolicy("ecs-tasks.amazonaws.com", a)));
     this.taskRole = new iam.Role(`${name}-task-role`, { description: `Lifeboat ${d.job} of ${d.source} (Fargate task)`, assumeRolePolicy: ecsTasksTrust, ...tags }, parent);

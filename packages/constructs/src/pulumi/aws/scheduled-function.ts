@@ -7,7 +7,8 @@ import * as iam from "@pulumi/aws/iam";
 import * as lambda from "@pulumi/aws/lambda";
 import * as scheduler from "@pulumi/aws/scheduler";
 import * as sqs from "@pulumi/aws/sqs";
-import { policyDocument, type PolicyStatement, type ScheduledJobPlan, schedulerRoleStatements, serviceTrustPolicy } from "../../core";
+import { deploymentScope } from "./deployment-scope";
+import { policyDocument, type PolicyStatement, type ScheduledJobPlan, schedulerRoleStatements, serviceTrustPolicy, jobLogGroupName, QUEUE_DATA_KEY_REUSE_SECONDS, BUNDLED_JOB_RUNTIME } from "../../core";
 import { accountContext, policyJson } from "./account";
 import { VaultKey } from "./vault-key";
 
@@ -89,12 +90,12 @@ export function createScheduledFunction(parent: pulumi.ComponentResource, name: 
 
   const logGroup = new cloudwatch.LogGroup(
     `${name}-logs`,
-    { name: `/lifeboat/${pulumi.getProject()}/${pulumi.getStack()}/${name}`, retentionInDays: plan.logRetentionDays, ...tags },
+    { name: jobLogGroupName(deploymentScope(), name), retentionInDays: plan.logRetentionDays, ...tags },
     opts,
   );
   const deadLetterQueue = new sqs.Queue(
     `${name}-dlq`,
-    { kmsMasterKeyId: keyArn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: plan.deadLetterRetentionSeconds, ...tags },
+    { kmsMasterKeyId: keyArn, kmsDataKeyReusePeriodSeconds: QUEUE_DATA_KEY_REUSE_SECONDS, messageRetentionSeconds: plan.deadLetterRetentionSeconds, ...tags },
     opts,
   );
 
@@ -125,10 +126,10 @@ export function createScheduledFunction(parent: pulumi.ComponentResource, name: 
         }
       : {
           packageType: "Zip",
-          runtime: "nodejs22.x", // Node.js 20 reached end of life on Lambda in April 2026
+          runtime: BUNDLED_JOB_RUNTIME.runtime,
           handler: "index.handler",
           code: new pulumi.asset.FileArchive(args.code.directory ?? (bundledHandlerDirectory(args.handler) as string)),
-          architectures: ["arm64"],
+          architectures: [BUNDLED_JOB_RUNTIME.architecture],
         };
   const fn = new lambda.Function(
     `${name}-function`,
