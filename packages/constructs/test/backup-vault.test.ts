@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import * as iam from "@pulumi/aws/iam";
 import { BackupVault, VaultKey } from "@lifeboat/constructs/pulumi/aws";
 import { policyOf, record, statement } from "./support";
 
@@ -190,5 +191,37 @@ describe("BackupVault", () => {
 
     expect(() => vault!.writerPolicyDocument("")).toThrow(/`writerPolicyDocument\(prefix\)` \(""\) must name the source/);
     expect(() => vault!.writerPolicyDocument("/abs/*")).toThrow(/no leading "\/"/);
+  });
+
+  it("grants a role write under its source's prefix and read of the whole vault as inline role policies, as aws-cdk-lib's grants do", async () => {
+    const rec = await record(() => {
+      const role = new iam.Role("job-role", { assumeRolePolicy: "{}" });
+      const vault = new BackupVault("vault");
+      vault.grantWrite(role, "postgres-main");
+      vault.grantRead(role);
+      vault.grantRead(role);
+    });
+    const role = rec.get("aws:iam/role:Role", "job-role");
+    const bucketArn = rec.get(T.bucket, "vault-bucket").outputs.arn as string;
+    const policies = rec.ofType("aws:iam/rolePolicy:RolePolicy");
+
+    expect(policies.map((p) => p.name)).toEqual(["vault-write-postgres-main", "vault-read-all", "vault-read-all-2"]);
+    expect(policies.every((p) => p.inputs.role === role.outputs.name)).toBe(true);
+    const write = policyOf(policies[0]!);
+    expect(statement(write, "WriteBackups").Resource).toEqual([`${bucketArn}/postgres-main/*`]);
+    expect(write.Statement.flatMap((s) => s.Action).filter((a) => /Delete|\*/.test(a))).toEqual([]);
+    expect(policyOf(policies[1]!).Statement.flatMap((s) => s.Action)).toContain("s3:GetObject");
+  });
+
+  it("refuses a write grant for the whole vault before creating anything", async () => {
+    let vault: BackupVault | undefined;
+    let role: iam.Role | undefined;
+    const rec = await record(() => {
+      role = new iam.Role("job-role", { assumeRolePolicy: "{}" });
+      vault = new BackupVault("vault");
+    });
+
+    expect(() => vault!.grantWrite(role!, "")).toThrow(/`grantWrite\(prefix\)` \(""\) must name the source/);
+    expect(rec.ofType("aws:iam/rolePolicy:RolePolicy")).toEqual([]);
   });
 });

@@ -4,10 +4,9 @@ import type * as kms from "aws-cdk-lib/aws-kms";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import {
-  checkPrefix,
+  checkVaultGrantPrefix,
   type LifecycleRule,
   planVault,
-  Problems,
   VAULT_TAG_KEY,
   vaultBucketPolicyStatements,
   type VaultPlan,
@@ -134,22 +133,12 @@ export class BackupVault extends Construct {
    * the prefix, use the vault key through S3. It can never delete.
    */
   grantWrite(grantee: iam.IGrantable, prefix: string): iam.Grant {
-    return grantStatements(grantee, vaultWriterStatements({ bucketArn: this.bucketArn, keyArn: this.keyArn }, this.checkedPrefix(prefix, "grantWrite(prefix)", true)));
+    return grantStatements(grantee, vaultWriterStatements({ bucketArn: this.bucketArn, keyArn: this.keyArn }, checkVaultGrantPrefix("write", prefix, "grantWrite(prefix)", `BackupVault "${this.node.id}"`)));
   }
 
   /** Lets `grantee` read and list backups under `prefix` (the whole vault by default) and decrypt them. */
   grantRead(grantee: iam.IGrantable, prefix = ""): iam.Grant {
-    return grantStatements(grantee, vaultReaderStatements({ bucketArn: this.bucketArn, keyArn: this.keyArn }, this.checkedPrefix(prefix, "grantRead(prefix)", false)));
-  }
-
-  private checkedPrefix(prefix: string, argument: string, writer: boolean): string {
-    const problems = new Problems();
-    const normalized = checkPrefix(prefix, argument, problems);
-    if (writer && normalized === "") {
-      problems.add(argument, prefix, 'must name the source a writer backs up to, such as "postgres-main": a writer for the whole vault could overwrite every source\'s backups.');
-    }
-    problems.throwIfAny(`BackupVault "${this.node.id}"`);
-    return normalized;
+    return grantStatements(grantee, vaultReaderStatements({ bucketArn: this.bucketArn, keyArn: this.keyArn }, checkVaultGrantPrefix("read", prefix, "grantRead(prefix)", `BackupVault "${this.node.id}"`)));
   }
 }
 

@@ -1,15 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as s3 from "@pulumi/aws/s3";
 import type * as inputs from "@pulumi/aws/types/input";
+import * as iam from "@pulumi/aws/iam";
 import {
-  checkPrefix,
+  checkVaultGrantPrefix,
   type LifecycleRule,
   type ObjectLockArgs,
   planVault,
-  Problems,
   type RetentionArgs,
   type VaultPlan,
   vaultBucketPolicyStatements,
+  type VaultGrant,
   vaultReaderStatements,
   VAULT_TAG_KEY,
   vaultWriterStatements,
@@ -93,6 +94,8 @@ export class BackupVault extends pulumi.ComponentResource {
   /** Retention, lifecycle rules and Object Lock as validated and derived before creation. */
   readonly plan: VaultPlan;
   private readonly componentName: string;
+  /** How many grants of each kind and prefix were attached, for unique policy names. */
+  private readonly grants = new Map<string, number>();
 
   constructor(name: string, args: BackupVaultArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     const plan = planVault(
@@ -189,24 +192,41 @@ export class BackupVault extends pulumi.ComponentResource {
    * abort its own uploads, list the prefix, use the vault key through S3. It can never delete.
    */
   writerPolicyDocument(prefix: string): pulumi.Output<string> {
-    const normalized = this.checkedPrefix(prefix, "writerPolicyDocument(prefix)");
-    return policyJson({ bucketArn: this.bucketArn, keyArn: this.keyArn }, (arns) => vaultWriterStatements(arns, normalized));
+    return this.grantDocument("write", prefix, "writerPolicyDocument(prefix)");
   }
 
   /** An IAM policy document (JSON) for verification and restore: read and list under `prefix`, decrypt. */
   readerPolicyDocument(prefix = ""): pulumi.Output<string> {
-    const normalized = this.checkedPrefix(prefix, "readerPolicyDocument(prefix)");
-    return policyJson({ bucketArn: this.bucketArn, keyArn: this.keyArn }, (arns) => vaultReaderStatements(arns, normalized));
+    return this.grantDocument("read", prefix, "readerPolicyDocument(prefix)");
   }
 
-  private checkedPrefix(prefix: string, argument: string): string {
-    const problems = new Problems();
-    const normalized = checkPrefix(prefix, argument, problems);
-    if (argument.startsWith("writer") && normalized === "") {
-      problems.add(argument, prefix, 'must name the source a writer backs up to, such as "postgres-main": a writer for the whole vault could overwrite every source\'s backups.');
-    }
-    problems.throwIfAny(`BackupVault "${this.componentName}"`);
-    return normalized;
+  /**
+   * Lets `role` write backups under `prefix` (the writer policy document, attached as an inline
+   * policy of the role), as aws-cdk-lib's grants do. A writer must name its source's prefix.
+   *
+   * @example
+   * vault.grantWrite(jobRole, "postgres-main");
+   */
+  grantWrite(role: iam.Role, prefix: string): iam.RolePolicy {
+    return this.attach(role, "write", this.grantDocument("write", prefix, "grantWrite(prefix)"), prefix);
+  }
+
+  /** Lets `role` read and list backups under `prefix` (the whole vault by default) and decrypt them. */
+  grantRead(role: iam.Role, prefix = ""): iam.RolePolicy {
+    return this.attach(role, "read", this.grantDocument("read", prefix, "grantRead(prefix)"), prefix);
+  }
+
+  private grantDocument(grant: VaultGrant, prefix: string, argument: string): pulumi.Output<string> {
+    const normalized = checkVaultGrantPrefix(grant, prefix, argument, `BackupVault "${this.componentName}"`);
+    return policyJson({ bucketArn: this.bucketArn, keyArn: this.keyArn }, (arns) => (grant === "write" ? vaultWriterStatements(arns, normalized) : vaultReaderStatements(arns, normalized)));
+  }
+
+  private attach(role: iam.Role, grant: VaultGrant, policy: pulumi.Output<string>, prefix: string): iam.RolePolicy {
+    const slug = prefix.replace(/[^A-Za-z0-9-]+/g, "-").replace(/^-+|-+$/g, "") || "all";
+    const base = `${this.componentName}-${grant}-${slug}`;
+    const n = (this.grants.get(base) ?? 0) + 1;
+    this.grants.set(base, n);
+    return new iam.RolePolicy(n === 1 ? base : `${base}-${n}`, { role: role.name, policy }, { parent: this });
   }
 }
 
