@@ -11,7 +11,7 @@ import type { ObjectLock, ObjectLockArgs } from "./object-lock";
 import { type ReplicationArns, replicationRoleStatements, type ReplicationRule } from "./replication";
 import { alertTopicPolicyStatements } from "./topic-policy";
 import { planAlertTopic } from "./alert-topic";
-import { checkVault, planReplicatedVault, VAULT_TAG_KEY, type VaultPlan } from "./vault";
+import { checkVault, planReplicatedVault, type ReplicatedVaultPlan, VAULT_TAG_KEY, type VaultPlan } from "./vault";
 import { type VaultArns, vaultBucketPolicyStatements, vaultReaderStatements, vaultWriterStatements } from "./vault-policies";
 
 
@@ -181,18 +181,15 @@ export interface ReplicatedVaultDesign {
 }
 
 /**
- * Designs a replicated vault: two vault buckets in two regions with their own keys, and S3 replication
- * of every object (re-encrypted with the replica key) with Replication Time Control and metrics.
- * Throws every problem at once.
+ * Plans a replicated vault from the arguments as a front end received them: a key given as an ARN
+ * is checked as one, a key object (a `VaultKey`) is the front end's to render.
  */
-export function designReplicatedVault(
-  name: string,
+export function planReplicatedVaultFrom(
   settings: BackupVaultSettings & VaultInputs & ReplicatedVaultOptions & { readonly replica: ReplicaSettings & VaultInputs },
-  scope: string,
   subject: string,
-): ReplicatedVaultDesign {
+): ReplicatedVaultPlan {
   const replica = settings.replica ?? ({} as ReplicaSettings & VaultInputs);
-  const plan = planReplicatedVault(
+  return planReplicatedVault(
     {
       retention: settings.retention,
       objectLock: settings.objectLock,
@@ -212,6 +209,21 @@ export function designReplicatedVault(
     },
     subject,
   );
+}
+
+/**
+ * Designs a replicated vault: two vault buckets in two regions with their own keys, and S3 replication
+ * of every object (re-encrypted with the replica key) with Replication Time Control and metrics.
+ * Throws every problem at once.
+ */
+export function designReplicatedVault(
+  name: string,
+  settings: BackupVaultSettings & VaultInputs & ReplicatedVaultOptions & { readonly replica: ReplicaSettings & VaultInputs },
+  scope: string,
+  subject: string,
+): ReplicatedVaultDesign {
+  const replica = settings.replica ?? ({} as ReplicaSettings & VaultInputs);
+  const plan = planReplicatedVaultFrom(settings, subject);
   const problems = new Problems();
   const primary = checkVaultBucketDesign(`${name}-primary`, settings, scope, problems);
   const replicaLock = replica.objectLock === false ? undefined : (replica.objectLock ?? settings.objectLock);

@@ -4,7 +4,7 @@ import * as s3 from "@pulumi/aws/s3";
 import { Provider } from "@pulumi/aws/provider";
 import {
   type ObjectLockArgs,
-  planReplicatedVault,
+  planReplicatedVaultFrom,
   replicaRegionMismatch,
   type ReplicatedVaultPlan,
   replicationRoleStatements,
@@ -92,26 +92,7 @@ export class ReplicatedBackupVault extends pulumi.ComponentResource {
   constructor(name: string, args: ReplicatedBackupVaultArgs, opts?: pulumi.ComponentResourceOptions) {
     const primaryRegion = args.primaryRegion ?? configuredRegion(opts);
     const replica = args.replica ?? ({} as ReplicaArgs);
-    const plan = planReplicatedVault(
-      {
-        retention: args.retention,
-        objectLock: args.objectLock,
-        bucketName: args.bucketName,
-        keyArn: typeof args.key === "string" ? args.key : undefined,
-        accessLogs: args.accessLogs,
-        ...(primaryRegion !== undefined ? { primaryRegion } : {}),
-        replica: {
-          region: replica.region,
-          retention: replica.retention,
-          bucketName: replica.bucketName,
-          keyArn: typeof replica.key === "string" ? replica.key : undefined,
-          accessLogs: replica.accessLogs,
-          ...(replica.objectLock !== undefined ? { objectLock: replica.objectLock } : {}),
-        },
-        replicateDeleteMarkers: args.replicateDeleteMarkers ?? false,
-      },
-      `ReplicatedBackupVault "${name}"`,
-    );
+    const plan = planReplicatedVaultFrom({ ...args, replica, ...(primaryRegion !== undefined ? { primaryRegion } : {}) }, `ReplicatedBackupVault "${name}"`);
     super("lifeboat:aws:ReplicatedBackupVault", name, {}, opts);
     this.plan = plan;
     this.vaultName = name;
