@@ -119,7 +119,7 @@ export function nativeRetentionDays(retention: Retention): number {
  * `rdsInstanceBackupArgs`, `auroraClusterBackupArgs` or `elastiCacheBackupArgs`.
  *
  * @example
- * new rds.Instance("db", { ...rdsInstanceBackupArgs("db", { key, retention: databaseBackupRetention(objectives) }) });
+ * new rds.Instance("db", { engine: "postgres", instanceClass: "db.t4g.medium", allocatedStorage: 50, ...rdsInstanceBackupArgs("db", { key, retention: databaseBackupRetention(objectives) }) });
  */
 export function databaseBackupRetention(objectives: Pick<ObjectivesArgs, "retention">): string {
   const problems = new Problems();

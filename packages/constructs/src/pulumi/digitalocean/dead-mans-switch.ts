@@ -19,7 +19,7 @@ export interface DeadMansSwitchArgs {
  * depends on the jobs reporting their own failure.
  *
  * @example
- * new DeadMansSwitch("backups", { healthUrl: pulumi.interpolate`http://${runner.ipv4Address}:8080/healthz`, alerts: { emails: ["oncall@example.com"] } });
+ * new DeadMansSwitch("backups", { healthUrl: runner.healthUrl, alerts: { emails: ["oncall@example.com"] } });
  */
 export class DeadMansSwitch extends pulumi.ComponentResource {
   readonly check: UptimeCheck;
