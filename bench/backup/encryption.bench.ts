@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 import { parseJobConfig } from "@lifeboat/constructs/core";
 import { jobContext, lineOutput, runBackup, runRestore } from "@lifeboat/jobs";
 import { TestS3 } from "../../lambda-src/test/support/s3";
+import { median } from "../support";
 
 const { values } = parseArgs({ options: { mb: { type: "string", default: "512" }, runs: { type: "string", default: "3" }, child: { type: "string" }, spec: { type: "string" } } });
 
@@ -57,10 +58,6 @@ async function child(spec: Spec): Promise<Measured> {
   return { backupSeconds, restoreSeconds, storedBytes: backup.manifest.sizeBytes, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 async function parent(): Promise<void> {
   const { generateX25519Identity, identityToRecipient } = await import("age-encryption");

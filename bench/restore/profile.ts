@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { postgresBin, startPostgres } from "../../lambda-src/test/support/postgres";
 import { TestS3 } from "../../lambda-src/test/support/s3";
-import { benchCommand, measure, seed } from "./support";
+import { benchCommand, measure, seed } from "../support";
 
 const { values } = parseArgs({ options: { mb: { type: "string", default: "300" }, tables: { type: "string", default: "4" }, jobs: { type: "string" } }, allowPositionals: true });
 
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const [pg, s3] = await Promise.all([startPostgres(), TestS3.start(["vault"])]);
   const work = mkdtempSync(join(tmpdir(), "lifeboat-restore-profile-"));
   try {
-    await seed(pg, "bench", Number(values.mb), Number(values.tables));
+    await seed(pg, "bench", Number(values.mb), Number(values.tables), { indexes: true });
     const { cli, env, pgArgs } = await benchCommand(pg, s3, work, jobs);
     await measure(process.execPath, [cli, "backup", "--source", "bench"], env);
     const { GetObjectCommand, ListObjectsV2Command } = await import("@aws-sdk/client-s3");

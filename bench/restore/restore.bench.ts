@@ -19,15 +19,11 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { postgresBin, startPostgres } from "../../lambda-src/test/support/postgres";
 import { TestS3 } from "../../lambda-src/test/support/s3";
-import { benchCommand, measure, seed } from "./support";
+import { benchCommand, measure, median, seed } from "../support";
 
 const { values } = parseArgs({ options: { mb: { type: "string", default: "300" }, tables: { type: "string", default: "4" }, runs: { type: "string", default: "3" }, jobs: { type: "string" } } });
 
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 async function main(): Promise<void> {
   const targetMb = Number(values.mb);
@@ -39,7 +35,7 @@ async function main(): Promise<void> {
   const [pg, s3] = await Promise.all([startPostgres(), TestS3.start(["vault"])]);
   const work = mkdtempSync(join(tmpdir(), "lifeboat-restore-bench-"));
   try {
-    const databaseBytes = await seed(pg, "bench", targetMb, tables);
+    const { databaseBytes } = await seed(pg, "bench", targetMb, tables, { indexes: true });
     const { cli, env, pgArgs } = await benchCommand(pg, s3, work, jobs);
 
     process.stdout.write("Preparing: lifeboat backup, a local pg_dump -Fc -Z0 file, a gzip'd plain dump in the S3 server...\n");

@@ -23,6 +23,7 @@ import { s3Client } from "../../lambda-src/src/s3/client";
 import { MIB, putVaultObject } from "../../lambda-src/src/s3/upload";
 import { TestS3 } from "../../lambda-src/test/support/s3";
 import { listKeys } from "../../lambda-src/test/support/vault";
+import { median } from "../support";
 import { DeleteObjectsCommand } from "@aws-sdk/client-s3";
 
 type Variant = "baseline" | "own" | "lib-storage";
@@ -79,7 +80,6 @@ interface Measured {
   readonly maxRssBytes: number;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 const mib = (bytes: number) => `${(bytes / MIB).toFixed(0)} MiB`;
 
 async function run(variant: Variant, mb: number, s3: TestS3, key: string): Promise<Measured> {
