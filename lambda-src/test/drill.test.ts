@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DrillFailedError, main, runBackup, runDrill, verifySources } from "../src";
-import { testConfig, testJob, testVault, useTestAwsEnvironment } from "./support/jobs";
+import { BUCKET_SOURCE_KEYS, testConfig, testJob, testVault, uploadsSource, useTestAwsEnvironment } from "./support/jobs";
 import { postgresBin, startPostgres, type TestPostgres } from "./support/postgres";
 import { startRedis, type TestRedis } from "./support/redis";
 import { TestS3 } from "./support/s3";
@@ -63,7 +63,7 @@ beforeAll(async () => {
   const failing = join(dir, "bin15", "pg_restore");
   writeFileSync(failing, `#!/bin/sh\ncase " $* " in *" --list "*|*" -l "*|*" --version "*|*" -V "*) exec ${postgresBin("pg_restore")} "$@";; esac\necho "$@" >> ${join(dir, "pg_restore_calls")}\ncat > /dev/null\necho "pg_restore: error: injected failure" >&2\nexit 1\n`);
   chmodSync(failing, 0o755);
-  env = { ...process.env, SHOP_USER: pg.user, SHOP_PASSWORD: pg.password, REDIS_PASSWORD: redis.password, SPACES_KEY: "S3RVER", SPACES_SECRET: "S3RVER" };
+  env = { ...process.env, SHOP_USER: pg.user, SHOP_PASSWORD: pg.password, REDIS_PASSWORD: redis.password, ...BUCKET_SOURCE_KEYS };
   config = testConfig({
     vault: testVault(s3),
     sources: [
@@ -71,19 +71,7 @@ beforeAll(async () => {
       pgSource("shop-db-strict", { smokeQueries: [{ name: "too many orders", sql: "SELECT count(*) FROM orders", max: 100 }] }),
       pgSource("shop-db-corrupt"),
       { name: "cache", kind: "redis", rpoMinutes: 60, host: "127.0.0.1", port: redis.port, credentials: { env: { password: "REDIS_PASSWORD" } }, drill: { scratch: { database: 9 } } },
-      {
-        name: "uploads",
-        kind: "objects",
-        rpoMinutes: 1440,
-        bucket: "uploads",
-        prefix: "media/",
-        region: "us-east-1",
-        endpoint: s3.endpoint,
-        forcePathStyle: true,
-        checksums: "when-required",
-        credentials: { env: { username: "SPACES_KEY", password: "SPACES_SECRET" } },
-        drill: { scratch: { bucket: "drill-scratch" } },
-      },
+      uploadsSource(s3, { drill: { scratch: { bucket: "drill-scratch" } } }),
     ],
   });
   const { job } = testJob(config, env);

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JobError, main, runBackup, runDrill, runRestore, verifySources, type BackupResult } from "../src";
-import { testConfig, testJob, testVault, useTestAwsEnvironment } from "./support/jobs";
+import { BUCKET_SOURCE_KEYS, testConfig, testJob, testVault, uploadsSource, useTestAwsEnvironment } from "./support/jobs";
 import { startPostgres, tableDigests, type TestPostgres } from "./support/postgres";
 import { startRedis, type TestRedis } from "./support/redis";
 import { TestS3 } from "./support/s3";
@@ -29,7 +29,7 @@ let work: string;
 const backups: Record<string, BackupResult> = {};
 const AGE_HEADER = "age-encryption.org/v1\n";
 
-const credentials = () => ({ ...process.env, APP_DB_USER: pg.user, APP_DB_PASSWORD: pg.password, PGPASSWORD: pg.password, REDIS_PASSWORD: redis.password, SPACES_KEY: "S3RVER", SPACES_SECRET: "S3RVER" });
+const credentials = () => ({ ...process.env, APP_DB_USER: pg.user, APP_DB_PASSWORD: pg.password, PGPASSWORD: pg.password, REDIS_PASSWORD: redis.password, ...BUCKET_SOURCE_KEYS });
 /** The environment of a job that holds no identity (the backup runner's). */
 const runner = () => ({ ...credentials(), LIFEBOAT_AGE_IDENTITY: undefined, LIFEBOAT_AGE_IDENTITY_FILE: undefined });
 /** The environment of a machine that restores: the identity as age-keygen writes it. */
@@ -65,7 +65,7 @@ beforeAll(async () => {
     sources: [
       { name: "app-db", kind: "postgres", rpoMinutes: 1440, host: "127.0.0.1", port: pg.port, database: "app", credentials: { env: { username: "APP_DB_USER", password: "APP_DB_PASSWORD" } } },
       { name: "cache", kind: "redis", rpoMinutes: 60, host: "127.0.0.1", port: redis.port, credentials: { env: { password: "REDIS_PASSWORD" } } },
-      { name: "uploads", kind: "objects", rpoMinutes: 1440, bucket: "uploads", prefix: "media/", region: "us-east-1", endpoint: s3.endpoint, forcePathStyle: true, checksums: "when-required", credentials: { env: { username: "SPACES_KEY", password: "SPACES_SECRET" } } },
+      uploadsSource(s3),
       { name: "site", kind: "files", rpoMinutes: 1440, path: join(work, "site") },
     ],
   });

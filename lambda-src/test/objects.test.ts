@@ -3,13 +3,13 @@ import type { JobConfig } from "@lifeboat/constructs/core";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBackup, runRestore, verifySources } from "../src";
-import { testConfig, testJob, testVault, useTestAwsEnvironment } from "./support/jobs";
+import { BUCKET_SOURCE_KEYS, testConfig, testJob, testVault, uploadsSource, useTestAwsEnvironment } from "./support/jobs";
 import { TestS3 } from "./support/s3";
 import { listKeys, readObject } from "./support/vault";
 
 let s3: TestS3;
 let config: JobConfig;
-const env = () => ({ ...process.env, SPACES_KEY: "S3RVER", SPACES_SECRET: "S3RVER" });
+const env = () => ({ ...process.env, ...BUCKET_SOURCE_KEYS });
 
 /** Each key under `prefix` with the SHA-256 of its content. */
 async function contents(bucket: string, prefix: string): Promise<Record<string, string>> {
@@ -28,20 +28,7 @@ beforeAll(async () => {
   await direct.send(new PutObjectCommand({ Bucket: "uploads", Key: "other/skip-me.txt", Body: "outside the prefix" }));
   config = testConfig({
     vault: testVault(s3),
-    sources: [
-      {
-        name: "uploads",
-        kind: "objects",
-        rpoMinutes: 1440,
-        bucket: "uploads",
-        prefix: "media/",
-        region: "us-east-1",
-        endpoint: s3.endpoint,
-        forcePathStyle: true,
-        checksums: "when-required",
-        credentials: { env: { username: "SPACES_KEY", password: "SPACES_SECRET" } },
-      },
-    ],
+    sources: [uploadsSource(s3)],
   });
 });
 

@@ -5,14 +5,14 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main, runBackup, runRestore, verifySources } from "../src";
-import { testConfig, testJob, testVault, useTestAwsEnvironment } from "./support/jobs";
+import { BUCKET_SOURCE_KEYS, testConfig, testJob, testVault, uploadsSource, useTestAwsEnvironment } from "./support/jobs";
 import { TestS3 } from "./support/s3";
 import { listKeys } from "./support/vault";
 
 // A vault laid out for Spaces: the tier is the key's first segment, so prefix-filtered lifecycle rules expire it.
 let s3: TestS3;
 let config: JobConfig;
-const env = () => ({ ...process.env, SPACES_KEY: "S3RVER", SPACES_SECRET: "S3RVER" });
+const env = () => ({ ...process.env, ...BUCKET_SOURCE_KEYS });
 
 beforeAll(async () => {
   useTestAwsEnvironment();
@@ -22,20 +22,7 @@ beforeAll(async () => {
     vault: { ...testVault(s3), tiers: "prefix" },
     // The second index lists objects it skipped, so it is smaller: this test is about where keys go, not sizes.
     verify: { sizeTolerance: 1 },
-    sources: [
-      {
-        name: "uploads",
-        kind: "objects",
-        rpoMinutes: 1440,
-        bucket: "uploads",
-        prefix: "media/",
-        region: "us-east-1",
-        endpoint: s3.endpoint,
-        forcePathStyle: true,
-        checksums: "when-required",
-        credentials: { env: { username: "SPACES_KEY", password: "SPACES_SECRET" } },
-      },
-    ],
+    sources: [uploadsSource(s3)],
   });
 });
 

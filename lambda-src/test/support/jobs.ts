@@ -1,4 +1,4 @@
-import { parseJobConfig, type JobConfig } from "@lifeboat/constructs/core";
+import { parseJobConfig, type JobConfig, type ObjectsSourceConfig } from "@lifeboat/constructs/core";
 import { jobContext, lineOutput, type JobContext, type LogEvent, type Output } from "../../src";
 import { postgresBin } from "./postgres";
 import { postgresClientDir, postgresClientMajors } from "./tools";
@@ -24,6 +24,29 @@ export function testVault(s3: TestS3, bucket = "vault") {
     partSizeMiB: 5,
     queueSize: 2,
     maxAttempts: 3,
+  };
+}
+
+/** The environment variables that hold the test S3 server's keys for a bucket source (`uploadsSource`'s credentials). */
+export const BUCKET_SOURCE_KEYS = { SPACES_KEY: "S3RVER", SPACES_SECRET: "S3RVER" } as const;
+
+/**
+ * An objects source `uploads`: the test S3 server's bucket `uploads` under `media/`, read with the
+ * keys in `BUCKET_SOURCE_KEYS` and the settings s3rver needs; `extra` adds or replaces settings.
+ */
+export function uploadsSource(s3: TestS3, extra: Partial<ObjectsSourceConfig> = {}): ObjectsSourceConfig {
+  return {
+    name: "uploads",
+    kind: "objects",
+    rpoMinutes: 1440,
+    bucket: "uploads",
+    prefix: "media/",
+    region: "us-east-1",
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    checksums: "when-required",
+    credentials: { env: { username: "SPACES_KEY", password: "SPACES_SECRET" } },
+    ...extra,
   };
 }
 
