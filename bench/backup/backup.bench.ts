@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { postgresBin, startPostgres, type TestPostgres } from "../../lambda-src/test/support/postgres";
 import { TestS3 } from "../../lambda-src/test/support/s3";
+import { startTogether } from "../../lambda-src/test/support/servers";
 import { listKeys } from "../../lambda-src/test/support/vault";
 import { DeleteObjectsCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { benchConfig, benchEnvironment, lifeboatCli, mb, measure, median, seed, treePeak } from "../support";
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
   const bigMb = Number(values["big-mb"]);
   const runs = Math.max(1, Number(values.runs));
   process.stdout.write(`Starting PostgreSQL 15 and s3rver on 127.0.0.1; seeding a ${targetMb} MB table...\n`);
-  const [pg, s3] = await Promise.all([startPostgres(), TestS3.start(["vault"])]);
+  const [pg, s3] = await startTogether([startPostgres(), TestS3.start(["vault"])]);
   const work = mkdtempSync(join(tmpdir(), "lifeboat-bench-"));
   try {
     const tableBytes = await seedTable(pg, "bench", targetMb);

@@ -20,6 +20,7 @@ import { execFile } from "node:child_process";
 import { join, resolve } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { postgresBin, startPostgres, type TestPostgres } from "../../lambda-src/test/support/postgres";
+import { startTogether } from "../../lambda-src/test/support/servers";
 import { startRedis, type TestRedis } from "../../lambda-src/test/support/redis";
 import { useTestAwsEnvironment } from "../../lambda-src/test/support/jobs";
 import { TestS3 } from "../../lambda-src/test/support/s3";
@@ -170,8 +171,13 @@ export async function proveDrills(options: Options, servers: Servers): Promise<n
   const clock = Date.now();
   useTestAwsEnvironment();
   say(options, "Starting PostgreSQL 15, Redis and s3rver on 127.0.0.1, and reading the objectives of examples/aws...");
-  const [posture, pg, redis, s3] = await Promise.all([examplePosture(), startPostgres(), startRedis(), TestS3.start(["vault", "uploads", "drill-scratch"])]);
-  Object.assign(servers, { pg, redis, s3 });
+  // Settled, not Promise.all: a failure of one must not leave the servers that did start unknown to the caller, who stops them.
+  const [reading, starting] = await Promise.allSettled([examplePosture(), startTogether([startPostgres(), startRedis(), TestS3.start(["vault", "uploads", "drill-scratch"])])]);
+  if (starting.status === "fulfilled") Object.assign(servers, { pg: starting.value[0], redis: starting.value[1], s3: starting.value[2] });
+  if (reading.status === "rejected") throw reading.reason;
+  if (starting.status === "rejected") throw starting.reason;
+  const posture = reading.value;
+  const [pg, redis, s3] = starting.value;
   say(options, `Loading pgbench scale ${options.scale} plus tricky objects, ${options.keys} cache keys and ${options.objects} uploads...`);
   const direct = s3.directClient();
   await Promise.all([

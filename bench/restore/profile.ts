@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { postgresBin, startPostgres } from "../../lambda-src/test/support/postgres";
 import { TestS3 } from "../../lambda-src/test/support/s3";
+import { startTogether } from "../../lambda-src/test/support/servers";
 import { benchCommand, measure, seed } from "../support";
 
 const { values } = parseArgs({ options: { mb: { type: "string", default: "300" }, tables: { type: "string", default: "4" }, jobs: { type: "string" } }, allowPositionals: true });
@@ -21,7 +22,7 @@ const { values } = parseArgs({ options: { mb: { type: "string", default: "300" }
 
 async function main(): Promise<void> {
   const jobs = values.jobs ? Number(values.jobs) : availableParallelism();
-  const [pg, s3] = await Promise.all([startPostgres(), TestS3.start(["vault"])]);
+  const [pg, s3] = await startTogether([startPostgres(), TestS3.start(["vault"])]);
   const work = mkdtempSync(join(tmpdir(), "lifeboat-restore-profile-"));
   try {
     await seed(pg, "bench", Number(values.mb), Number(values.tables), { indexes: true });

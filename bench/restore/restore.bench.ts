@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { postgresBin, startPostgres } from "../../lambda-src/test/support/postgres";
 import { TestS3 } from "../../lambda-src/test/support/s3";
+import { startTogether } from "../../lambda-src/test/support/servers";
 import { benchCommand, measure, median, seed } from "../support";
 
 const { values } = parseArgs({ options: { mb: { type: "string", default: "300" }, tables: { type: "string", default: "4" }, runs: { type: "string", default: "3" }, jobs: { type: "string" } } });
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   const cores = availableParallelism();
   const jobs = values.jobs ? Number(values.jobs) : cores;
   process.stdout.write(`Starting PostgreSQL 15 and s3rver on 127.0.0.1; seeding ${tables} tables, about ${targetMb} MB...\n`);
-  const [pg, s3] = await Promise.all([startPostgres(), TestS3.start(["vault"])]);
+  const [pg, s3] = await startTogether([startPostgres(), TestS3.start(["vault"])]);
   const work = mkdtempSync(join(tmpdir(), "lifeboat-restore-bench-"));
   try {
     const { databaseBytes } = await seed(pg, "bench", targetMb, tables, { indexes: true });

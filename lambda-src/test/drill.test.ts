@@ -8,6 +8,7 @@ import { DrillFailedError, main, runBackup, runDrill, verifySources } from "../s
 import { BUCKET_SOURCE_KEYS, testConfig, testJob, testVault, uploadsSource, useTestAwsEnvironment } from "./support/jobs";
 import { postgresBin, startPostgres, type TestPostgres } from "./support/postgres";
 import { startRedis, type TestRedis } from "./support/redis";
+import { startTogether } from "./support/servers";
 import { TestS3 } from "./support/s3";
 import { listKeys, readObject } from "./support/vault";
 
@@ -47,7 +48,7 @@ async function drillDatabases(): Promise<string[]> {
 beforeAll(async () => {
   useTestAwsEnvironment();
   dir = mkdtempSync(join(tmpdir(), "lifeboat-drill-test-"));
-  [pg, redis, s3] = await Promise.all([startPostgres(), startRedis(), TestS3.start(["vault", "uploads", "drill-scratch"])]);
+  [pg, redis, s3] = await startTogether([startPostgres(), startRedis(), TestS3.start(["vault", "uploads", "drill-scratch"])]);
   await pg.sql("postgres", "CREATE DATABASE shop");
   await pg.sql("shop", "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric NOT NULL); INSERT INTO orders SELECT g, g * 1.5 FROM generate_series(1, 5000) g");
   await pg.sql("shop", "CREATE SCHEMA billing; CREATE TABLE billing.invoices (id serial PRIMARY KEY, order_id bigint REFERENCES orders(id)); INSERT INTO billing.invoices (order_id) SELECT g FROM generate_series(1, 1200) g");
@@ -218,6 +219,31 @@ describe("a Redis restore drill", () => {
     expect(drill.output.text).not.toContain(redis.password);
   });
 
+  it("fails on a corrupted backup, leaves the scratch database empty and the source's keys alone, and records why", async () => {
+    const direct = s3.directClient();
+    const artifact = (await listKeys(direct, "vault", "cache/")).filter((k) => !k.endsWith(".manifest.json")).sort().at(-1)!;
+    const original = await readObject(direct, "vault", artifact);
+    const bytes = Buffer.from(original);
+    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    await direct.send(new PutObjectCommand({ Bucket: "vault", Key: artifact, Body: bytes }));
+    const { job } = testJob(config, env, drillClock());
+
+    try {
+      const error = await runDrill(job, "cache").catch((e: unknown) => e);
+
+      const stored = await record((error as DrillFailedError).result.recordKey);
+      expect(stored.outcome).toBe("failed");
+      expect(stored.backup?.artifactKey).toBe(artifact);
+      expect(stored.checks[0]).toMatchObject({ check: "restore", status: "fail" });
+      expect(stored.error).toContain("is corrupt");
+      expect(stored.checks.at(-1)).toMatchObject({ check: "cleanup", status: "pass" });
+      expect((await redis.cli("-n", "9", "DBSIZE")).trim()).toBe("0");
+      expect((await redis.cli("DBSIZE")).trim()).toBe("200");
+    } finally {
+      await direct.send(new PutObjectCommand({ Bucket: "vault", Key: artifact, Body: original }));
+    }
+  });
+
   it("refuses a scratch database that holds keys and leaves them", async () => {
     await redis.cli("-n", "9", "SET", "someone-else", "x");
     const { job } = testJob(config, env, drillClock());
@@ -240,6 +266,30 @@ describe("an objects restore drill", () => {
     expect(result.record.scratch).toMatch(/^s3:\/\/drill-scratch\/lifeboat-drill\/\d{8}T\d{6}Z\/$/);
     expect(result.record.checks[1]).toEqual({ check: "row-counts", status: "pass", detail: `12 objects, ${12 * 500 + 66} bytes, as the manifest says` });
     expect(await listKeys(s3.directClient(), "drill-scratch", "")).toEqual([]);
+  });
+
+  it("fails when a copy in the vault was changed, deletes every object it had restored, and records why", async () => {
+    const direct = s3.directClient();
+    const copy = (await listKeys(direct, "vault", "uploads/objects/")).sort().at(-1)!;
+    const original = await readObject(direct, "vault", copy);
+    const bytes = Buffer.from(original);
+    bytes[0] ^= 0xff;
+    await direct.send(new PutObjectCommand({ Bucket: "vault", Key: copy, Body: bytes }));
+    const { job } = testJob(config, env, drillClock());
+
+    try {
+      const error = await runDrill(job, "uploads").catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(DrillFailedError);
+      const stored = await record((error as DrillFailedError).result.recordKey);
+      expect(stored.outcome).toBe("failed");
+      expect(stored.checks[0]).toMatchObject({ check: "restore", status: "fail" });
+      expect(stored.error).toContain(copy);
+      expect(stored.checks.at(-1)).toMatchObject({ check: "cleanup", status: "pass" });
+      expect(await listKeys(direct, "drill-scratch", "")).toEqual([]);
+    } finally {
+      await direct.send(new PutObjectCommand({ Bucket: "vault", Key: copy, Body: original }));
+    }
   });
 });
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main, runBackup, runRestore, verifySources, type BackupResult } from "../src";
 import { testConfig, testJob, testVault, useTestAwsEnvironment } from "./support/jobs";
 import { startPostgres, tableDigests, type TestPostgres } from "./support/postgres";
+import { startTogether } from "./support/servers";
 import { TestS3 } from "./support/s3";
 import { readObject } from "./support/vault";
 
@@ -17,7 +18,7 @@ let backup: BackupResult;
 
 beforeAll(async () => {
   useTestAwsEnvironment();
-  [source, fresh, s3] = await Promise.all([startPostgres(), startPostgres(), TestS3.start(["vault"])]);
+  [source, fresh, s3] = await startTogether([startPostgres(), startPostgres(), TestS3.start(["vault"])]);
   await source.sql(
     "postgres",
     `CREATE ROLE app_owner NOLOGIN; CREATE ROLE "App Reader" NOLOGIN; CREATE ROLE app LOGIN PASSWORD 'app-secret' IN ROLE "App Reader";

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBackup, runRestore, type BackupResult } from "../src";
 import { testConfig, testJob, testVault, useTestAwsEnvironment } from "./support/jobs";
 import { startPostgres, tableDigests, type TestPostgres } from "./support/postgres";
+import { startTogether } from "./support/servers";
 import { TestS3 } from "./support/s3";
 import { readObject } from "./support/vault";
 
@@ -19,7 +20,7 @@ let backup: BackupResult;
 
 beforeAll(async () => {
   useTestAwsEnvironment();
-  [pg, s3] = await Promise.all([startPostgres(), TestS3.start(["vault"])]);
+  [pg, s3] = await startTogether([startPostgres(), TestS3.start(["vault"])]);
   scratch = mkdtempSync(join(tmpdir(), "lifeboat-scratch-"));
   await pg.sql("postgres", "CREATE DATABASE shop");
   await pg.sql(

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBackup, runRestore, verifySources } from "../src";
 import { testConfig, testJob, testVault, useTestAwsEnvironment } from "./support/jobs";
 import { startPostgres, tableDigests, type TestPostgres } from "./support/postgres";
+import { startTogether } from "./support/servers";
 import { TestS3 } from "./support/s3";
 
 let pg: TestPostgres;
@@ -12,7 +13,7 @@ let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   useTestAwsEnvironment();
-  [pg, s3] = await Promise.all([startPostgres(), TestS3.start(["vault"])]);
+  [pg, s3] = await startTogether([startPostgres(), TestS3.start(["vault"])]);
   await pg.sql("postgres", "CREATE DATABASE shop");
   // A partitioned table with rows in three partitions, a default partition and a plain table.
   await pg.sql(
