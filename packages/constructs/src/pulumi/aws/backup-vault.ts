@@ -4,58 +4,32 @@ import type * as inputs from "@pulumi/aws/types/input";
 import * as iam from "@pulumi/aws/iam";
 import {
   checkVaultGrantPrefix,
+  designVaultBucket,
   type LifecycleRule,
-  type ObjectLockArgs,
-  planVault,
-  type RetentionArgs,
+  type VaultBucketDesign,
+  type VaultBucketSettings,
   type VaultPlan,
-  vaultBucketPolicyStatements,
   type VaultGrant,
   vaultReaderStatements,
-  VAULT_TAG_KEY,
   vaultWriterStatements,
 } from "../../core";
 import { policyJson } from "./account";
+import { deploymentScope } from "./deployment-scope";
 import { VaultKey } from "./vault-key";
 
 export { VAULT_TAG_KEY } from "../../core";
 
-/** Arguments of a {@link BackupVault}. */
-export interface BackupVaultArgs {
-  /**
-   * The bucket's physical name: 3 to 63 lowercase letters, digits and hyphens.
-   * @default - a unique name derived from the component's name
-   */
-  readonly bucketName?: pulumi.Input<string>;
-  /**
-   * The key that encrypts every object: a {@link VaultKey}, or the ARN of an existing customer
-   * managed key (whose policy must let the account's IAM policies grant its use).
-   * @default - a new VaultKey named `<name>-key`
-   */
-  readonly key?: VaultKey | pulumi.Input<string>;
-  /**
-   * How long backups are kept per tier, and when they are archived.
-   * @default - dailies 35 days, weeklies 90 days, monthlies 365 days, noncurrent versions 30 days, no archive
-   */
-  readonly retention?: RetentionArgs;
-  /**
-   * Make every new version write-once for a period (S3 Object Lock). Can only be chosen when the
-   * bucket is created and can never be turned off.
-   * @default - no Object Lock
-   */
-  readonly objectLock?: ObjectLockArgs;
-  /**
-   * Deliver S3 server access logs to another bucket (which must allow the S3 logging service to
-   * write, and use SSE-S3: log delivery cannot use a KMS key).
-   * @default - no access logs
-   */
-  readonly accessLogs?: { readonly bucket: pulumi.Input<string>; readonly prefix?: string };
-  /**
-   * Refuse `pulumi destroy` and replacements of the bucket (and of its own key).
-   * @default true
-   */
-  readonly protect?: boolean;
-  readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+/** Tags given to a Pulumi component, passed on to what it creates. */
+type PulumiTags = pulumi.Input<Record<string, pulumi.Input<string>>>;
+
+/**
+ * Arguments of a {@link BackupVault}: core's {@link VaultBucketSettings} (documented and defaulted
+ * there) with Pulumi values: the bucket name and log bucket as `Input`s, the key a {@link VaultKey}
+ * or a key ARN.
+ */
+export interface BackupVaultArgs extends VaultBucketSettings<pulumi.Input<string>, VaultKey | pulumi.Input<string>, pulumi.Input<string>> {
+  /** @default - none besides `lifeboat:vault` */
+  readonly tags?: PulumiTags;
 }
 
 /**
@@ -98,93 +72,82 @@ export class BackupVault extends pulumi.ComponentResource {
   private readonly grants = new Map<string, number>();
 
   constructor(name: string, args: BackupVaultArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    const plan = planVault(
-      {
-        retention: args.retention,
-        objectLock: args.objectLock,
-        bucketName: args.bucketName,
-        keyArn: args.key instanceof VaultKey ? undefined : args.key,
-        accessLogs: args.accessLogs,
-      },
-      `BackupVault "${name}"`,
-    );
+    const design = designVaultBucket(name, args ?? {}, deploymentScope(), `BackupVault "${name}"`);
     super("lifeboat:aws:BackupVault", name, {}, opts);
-    this.plan = plan;
+    this.plan = design.plan;
     this.componentName = name;
-    const protect = args.protect ?? true;
-    const parent = { parent: this };
+    const a = args ?? {};
 
-    if (args.key instanceof VaultKey) {
-      this.keyArn = args.key.arn;
-    } else if (args.key !== undefined) {
-      this.keyArn = pulumi.output(args.key);
-    } else {
-      this.vaultKey = new VaultKey(`${name}-key`, { description: `Lifeboat backup vault ${name}`, protect, ...(args.tags ? { tags: args.tags } : {}) }, parent);
+    if (design.key) {
+      this.vaultKey = new VaultKey(`${name}-key`, { description: design.key.description, protect: design.key.retain, ...(a.tags ? { tags: a.tags } : {}) }, { parent: this });
       this.keyArn = this.vaultKey.arn;
+    } else {
+      this.keyArn = a.key instanceof VaultKey ? a.key.arn : pulumi.output(a.key as pulumi.Input<string>);
     }
 
-    this.bucket = new s3.Bucket(
-      `${name}-bucket`,
-      {
-        ...(args.bucketName !== undefined ? { bucket: args.bucketName } : {}),
-        objectLockEnabled: plan.objectLock !== undefined,
-        forceDestroy: false,
-        // Marks the bucket as a backup vault for policy packs (Lifeboat's judges vaults by it), whatever its name.
-        tags: pulumi.output(args.tags ?? {}).apply((tags) => ({ ...tags, [VAULT_TAG_KEY]: "true" })),
-      },
-      { parent: this, protect },
-    );
+    this.bucket = this.createBucket(name, design, a);
     this.bucketName = this.bucket.bucket;
     this.bucketArn = this.bucket.arn;
     const bucket = this.bucket.id;
+    const parent = { parent: this };
 
-    this.versioning = new s3.BucketVersioning(`${name}-versioning`, { bucket, versioningConfiguration: { status: "Enabled" } }, parent);
+    this.versioning = new s3.BucketVersioning(`${name}-versioning`, { bucket, versioningConfiguration: { status: design.versioning } }, parent);
     this.encryption = new s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
       {
         bucket,
         rules: [
           {
-            applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.keyArn },
-            bucketKeyEnabled: true,
-            blockedEncryptionTypes: ["SSE-C"],
+            applyServerSideEncryptionByDefault: { sseAlgorithm: design.encryption.sseAlgorithm, kmsMasterKeyId: this.keyArn },
+            bucketKeyEnabled: design.encryption.bucketKeyEnabled,
+            blockedEncryptionTypes: [...design.encryption.blockedEncryptionTypes],
           },
         ],
       },
       parent,
     );
-    this.publicAccessBlock = new s3.BucketPublicAccessBlock(
-      `${name}-public-access-block`,
-      { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-      parent,
-    );
-    this.ownership = new s3.BucketOwnershipControls(`${name}-ownership`, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, parent);
+    this.publicAccessBlock = new s3.BucketPublicAccessBlock(`${name}-public-access-block`, { bucket, ...design.publicAccessBlock }, parent);
+    this.ownership = new s3.BucketOwnershipControls(`${name}-ownership`, { bucket, rule: { objectOwnership: design.objectOwnership } }, parent);
     this.policy = new s3.BucketPolicy(
       `${name}-policy`,
-      { bucket, policy: policyJson({ bucketArn: this.bucketArn, keyArn: this.keyArn }, vaultBucketPolicyStatements) },
+      { bucket, policy: policyJson({ bucketArn: this.bucketArn, keyArn: this.keyArn }, design.policyStatements) },
       { parent: this, dependsOn: [this.publicAccessBlock] },
     );
     this.lifecycle = new s3.BucketLifecycleConfiguration(
       `${name}-lifecycle`,
-      { bucket, rules: plan.lifecycleRules.map(toPulumiLifecycleRule) },
+      { bucket, rules: design.lifecycleRules.map(toPulumiLifecycleRule) },
       { parent: this, dependsOn: [this.versioning] },
     );
-    if (plan.objectLock) {
+    if (design.objectLock) {
       this.objectLockConfiguration = new s3.BucketObjectLockConfiguration(
         `${name}-object-lock`,
-        { bucket, objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: plan.objectLock.mode, days: plan.objectLock.days } } },
+        { bucket, objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: design.objectLock.mode, days: design.objectLock.days } } },
         { parent: this, dependsOn: [this.versioning] },
       );
     }
-    if (args.accessLogs) {
+    if (a.accessLogs && design.accessLogs) {
       this.logging = new s3.BucketLogging(
         `${name}-access-logs`,
-        { bucket, targetBucket: args.accessLogs.bucket, targetPrefix: pulumi.interpolate`${plan.accessLogPrefix ?? ""}${this.bucketName}/` },
+        { bucket, targetBucket: a.accessLogs.bucket, targetPrefix: pulumi.interpolate`${design.accessLogs.prefix}${this.bucketName}/` },
         parent,
       );
     }
 
     this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn, keyArn: this.keyArn });
+  }
+
+  /** The bucket itself: the design's flags, the user's tags with the design's (`lifeboat:vault`) over them. */
+  private createBucket(name: string, design: VaultBucketDesign, args: BackupVaultArgs): s3.Bucket {
+    return new s3.Bucket(
+      `${name}-bucket`,
+      {
+        ...(args.bucketName !== undefined ? { bucket: args.bucketName } : {}),
+        objectLockEnabled: design.bucket.objectLockEnabled,
+        forceDestroy: design.bucket.forceDestroy,
+        tags: pulumi.output(args.tags ?? {}).apply((tags) => ({ ...tags, ...design.bucket.tags })),
+      },
+      { parent: this, protect: design.bucket.retain },
+    );
   }
 
   /**

@@ -3,64 +3,41 @@ import * as iam from "@pulumi/aws/iam";
 import * as s3 from "@pulumi/aws/s3";
 import { Provider } from "@pulumi/aws/provider";
 import {
-  type ObjectLockArgs,
-  planReplicatedVaultFrom,
+  designReplicatedVault,
+  primaryVaultSettings,
   replicaRegionMismatch,
+  type ReplicaSettings,
+  type ReplicatedVaultOptions,
   type ReplicatedVaultPlan,
-  replicationRoleStatements,
-  type RetentionArgs,
+  replicaVaultSettings,
   serviceTrustPolicy,
 } from "../../core";
 import { accountContext, policyJson } from "./account";
 import { BackupVault, type BackupVaultArgs } from "./backup-vault";
 import { configuredRegion } from "./configured-region";
+import { deploymentScope } from "./deployment-scope";
 import type { VaultKey } from "./vault-key";
 
-/** Where and how the replica of a {@link ReplicatedBackupVault} is kept. */
-export interface ReplicaArgs {
-  /** The replica's region, for example `"us-west-2"`. Must differ from the primary's. */
-  readonly region: string;
+/**
+ * Where and how the replica of a {@link ReplicatedBackupVault} is kept: core's {@link ReplicaSettings}
+ * with Pulumi values, and the provider of the replica's region.
+ */
+export interface ReplicaArgs extends ReplicaSettings<pulumi.Input<string>, VaultKey | pulumi.Input<string>, pulumi.Input<string>> {
   /**
    * The AWS provider for the replica's region.
    * @default - a provider for `region` with the default credentials
    */
   readonly provider?: pulumi.ProviderResource;
-  /** @default - a unique name derived from the component's name */
-  readonly bucketName?: pulumi.Input<string>;
-  /**
-   * The replica's own key, in the replica's region.
-   * @default - a new VaultKey in the replica's region
-   */
-  readonly key?: VaultKey | pulumi.Input<string>;
-  /**
-   * The replica's retention; every tier at least as long as the primary's.
-   * @default - the primary's retention
-   */
-  readonly retention?: RetentionArgs;
-  /**
-   * The replica's Object Lock. `false` asks for none, which is refused when the primary is locked.
-   * @default - the primary's Object Lock
-   */
-  readonly objectLock?: ObjectLockArgs | false;
-  /** @default - no access logs */
-  readonly accessLogs?: BackupVaultArgs["accessLogs"];
 }
 
-/** Arguments of a {@link ReplicatedBackupVault}: the primary's settings, plus the replica. */
-export interface ReplicatedBackupVaultArgs extends BackupVaultArgs {
+/**
+ * Arguments of a {@link ReplicatedBackupVault}: the primary's settings, the replica, and core's
+ * {@link ReplicatedVaultOptions}. `primaryRegion` defaults to the `aws:region` config (or
+ * AWS_REGION) when no explicit provider is passed, and is also checked at deploy time.
+ */
+export interface ReplicatedBackupVaultArgs extends BackupVaultArgs, ReplicatedVaultOptions {
+  /** Where and how the replica is kept. */
   readonly replica: ReplicaArgs;
-  /**
-   * The primary's region, used to refuse a replica in the same region before anything is created.
-   * Also checked at deploy time through the providers.
-   * @default - the `aws:region` config (or AWS_REGION) when no explicit provider is passed
-   */
-  readonly primaryRegion?: string;
-  /**
-   * Copy delete markers to the replica. Off by default: a deletion in the primary, accidental or
-   * malicious, must not erase the off-site copy.
-   * @default false
-   */
-  readonly replicateDeleteMarkers?: boolean;
 }
 
 /**
@@ -92,26 +69,20 @@ export class ReplicatedBackupVault extends pulumi.ComponentResource {
   constructor(name: string, args: ReplicatedBackupVaultArgs, opts?: pulumi.ComponentResourceOptions) {
     const primaryRegion = args.primaryRegion ?? configuredRegion(opts);
     const replica = args.replica ?? ({} as ReplicaArgs);
-    const plan = planReplicatedVaultFrom({ ...args, replica, ...(primaryRegion !== undefined ? { primaryRegion } : {}) }, `ReplicatedBackupVault "${name}"`);
+    const settings = { ...args, replica, ...(primaryRegion !== undefined ? { primaryRegion } : {}) };
+    const design = designReplicatedVault(name, settings, deploymentScope(), `ReplicatedBackupVault "${name}"`);
     super("lifeboat:aws:ReplicatedBackupVault", name, {}, opts);
+    const plan = design.plan;
     this.plan = plan;
     this.vaultName = name;
-    const { replica: _replica, primaryRegion: _primaryRegion, replicateDeleteMarkers: _markers, ...primaryArgs } = args;
+    const tags = args.tags ? { tags: args.tags } : {};
 
-    this.primary = new BackupVault(`${name}-primary`, primaryArgs, { parent: this });
-    this.replicaProvider = replica.provider ?? new Provider(`${name}-replica-provider`, { region: plan.replicaRegion }, { parent: this });
-    const replicaLock = replica.objectLock === false ? undefined : (replica.objectLock ?? args.objectLock);
+    const { provider: _provider, ...replicaSettings } = replica;
+    this.primary = new BackupVault(`${name}-primary`, { ...primaryVaultSettings(settings), ...tags }, { parent: this });
+    this.replicaProvider = replica.provider ?? new Provider(`${name}-replica-provider`, { region: design.replicaRegion }, { parent: this });
     this.replica = new BackupVault(
       `${name}-replica`,
-      {
-        ...(replica.bucketName !== undefined ? { bucketName: replica.bucketName } : {}),
-        ...(replica.key !== undefined ? { key: replica.key } : {}),
-        retention: replica.retention ?? args.retention,
-        ...(replicaLock ? { objectLock: replicaLock } : {}),
-        ...(replica.accessLogs ? { accessLogs: replica.accessLogs } : {}),
-        ...(args.protect !== undefined ? { protect: args.protect } : {}),
-        ...(args.tags ? { tags: args.tags } : {}),
-      },
+      { ...replicaVaultSettings({ ...settings, replica: replicaSettings }), ...tags },
       { parent: this, providers: { aws: this.replicaProvider } },
     );
 
@@ -124,13 +95,13 @@ export class ReplicatedBackupVault extends pulumi.ComponentResource {
         return true;
       });
 
-    const replicateDeleteMarkers = plan.rule.deleteMarkerReplication;
+    const replication = design.replication;
     this.replicationRole = new iam.Role(
       `${name}-replication-role`,
       {
-        description: `Replicates the Lifeboat vault ${name} to ${plan.replicaRegion}`,
-        assumeRolePolicy: primaryContext.account.apply((account) => JSON.stringify(serviceTrustPolicy("s3.amazonaws.com", account))),
-        ...(args.tags ? { tags: args.tags } : {}),
+        description: replication.role.description,
+        assumeRolePolicy: primaryContext.account.apply((account) => JSON.stringify(serviceTrustPolicy(replication.role.trustedService, account))),
+        ...tags,
       },
       { parent: this },
     );
@@ -145,13 +116,14 @@ export class ReplicatedBackupVault extends pulumi.ComponentResource {
             replicaBucketArn: this.replica.bucketArn,
             replicaKeyArn: this.replica.keyArn,
           },
-          (arns) => replicationRoleStatements(arns, { replicateDeleteMarkers, objectLock: plan.primary.objectLock !== undefined }),
+          replication.policyStatements,
         ),
       },
       { parent: this },
     );
 
-    const rule = plan.rule;
+    const rule = replication.rule;
+    const enabled = (on: boolean) => (on ? "Enabled" : "Disabled");
     this.replication = new s3.BucketReplicationConfig(
       `${name}-replication`,
       {
@@ -162,9 +134,9 @@ export class ReplicatedBackupVault extends pulumi.ComponentResource {
             id: rule.id,
             status: "Enabled",
             priority: rule.priority,
-            filter: { prefix: "" },
-            deleteMarkerReplication: { status: rule.deleteMarkerReplication ? "Enabled" : "Disabled" },
-            sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+            filter: { prefix: replication.filterPrefix },
+            deleteMarkerReplication: { status: enabled(rule.deleteMarkerReplication) },
+            sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: enabled(rule.sseKmsEncryptedObjects) } },
             destination: {
               bucket: this.replica.bucketArn,
               storageClass: rule.storageClass,
