@@ -1,41 +1,28 @@
-import { Duration, PhysicalName, RemovalPolicy, Tags } from "aws-cdk-lib";
+import { Duration, PhysicalName, RemovalPolicy, Stack, Tags } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as kms from "aws-cdk-lib/aws-kms";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import {
   checkVaultGrantPrefix,
+  designVaultBucket,
   type LifecycleRule,
-  planVault,
-  VAULT_TAG_KEY,
-  vaultBucketPolicyStatements,
+  type VaultAccessLogs,
+  type VaultBucketSettings,
   type VaultPlan,
   vaultReaderStatements,
-  type VaultSettings,
   vaultWriterStatements,
 } from "../core";
 import { grantStatements } from "./policy";
-import { givenKeyArn, type KeyInput, keyOf, type VaultKey } from "./vault-key";
+import { type KeyInput, keyOf, type VaultKey } from "./vault-key";
 
-/** Properties of a {@link BackupVault}. */
-export interface BackupVaultProps extends Omit<VaultSettings, "bucketName" | "keyArn" | "accessLogs"> {
-  /**
-   * The bucket's physical name: 3 to 63 lowercase letters, digits and hyphens. Pass
-   * `PhysicalName.GENERATE_IF_NEEDED` for a name that stacks in other regions can refer to.
-   * @default - a unique name CloudFormation generates
-   */
-  readonly bucketName?: string;
-  /**
-   * The key that encrypts every object: a {@link VaultKey}, an `IKey` or the ARN of an existing
-   * customer managed key.
-   * @default - a new VaultKey (child `Key`)
-   */
-  readonly key?: KeyInput;
-  /**
-   * Deliver S3 server access logs to another bucket (SSE-S3: log delivery cannot use a KMS key).
-   * @default - no access logs
-   */
-  readonly accessLogs?: { readonly bucket: s3.IBucket; readonly prefix?: string };
+/**
+ * Properties of a {@link BackupVault}: core's {@link VaultBucketSettings} (documented and defaulted
+ * there) with CDK values: the key a {@link VaultKey}, an `IKey` or an ARN, the log bucket an
+ * `IBucket`, and a removal policy instead of `protect`. Pass `PhysicalName.GENERATE_IF_NEEDED` as
+ * `bucketName` for a name that stacks in other regions can refer to.
+ */
+export interface BackupVaultProps extends Omit<VaultBucketSettings<string, KeyInput, s3.IBucket>, "protect"> {
   /**
    * What happens to the bucket (and its own key) when it leaves the stack.
    * @default RemovalPolicy.RETAIN
@@ -78,52 +65,44 @@ export class BackupVault extends Construct {
   readonly plan: VaultPlan;
 
   constructor(scope: Construct, id: string, props: BackupVaultProps = {}) {
-    const plan = planVault(
-      {
-        ...(props.retention ? { retention: props.retention } : {}),
-        ...(props.objectLock ? { objectLock: props.objectLock } : {}),
-        bucketName: props.bucketName === PhysicalName.GENERATE_IF_NEEDED ? undefined : props.bucketName,
-        keyArn: givenKeyArn(props.key),
-        ...(props.accessLogs ? { accessLogs: { bucket: props.accessLogs.bucket.bucketName, ...(props.accessLogs.prefix !== undefined ? { prefix: props.accessLogs.prefix } : {}) } } : {}),
-      },
-      `BackupVault "${id}"`,
-    );
+    const p = props ?? {};
+    const removalPolicy = p.removalPolicy ?? RemovalPolicy.RETAIN;
+    const design = designVaultBucket(id, vaultSettingsOf(p), `${Stack.of(scope).stackName}/${scope.node.path}`, `BackupVault "${id}"`);
     super(scope, id);
-    this.plan = plan;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.plan = design.plan;
 
-    const key = keyOf(this, "Key", props.key, { description: `Lifeboat backup vault ${id}`, removalPolicy });
+    const key = keyOf(this, "Key", p.key, { ...(design.key ? { description: design.key.description } : {}), removalPolicy });
     if (key.created) this.vaultKey = key.created;
     const encryptionKey = key.key;
     this.encryptionKey = encryptionKey;
     this.keyArn = key.keyArn;
 
+    const lock = design.objectLock;
     this.bucket = new s3.Bucket(this, "Resource", {
-      ...(props.bucketName !== undefined ? { bucketName: props.bucketName } : {}),
-      versioned: true,
+      ...(p.bucketName !== undefined ? { bucketName: p.bucketName } : {}),
+      versioned: design.versioning === "Enabled",
       encryption: s3.BucketEncryption.KMS,
       encryptionKey,
-      bucketKeyEnabled: true,
-      blockedEncryptionTypes: [s3.BlockedEncryptionType.SSE_C],
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      bucketKeyEnabled: design.encryption.bucketKeyEnabled,
+      blockedEncryptionTypes: design.encryption.blockedEncryptionTypes.map((t) => (t === "SSE-C" ? s3.BlockedEncryptionType.SSE_C : s3.BlockedEncryptionType.custom(t))),
+      blockPublicAccess: new s3.BlockPublicAccess(design.publicAccessBlock),
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: plan.lifecycleRules.map(toCdkLifecycleRule),
-      ...(plan.objectLock
+      lifecycleRules: design.lifecycleRules.map(toCdkLifecycleRule),
+      ...(lock
         ? {
-            objectLockEnabled: true,
-            objectLockDefaultRetention:
-              plan.objectLock.mode === "COMPLIANCE" ? s3.ObjectLockRetention.compliance(Duration.days(plan.objectLock.days)) : s3.ObjectLockRetention.governance(Duration.days(plan.objectLock.days)),
+            objectLockEnabled: design.bucket.objectLockEnabled,
+            objectLockDefaultRetention: lock.mode === "COMPLIANCE" ? s3.ObjectLockRetention.compliance(Duration.days(lock.days)) : s3.ObjectLockRetention.governance(Duration.days(lock.days)),
           }
         : {}),
-      ...(props.accessLogs ? { serverAccessLogsBucket: props.accessLogs.bucket, serverAccessLogsPrefix: plan.accessLogPrefix ?? "" } : {}),
-      ...(props.replication ? { replicationRole: props.replication.role, replicationRules: props.replication.rules } : {}),
+      ...(p.accessLogs && design.accessLogs ? { serverAccessLogsBucket: p.accessLogs.bucket, serverAccessLogsPrefix: design.accessLogs.prefix } : {}),
+      ...(p.replication ? { replicationRole: p.replication.role, replicationRules: p.replication.rules } : {}),
       removalPolicy,
-      autoDeleteObjects: false,
+      autoDeleteObjects: design.bucket.forceDestroy,
     });
-    Tags.of(this.bucket).add(VAULT_TAG_KEY, "true");
+    for (const [k, v] of Object.entries(design.bucket.tags)) Tags.of(this.bucket).add(k, v);
     this.bucketName = this.bucket.bucketName;
     this.bucketArn = this.bucket.bucketArn;
-    for (const statement of vaultBucketPolicyStatements({ bucketArn: this.bucketArn, keyArn: this.keyArn })) {
+    for (const statement of design.policyStatements({ bucketArn: this.bucketArn, keyArn: this.keyArn })) {
       this.bucket.addToResourcePolicy(iam.PolicyStatement.fromJson(statement));
     }
   }
@@ -140,6 +119,26 @@ export class BackupVault extends Construct {
   grantRead(grantee: iam.IGrantable, prefix = ""): iam.Grant {
     return grantStatements(grantee, vaultReaderStatements({ bucketArn: this.bucketArn, keyArn: this.keyArn }, checkVaultGrantPrefix("read", prefix, "grantRead(prefix)", `BackupVault "${this.node.id}"`)));
   }
+}
+
+/**
+ * Core's settings of a vault from its CDK properties: a generated physical name and a log bucket's
+ * token are not checked now, and only `RemovalPolicy.RETAIN` protects.
+ */
+export function vaultSettingsOf(props: Omit<BackupVaultProps, "replication">): VaultBucketSettings {
+  return {
+    ...(props.retention ? { retention: props.retention } : {}),
+    ...(props.objectLock ? { objectLock: props.objectLock } : {}),
+    bucketName: props.bucketName === PhysicalName.GENERATE_IF_NEEDED ? undefined : props.bucketName,
+    ...(props.key !== undefined ? { key: props.key } : {}),
+    ...(props.accessLogs ? { accessLogs: accessLogsOf(props.accessLogs) } : {}),
+    protect: (props.removalPolicy ?? RemovalPolicy.RETAIN) === RemovalPolicy.RETAIN,
+  };
+}
+
+/** Core's access log settings from CDK's: the bucket by name. */
+export function accessLogsOf(logs: VaultAccessLogs<s3.IBucket>): VaultAccessLogs<string> {
+  return { bucket: logs.bucket.bucketName, ...(logs.prefix !== undefined ? { prefix: logs.prefix } : {}) };
 }
 
 /** Translates an engine-neutral lifecycle rule into aws-cdk-lib's shape. */

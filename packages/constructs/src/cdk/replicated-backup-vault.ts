@@ -1,57 +1,35 @@
-import { Names, PhysicalName, type RemovalPolicy, Stack } from "aws-cdk-lib";
+import { Names, Stack } from "aws-cdk-lib";
 import { RegionInfo } from "aws-cdk-lib/region-info";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
-import { type ObjectLockArgs, planReplicatedVault, type ReplicatedVaultPlan, replicationRoleStatements, type RetentionArgs } from "../core";
-import { BackupVault, type BackupVaultProps } from "./backup-vault";
+import { designReplicatedVault, type ReplicaSettings, type ReplicatedVaultOptions, type ReplicatedVaultPlan, replicaVaultSettings } from "../core";
+import { accessLogsOf, BackupVault, type BackupVaultProps, vaultSettingsOf } from "./backup-vault";
 import { drStackFor } from "./dr-stack";
 import { serviceRole } from "./service-role";
-import { givenKeyArn, type KeyInput } from "./vault-key";
+import type { KeyInput } from "./vault-key";
 
-/** Where and how the replica of a {@link ReplicatedBackupVault} is kept. */
-export interface ReplicaProps {
-  /** The replica's region, for example `"us-west-2"`. Must differ from the stack's. */
-  readonly region: string;
+/**
+ * Where and how the replica of a {@link ReplicatedBackupVault} is kept: core's {@link ReplicaSettings}
+ * with CDK values, and the stack in the replica's region. The replica bucket's name is always
+ * explicit, so the primary stack refers to it by name, not through a cross-region lookup; by
+ * default "<stack>-<path>-<hash>-<account>-replica", lowercase.
+ */
+export interface ReplicaProps extends ReplicaSettings<string, KeyInput, s3.IBucket> {
   /**
    * The stack in the replica's region that holds the replica vault and its key.
    * @default - the primary stack's DR stack for `region`, created once (`<stack>-dr-<region>`)
    */
   readonly stack?: Stack;
-  /**
-   * The replica bucket's name. It is always explicit, so the primary stack refers to the replica
-   * by name, not through a cross-region lookup.
-   * @default - "<stack>-<path>-<hash>-<account>-replica", lowercase
-   */
-  readonly bucketName?: string;
-  /**
-   * The replica's own key, in the replica's region.
-   * @default - a new VaultKey in the replica's stack
-   */
-  readonly key?: KeyInput;
-  /**
-   * The replica's retention; every tier at least as long as the primary's.
-   * @default - the primary's retention
-   */
-  readonly retention?: RetentionArgs;
-  /**
-   * The replica's Object Lock. `false` asks for none, which is refused when the primary is locked.
-   * @default - the primary's Object Lock
-   */
-  readonly objectLock?: ObjectLockArgs | false;
-  /** @default - no access logs */
-  readonly accessLogs?: BackupVaultProps["accessLogs"];
 }
 
-/** Properties of a {@link ReplicatedBackupVault}: the primary's settings, plus the replica. */
-export interface ReplicatedBackupVaultProps extends Omit<BackupVaultProps, "replication"> {
+/**
+ * Properties of a {@link ReplicatedBackupVault}: the primary's settings, the replica, and core's
+ * {@link ReplicatedVaultOptions} (the primary's region is the stack's).
+ */
+export interface ReplicatedBackupVaultProps extends Omit<BackupVaultProps, "replication">, Omit<ReplicatedVaultOptions, "primaryRegion"> {
+  /** Where and how the replica is kept. */
   readonly replica: ReplicaProps;
-  /**
-   * Copy delete markers to the replica. Off by default: a deletion in the primary, accidental or
-   * malicious, must not erase the off-site copy.
-   * @default false
-   */
-  readonly replicateDeleteMarkers?: boolean;
 }
 
 /**
@@ -89,26 +67,19 @@ export class ReplicatedBackupVault extends Construct {
     const subject = `ReplicatedBackupVault "${id}"`;
     const replica = props.replica ?? ({} as ReplicaProps);
     const primaryRegion = Stack.of(scope).region;
-    const plan = planReplicatedVault(
+    const { stack: _stack, ...replicaSettings } = replica;
+    const design = designReplicatedVault(
+      id,
       {
-        ...(props.retention ? { retention: props.retention } : {}),
-        ...(props.objectLock ? { objectLock: props.objectLock } : {}),
-        bucketName: props.bucketName === PhysicalName.GENERATE_IF_NEEDED ? undefined : props.bucketName,
-        keyArn: givenKeyArn(props.key),
-        ...(props.accessLogs ? { accessLogs: { bucket: props.accessLogs.bucket.bucketName } } : {}),
+        ...vaultSettingsOf(props),
         ...(primaryRegion && !primaryRegion.startsWith("${") ? { primaryRegion } : {}),
-        replica: {
-          region: replica.region,
-          ...(replica.retention ? { retention: replica.retention } : {}),
-          bucketName: replica.bucketName,
-          keyArn: givenKeyArn(replica.key),
-          ...(replica.accessLogs ? { accessLogs: { bucket: replica.accessLogs.bucket.bucketName } } : {}),
-          ...(replica.objectLock !== undefined ? { objectLock: replica.objectLock } : {}),
-        },
-        replicateDeleteMarkers: props.replicateDeleteMarkers ?? false,
+        replica: { ...replicaSettings, ...(replica.accessLogs ? { accessLogs: accessLogsOf(replica.accessLogs) } : {}) },
+        ...(props.replicateDeleteMarkers !== undefined ? { replicateDeleteMarkers: props.replicateDeleteMarkers } : {}),
       },
+      `${Stack.of(scope).stackName}/${scope.node.path}`,
       subject,
     );
+    const plan = design.plan;
     const replicaStack = replica.stack ?? drStackFor(scope, plan.replicaRegion, subject);
     super(scope, id);
     this.plan = plan;
@@ -119,22 +90,18 @@ export class ReplicatedBackupVault extends Construct {
     const account = Stack.of(this).account;
     this.replicaBucketName = replica.bucketName ?? `${Names.uniqueResourceName(this, { maxLength: 38, separator: "-" }).toLowerCase()}-${account}-replica`;
     this.replicaBucketArn = `arn:${RegionInfo.get(plan.replicaRegion).partition ?? "aws"}:s3:::${this.replicaBucketName}`;
-    const replicaLock = replica.objectLock === false ? undefined : (replica.objectLock ?? props.objectLock);
     this.replica = new BackupVault(replicaStack, `${Stack.of(this).stackName}-${id}-replica`.replace(/[^A-Za-z0-9-]/g, "-"), {
-      bucketName: this.replicaBucketName,
-      ...(replica.key !== undefined ? { key: replica.key } : {}),
-      ...((replica.retention ?? props.retention) ? { retention: replica.retention ?? props.retention } : {}),
-      ...(replicaLock ? { objectLock: replicaLock } : {}),
-      ...(replica.accessLogs ? { accessLogs: replica.accessLogs } : {}),
-      ...(props.removalPolicy !== undefined ? { removalPolicy: props.removalPolicy as RemovalPolicy } : {}),
+      ...replicaVaultSettings({ ...props, replica: { ...replicaSettings, bucketName: this.replicaBucketName } }),
+      ...(props.removalPolicy !== undefined ? { removalPolicy: props.removalPolicy } : {}),
     });
 
     const stack = Stack.of(this);
-    const rule = plan.rule;
+    const replication = design.replication;
+    const rule = replication.rule;
     this.replicationRole = serviceRole(this, "ReplicationRole", {
-      service: "s3.amazonaws.com",
+      service: replication.role.trustedService,
       account: stack.account,
-      description: `Replicates the Lifeboat vault ${id} to ${plan.replicaRegion}`,
+      description: replication.role.description,
     });
     this.primary = new BackupVault(this, "Primary", {
       ...primaryProps,
@@ -144,7 +111,7 @@ export class ReplicatedBackupVault extends Construct {
           {
             id: rule.id,
             priority: rule.priority,
-            filter: { prefix: "" },
+            filter: { prefix: replication.filterPrefix },
             destination: s3.Bucket.fromBucketAttributes(this, "ReplicaBucket", { bucketName: this.replicaBucketName, bucketArn: this.replicaBucketArn, region: plan.replicaRegion, account }),
             kmsKey: this.replica.encryptionKey,
             storageClass: new s3.StorageClass(rule.storageClass),
@@ -159,10 +126,9 @@ export class ReplicatedBackupVault extends Construct {
     // A policy of its own, not inline in the role: the bucket refers to the role, the policy to the bucket.
     this.replicationRole.attachInlinePolicy(
       new iam.Policy(this, "ReplicationPolicy", {
-        statements: replicationRoleStatements(
-          { sourceBucketArn: this.primary.bucketArn, sourceKeyArn: this.primary.keyArn, replicaBucketArn: this.replicaBucketArn, replicaKeyArn: this.replica.keyArn },
-          { replicateDeleteMarkers: rule.deleteMarkerReplication, objectLock: plan.primary.objectLock !== undefined },
-        ).map((s) => iam.PolicyStatement.fromJson(s)),
+        statements: replication
+          .policyStatements({ sourceBucketArn: this.primary.bucketArn, sourceKeyArn: this.primary.keyArn, replicaBucketArn: this.replicaBucketArn, replicaKeyArn: this.replica.keyArn })
+          .map((s) => iam.PolicyStatement.fromJson(s)),
       }),
     );
   }
