@@ -3,7 +3,10 @@ import { DatabaseCluster } from "@pulumi/digitalocean/databaseCluster";
 import { SpacesBucket } from "@pulumi/digitalocean/spacesBucket";
 import { LifeboatValidationError } from "@lifeboat/constructs/core";
 import { databaseClusterProtectionArgs, DigitalOceanRecoveryEstate, type DigitalOceanRecoveryEstateArgs, dropletBackupArgs, ManagedDatabaseProtection, ServiceMonitor, SpacesVault } from "@lifeboat/constructs/pulumi/digitalocean";
+import { Recorder } from "@lifeboat/constructs/testing";
 import { errorOf } from "./support";
+
+const INPUTS = ["digitalocean:index/databaseCluster:DatabaseCluster", "digitalocean:index/spacesBucket:SpacesBucket"];
 
 const RECIPIENT = "age1encx4j2kn6ntprecd7nw4zhh5a25qfsxh4djc3y77f3jcjn3aufsttl0f9";
 const db = () => new DatabaseCluster("db", { engine: "pg", size: "db-s-1vcpu-2gb", region: "nyc3", nodeCount: 1 });
@@ -56,11 +59,16 @@ describe("DigitalOcean components refuse bad arguments before creating anything"
     ["droplet backups for an hourly RPO", () => errorOf(() => dropletBackupArgs("1h")), "`rpo` (1 hour) cannot be met by droplet backups"],
   ];
 
-  it.each(cases)("refuses %s, naming the argument, the value and the fix", (_what, act, expected) => {
+  it.each(cases)("refuses %s, naming the argument, the value and the fix, before creating anything", async (_what, act, expected) => {
+    const recorder = new Recorder();
+
     const error = act();
 
     expect(lines(error).join("\n")).toContain(expected);
     expect(error.message).not.toMatch(/token=abc|AGE-SECRET-KEY/);
+    await recorder.settle();
+    // Only what the case itself declares as the component's input (a cluster, a bucket) may be registered.
+    expect(recorder.resources.map((r) => r.type).filter((t) => !INPUTS.includes(t))).toEqual([]);
   });
 
   it("reports every problem of an estate in one error", () => {
