@@ -14,6 +14,7 @@ export interface EstateStackProps extends StackProps {
   readonly alertEmails?: readonly string[];
   readonly jobsImageTag?: string;
   readonly appDomain?: string;
+  readonly dbMaxConnections?: number;
 }
 
 /**
@@ -131,6 +132,11 @@ export class EstateStack extends Stack {
         code: { repository: jobsImages, tag: props.jobsImageTag ?? "0.1.0" },
         vpc: { vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, securityGroups: [jobsSecurityGroup], routes: { endpoints: ["s3", "secretsmanager", "ecr.api", "ecr.dkr", "logs"] } },
         fargate: {},
+      },
+      // The application's own health: its /healthz endpoint, and the database's connections and storage.
+      monitor: {
+        healthCheck: { fqdn: props.appDomain ?? "app.example.com" },
+        database: { instance: db, maxConnections: props.dbMaxConnections ?? 400 },
       },
     });
   }

@@ -27,10 +27,13 @@ import {
   estateSourceSettings,
   type JobConfig,
   type JobNetworkRoutes,
+  LifeboatValidationError,
   type ObjectivesArgs,
   type ObjectLockArgs,
+  planServiceMonitor,
   Problems,
   renderRunbook,
+  ROUTE53_METRICS_REGION,
   type SourceEndpoint,
   type SourceJobsDesign,
 } from "../core";
@@ -42,6 +45,7 @@ import { DatabaseBackups } from "./database-backups";
 import { DrillJob } from "./drill-job";
 import { FargateJob } from "./fargate-job";
 import { ReplicatedBackupVault } from "./replicated-backup-vault";
+import { ServiceMonitor, type ServiceMonitorProps, serviceMonitorSettings } from "./service-monitor";
 import type { JobCode, JobVpc } from "./scheduled-job";
 import { VaultKey } from "./vault-key";
 import { VerifyJob } from "./verify-job";
@@ -160,6 +164,12 @@ export interface DisasterRecoveryEstateProps {
   readonly records?: { readonly drills?: readonly DrillRecord[]; readonly backups?: readonly BackupManifest[] };
   /** Scheduled restore drills; `false` turns them off for every source. @default true */
   readonly drills?: boolean;
+  /**
+   * The production monitoring: a Route 53 health check, an optional load balancer 5xx-rate alarm and
+   * database connection and storage alarms, all to the estate's topic (a {@link ServiceMonitor}).
+   * @default - no service monitor
+   */
+  readonly monitor?: Omit<ServiceMonitorProps, "topic">;
 }
 
 /**
@@ -200,6 +210,8 @@ export class DisasterRecoveryEstate extends Construct {
   /** Cross-region automated backups of RDS instances, by source name. */
   readonly databases: Readonly<Record<string, DatabaseBackups>>;
   readonly awsBackup?: AwsBackupPlan;
+  /** The service monitor, when `monitor` is given. */
+  readonly monitor?: ServiceMonitor;
   /** The job configurations the `lifeboat` command line needs, for the primary vault and the replica (tokens until deployed). */
   readonly jobConfigs: Readonly<Record<string, JobConfig>>;
   private readonly props: DisasterRecoveryEstateProps;
@@ -213,6 +225,7 @@ export class DisasterRecoveryEstate extends Construct {
         found.add(`sources[${i}].credentials`, undefined, `is required: ${make} has no generated secret. Create it with credentials: rds.Credentials.fromGeneratedSecret(...), or pass { secretArn }.`);
       }
     });
+    if (props.monitor) checkMonitor(scope, props.monitor, found);
     const vpc = props.jobs?.vpc;
     const design = designEstate({
       estate: id,
@@ -322,6 +335,8 @@ export class DisasterRecoveryEstate extends Construct {
         maintenanceWindows: design.awsBackup.maintenanceWindows,
       });
     }
+
+    if (props.monitor) this.monitor = new ServiceMonitor(this, "Monitor", { ...props.monitor, topic: this.alerts });
 
     const lambdaJob = (jobId: string) => (jobId === "verify" ? this.verifyJob : jobId.endsWith("-backup") ? this.backupJobs[jobId.slice(0, -"-backup".length)] : this.drillJobs[jobId.slice(0, -"-drill".length)]);
     const watched: WatchedJob[] = design.alarms.lambdaJobs.flatMap(({ id: jobId, source }) => {
@@ -435,6 +450,7 @@ export class DisasterRecoveryEstate extends Construct {
       httpsEndpoints: [...(this.props.alerts?.httpsEndpoints ?? [])],
       sources,
       alarms,
+      ...(this.monitor ? { monitorAlarms: this.monitor.postureAlarms(resolve) } : {}),
       jobNames,
       ...(this.awsBackup
         ? { awsBackup: { vaultName: resolve(this.awsBackup.vaultName), drVaultName: resolve(this.awsBackup.drVaultName), restoreRoleArn: resolve(this.awsBackup.roleArn), rules: this.awsBackup.rules } }
@@ -448,6 +464,27 @@ export class DisasterRecoveryEstate extends Construct {
     const show = resolve ?? ((v: string) => showToken(this, v));
     const jobConfigs = Object.fromEntries(Object.entries(this.jobConfigs).map(([file, config]) => [file, JSON.stringify(resolveDeep(config, show), null, 2)]));
     return renderRunbook(this.posture(show), { jobConfigs });
+  }
+}
+
+/**
+ * The monitor's problems, named as the estate's arguments (`monitor.healthCheck.fqdn`), found before
+ * anything is created. Its alarms go to the estate's topic, which lives in the estate's stack.
+ */
+function checkMonitor(scope: Construct, monitor: Omit<ServiceMonitorProps, "topic">, problems: Problems): void {
+  const region = Stack.of(scope).region;
+  const topic = `arn:aws:sns:${Token.isUnresolved(region) ? ROUTE53_METRICS_REGION : region}:123456789012:estate-alerts`;
+  try {
+    planServiceMonitor(serviceMonitorSettings({ ...monitor, topic }), "monitor");
+  } catch (error) {
+    if (!(error instanceof LifeboatValidationError)) throw error;
+    problems.addAll(
+      error.problems.map((p) => ({
+        argument: `monitor.${p.argument}`,
+        value: p.argument === "topic" ? "the estate's alert topic" : p.value,
+        message: p.message.replace("Pass healthCheckTopic", "Pass monitor.healthCheckTopic"),
+      })),
+    );
   }
 }
 

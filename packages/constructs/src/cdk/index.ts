@@ -12,6 +12,7 @@ export * from "./dr-stack";
 export * from "./policy";
 export * from "./replicated-backup-vault";
 export * from "./scheduled-job";
+export * from "./service-monitor";
 export * from "./service-role";
 export * from "./vault-key";
 export * from "./verify-job";

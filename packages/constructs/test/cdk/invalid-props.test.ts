@@ -1,4 +1,4 @@
-import type { Stack } from "aws-cdk-lib";
+import { type App, Stack, Token } from "aws-cdk-lib";
 import * as ecr from "aws-cdk-lib/aws-ecr";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { describe, expect, it } from "vitest";
@@ -11,6 +11,7 @@ import {
   DisasterRecoveryEstate,
   rdsInstanceBackupProps,
   ReplicatedBackupVault,
+  ServiceMonitor,
   VaultKey,
   VerifyJob,
 } from "@lifeboat/constructs/cdk";
@@ -18,6 +19,7 @@ import { errorOf } from "../support";
 import { newStack } from "./support";
 
 const vault = { bucketName: "vault", bucketArn: "arn:aws:s3:::vault", keyArn: "arn:aws:kms:us-east-1:123456789012:key/1" };
+const TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts";
 const postgres = { name: "postgres-main", kind: "postgres" as const, rpoMinutes: 60, host: "db.internal", database: "app" };
 
 /** Each case: what is built, and what the error must say. */
@@ -63,6 +65,30 @@ const cases: { readonly name: string; readonly build: (stack: Stack) => unknown;
     name: "an estate with an RPO of zero and no sources",
     build: (s) => new DisasterRecoveryEstate(s, "E", { objectives: { rpo: "0m", rto: "4h", drRegion: "us-west-2" }, sources: [], alerts: {}, jobs: { code: { repository: ecr.Repository.fromRepositoryName(s, "R", "jobs"), tag: "1" } } }),
     says: ["objectives.rpo", "sources"],
+  },
+  { name: "a health check of a URL instead of a host name", build: (s) => new ServiceMonitor(s, "M", { topic: TOPIC, healthCheck: { fqdn: "https://app.example.com/" } }), says: ["healthCheck.fqdn", '"https://app.example.com/"', "without scheme"] },
+  { name: "health checkers in two regions", build: (s) => new ServiceMonitor(s, "M", { topic: TOPIC, healthCheck: { fqdn: "app.example.com", regions: ["us-east-1", "eu-west-1"] } }), says: ["healthCheck.regions", "at least three"] },
+  {
+    name: "a health check alarm topic in a stack outside us-east-1",
+    build: (s) => new ServiceMonitor(s, "M", { topic: new AlertTopic(new Stack(s.node.root as App, "West", { env: { account: "123456789012", region: "eu-west-1" } }), "T"), healthCheck: { fqdn: "app.example.com" } }),
+    says: ["`topic`", "eu-west-1", "healthCheckTopic"],
+  },
+  {
+    name: "a storage alarm sized from a deploy-time value CloudFormation cannot compute with",
+    build: (s) => new ServiceMonitor(s, "M", { topic: TOPIC, healthCheck: { fqdn: "app.example.com" }, database: { instance: "orders", maxConnections: 100, allocatedStorageGiB: Token.asNumber({ Ref: "Size" }) } }),
+    says: ["database.allocatedStorageGiB", "deploy-time", "as a number"],
+  },
+  {
+    name: "an estate whose monitor checks a URL and allows no database connections",
+    build: (s) =>
+      new DisasterRecoveryEstate(s, "E", {
+        objectives: { rpo: "1h", rto: "4h", drRegion: "us-west-2" },
+        sources: [{ name: "uploads", kind: "objects", engine: "s3", bucket: s3.Bucket.fromBucketName(s, "U", "uploads") }],
+        alerts: {},
+        jobs: { code: { repository: ecr.Repository.fromRepositoryName(s, "R", "jobs"), tag: "1" } },
+        monitor: { healthCheck: { fqdn: "https://app.example.com" }, database: { instance: "orders", maxConnections: 0, allocatedStorageGiB: 50 } },
+      }),
+    says: ["monitor.healthCheck.fqdn", "monitor.database.maxConnections", "2 problems"],
   },
 ];
 

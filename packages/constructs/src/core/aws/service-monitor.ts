@@ -1,4 +1,5 @@
-import type { UnboundAlarmSpec } from "./alarms";
+import type { PostureAlarm } from "../posture";
+import type { AlarmSpec, UnboundAlarmSpec } from "./alarms";
 import { checkDatabaseIdentifier, regionOfArn } from "./database-backup";
 import { isDeployTimeValue, knownString } from "../deploy-time";
 import { Duration, type DurationInput, checkWholeUnits } from "../duration";
@@ -12,7 +13,82 @@ import { Problems } from "../errors";
  */
 export const ROUTE53_METRICS_REGION = "us-east-1";
 
-/** The engine-neutral settings of a service monitor. Values known only at deploy time are skipped. */
+/**
+ * The regions Route 53 health checkers run from: a health check names at least three of them.
+ *
+ * @see https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html
+ */
+export const ROUTE53_CHECKER_REGIONS = ["us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1"] as const;
+
+/** The HTTPS endpoint Route 53 checks, declared once for every front end. `S` is how a front end writes a string (a Pulumi Input, a CDK token). */
+export interface HealthCheckSettings<S = string> {
+  /** The host name checked, such as `"app.example.com"` (no scheme, no path). */
+  readonly fqdn: S;
+  /** @default "/healthz" */
+  readonly path?: S;
+  /** @default 443 */
+  readonly port?: number;
+  /**
+   * Seconds between checks from each checker: 10 or 30.
+   * @default 30
+   */
+  readonly requestInterval?: 10 | 30;
+  /**
+   * Consecutive failed checks before Route 53 calls the endpoint unhealthy (1 to 10).
+   * @default 3
+   */
+  readonly failureThreshold?: number;
+  /**
+   * How long the health check must be unhealthy before the alarm fires (whole minutes, 1 to 60).
+   * @default 2 minutes
+   */
+  readonly alarmAfter?: DurationInput;
+  /**
+   * Regions the Route 53 checkers run from: at least three of {@link ROUTE53_CHECKER_REGIONS}.
+   * @default - every checker region
+   */
+  readonly regions?: readonly string[];
+}
+
+/** The Application Load Balancer whose 5xx rate is watched, declared once for every front end. */
+export interface LoadBalancerMonitorSettings<S = string> {
+  /** The load balancer's `arnSuffix` (`app/<name>/<id>`): CloudWatch's LoadBalancer dimension. */
+  readonly arnSuffix: S;
+  /**
+   * The share of requests answered 5xx, by the load balancer or its targets, above which the alarm fires (percent).
+   * @default 5
+   */
+  readonly threshold?: number;
+  /**
+   * The period the rate is measured over (whole minutes).
+   * @default 5 minutes
+   */
+  readonly period?: DurationInput;
+}
+
+/** The RDS instance's limits that its connection and storage alarms compare with, declared once for every front end. `N` is how a front end writes a number. */
+export interface DatabaseMonitorSettings<N = number> {
+  /** The instance's `max_connections` (it depends on the engine, class and parameter group). */
+  readonly maxConnections: number;
+  /**
+   * The instance's allocated storage in GiB. With storage autoscaling, the alarm follows the value
+   * the program last deployed.
+   * @default - the instance's allocated storage (required when the instance is given by identifier)
+   */
+  readonly allocatedStorageGiB?: N;
+  /**
+   * Connections, as a percentage of `maxConnections`, at which the alarm fires.
+   * @default 80
+   */
+  readonly connectionsPercent?: number;
+  /**
+   * Storage in use, as a percentage of the allocated storage, at which the alarm fires.
+   * @default 80
+   */
+  readonly storageUsedPercent?: number;
+}
+
+/** The engine-neutral settings of a service monitor, as received (so checked). Values known only at deploy time are skipped. */
 export interface ServiceMonitorSettings {
   readonly healthCheck: {
     readonly fqdn: unknown;
@@ -21,6 +97,7 @@ export interface ServiceMonitorSettings {
     readonly requestInterval?: unknown;
     readonly failureThreshold?: unknown;
     readonly alarmAfter?: DurationInput;
+    readonly regions?: unknown;
   };
   readonly loadBalancer?: { readonly arnSuffix: unknown; readonly threshold?: unknown; readonly period?: DurationInput };
   readonly database?: {
@@ -35,10 +112,29 @@ export interface ServiceMonitorSettings {
   readonly topic: unknown;
   /** The health check alarm's topic, when it differs: it must be in us-east-1. */
   readonly healthCheckTopic?: unknown;
+  /**
+   * Whether the engine can compute a threshold from a deploy-time value: Pulumi can (`apply`),
+   * CloudFormation cannot, so a CDK monitor needs the allocated storage as a number.
+   * @default true
+   */
+  readonly deployTimeThresholds?: boolean;
+  /**
+   * The region of the health check alarm's topic when its ARN is a deploy-time value but its region
+   * is known at construction (a CDK topic in a stack with an explicit region).
+   * @default - known from the ARN, or checked at deploy time
+   */
+  readonly healthCheckTopicRegion?: string;
 }
 
 export interface ServiceMonitorPlan {
   readonly healthCheck: {
+    /** An HTTPS check with SNI, so the endpoint answers with the certificate of `fqdn`. */
+    readonly type: "HTTPS";
+    readonly enableSni: true;
+    /** @default - every checker region */
+    readonly regions?: readonly string[];
+    /** Where the health check's alarm lives: {@link ROUTE53_METRICS_REGION}. */
+    readonly alarmRegion: typeof ROUTE53_METRICS_REGION;
     readonly path: string;
     readonly port: number;
     readonly requestInterval: 10 | 30;
@@ -67,8 +163,7 @@ export function freeStorageThresholdBytes(allocatedGiB: number, usedPercent: num
  * The health check alarm's topic must be in us-east-1, where the alarm lives: the one check, made at
  * construction for a known ARN and at deploy time for one that is an engine's value.
  */
-export function checkHealthCheckTopicRegion(topicArn: string, ownTopic: boolean, problems: Problems): void {
-  const region = regionOfArn(topicArn);
+export function checkHealthCheckTopicRegion(topicArn: string, ownTopic: boolean, problems: Problems, region: string | undefined = regionOfArn(topicArn)): void {
   if (region === undefined || region === ROUTE53_METRICS_REGION) return;
   problems.add(
     ownTopic ? "healthCheckTopic" : "topic",
@@ -127,6 +222,16 @@ export function planServiceMonitor(settings: ServiceMonitorSettings, subject: st
     problems.add("healthCheck.requestInterval", requestInterval, "must be 10 or 30 (seconds): the only intervals Route 53 offers.");
   }
   const failureThreshold = checkInteger(hc.failureThreshold ?? 3, "healthCheck.failureThreshold", problems, 1, 10, "the consecutive failed checks Route 53 allows before it calls the endpoint unhealthy");
+  let regions: readonly string[] | undefined;
+  if (hc.regions !== undefined) {
+    const given = hc.regions;
+    const allowed: readonly string[] = ROUTE53_CHECKER_REGIONS;
+    if (!Array.isArray(given) || given.length < 3 || new Set(given).size !== given.length || given.some((r) => !allowed.includes(r))) {
+      problems.add("healthCheck.regions", given, `must list at least three different Route 53 checker regions from ${allowed.join(", ")}. Leave it out to check from every region.`);
+    } else {
+      regions = given as string[];
+    }
+  }
   const downMinutes = checkWholeUnits(hc.alarmAfter ?? "2m", "healthCheck.alarmAfter", problems, "minute", { min: 1, max: 60, why: "Route 53 reports health each minute, and an outage longer than an hour must not wait for its alarm" });
 
   let loadBalancer5xx: ServiceMonitorPlan["loadBalancer5xx"];
@@ -171,8 +276,12 @@ export function planServiceMonitor(settings: ServiceMonitorSettings, subject: st
     if (identifier !== undefined) checkDatabaseIdentifier(identifier, "database.instance", problems, "rds-instance");
     const maxConnections = checkInteger(db.maxConnections, "database.maxConnections", problems, 1, 1_000_000, "the database's max_connections, which the alarm compares connections with");
     if (db.allocatedStorageGiB === undefined) {
-      problems.add("database.allocatedStorageGiB", undefined, "is required when the instance is given by identifier: the storage alarm fires at a share of the allocated storage. Pass the instance's allocated storage in GiB, or the rds.Instance itself.");
-    } else if (!isDeployTimeValue(db.allocatedStorageGiB)) {
+      problems.add("database.allocatedStorageGiB", undefined, "is required when the instance is given by identifier: the storage alarm fires at a share of the allocated storage. Pass the instance's allocated storage in GiB, or the instance itself.");
+    } else if (isDeployTimeValue(db.allocatedStorageGiB)) {
+      if (settings.deployTimeThresholds === false) {
+        problems.add("database.allocatedStorageGiB", "a deploy-time value", "cannot size the storage alarm: CloudFormation cannot compute its threshold from a value known only at deploy time. Pass the allocated storage in GiB as a number.");
+      }
+    } else {
       checkInteger(db.allocatedStorageGiB, "database.allocatedStorageGiB", problems, 5, 65_536, "RDS allocates 5 to 65,536 GiB");
     }
     const connectionsPercent = checkPercent(db.connectionsPercent ?? 80, "database.connectionsPercent", problems, "the share of max connections that raises the alarm");
@@ -218,11 +327,17 @@ export function planServiceMonitor(settings: ServiceMonitorSettings, subject: st
   const healthCheckTopic = knownString(settings.healthCheckTopic ?? settings.topic);
   if (healthCheckTopic !== undefined && SNS_TOPIC_ARN.test(healthCheckTopic)) {
     checkHealthCheckTopicRegion(healthCheckTopic, settings.healthCheckTopic !== undefined, problems);
+  } else if (healthCheckTopic === undefined && settings.healthCheckTopicRegion !== undefined) {
+    checkHealthCheckTopicRegion(`a topic in ${settings.healthCheckTopicRegion}`, settings.healthCheckTopic !== undefined, problems, settings.healthCheckTopicRegion);
   }
 
   problems.throwIfAny(subject);
   return {
     healthCheck: {
+      type: "HTTPS",
+      enableSni: true,
+      ...(regions ? { regions } : {}),
+      alarmRegion: ROUTE53_METRICS_REGION,
       path: path ?? "/healthz",
       port: port as number,
       requestInterval: requestInterval as 10 | 30,
@@ -242,4 +357,12 @@ export function planServiceMonitor(settings: ServiceMonitorSettings, subject: st
     ...(loadBalancer5xx ? { loadBalancer5xx } : {}),
     ...(database ? { database } : {}),
   };
+}
+
+/**
+ * A service monitor's alarm as the estate's posture lists it: `monitor-<role>`, with its missing-data
+ * handling and why, so on-call reads in the runbook what silence means for each alarm.
+ */
+export function monitorPostureAlarm(spec: Pick<AlarmSpec<unknown, unknown>, "id" | "treatMissingData" | "missingDataReason">, name: string): PostureAlarm {
+  return { id: `monitor-${spec.id}`, name, description: `Service monitor: ${spec.id} (missing data: ${spec.treatMissingData}, ${spec.missingDataReason ?? ""})` };
 }

@@ -27,7 +27,7 @@ import {
   type JobNetworkRoutes,
   type ObjectivesArgs,
   type ObjectLockArgs,
-  type PostureAlarm,
+  monitorPostureAlarm,
   renderRunbook,
   type SourceEndpoint,
   type SourceJobsDesign,
@@ -539,7 +539,7 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
       ? pulumi.all([this.awsBackup.vaultName, this.awsBackup.drVaultName, this.awsBackup.roleArn]).apply(([vaultName, drVaultName, restoreRoleArn]) => ({ vaultName, drVaultName, restoreRoleArn, rules: this.awsBackup?.rules ?? [] }))
       : pulumi.output(undefined);
     const monitorAlarms = pulumi.all(
-      (this.monitor?.alarms ?? []).map((a) => a.alarm.name.apply((n): PostureAlarm => ({ id: `monitor-${a.role}`, name: n, description: `Service monitor: ${a.role} (missing data: ${a.treatMissingData}, ${a.missingDataReason})` }))),
+      (this.monitor?.alarms ?? []).map((a) => a.alarm.name.apply((n) => monitorPostureAlarm({ id: a.role, treatMissingData: a.treatMissingData, missingDataReason: a.missingDataReason }, n))),
     );
     return pulumi
       .output({

@@ -6,84 +6,28 @@ import {
   type AlarmSpec,
   bindAlarm,
   checkHealthCheckTopicRegion,
-  Problems,
-  type DurationInput,
+  type DatabaseMonitorSettings,
   freeStorageThresholdBytes,
+  type HealthCheckSettings,
+  type LoadBalancerMonitorSettings,
   planServiceMonitor,
-  ROUTE53_METRICS_REGION,
+  Problems,
   type ServiceMonitorPlan,
+  type TreatMissingData,
 } from "../../core";
 import { AlertTopic } from "./alert-topic";
 import { type AlarmTarget, metricAlarm } from "./metric-alarm";
 
-/** The HTTPS endpoint Route 53 checks. */
-export interface ServiceHealthCheckArgs {
-  /** The host name checked, such as `"app.example.com"` (no scheme, no path). */
-  readonly fqdn: pulumi.Input<string>;
-  /** @default "/healthz" */
-  readonly path?: pulumi.Input<string>;
-  /** @default 443 */
-  readonly port?: number;
-  /**
-   * Seconds between checks from each checker: 10 or 30.
-   * @default 30
-   */
-  readonly requestInterval?: 10 | 30;
-  /**
-   * Consecutive failed checks before Route 53 calls the endpoint unhealthy (1 to 10).
-   * @default 3
-   */
-  readonly failureThreshold?: number;
-  /**
-   * How long the health check must be unhealthy before the alarm fires (whole minutes, 1 to 60).
-   * @default 2 minutes
-   */
-  readonly alarmAfter?: DurationInput;
-  /**
-   * Regions the Route 53 checkers run from (at least three).
-   * @default - every checker region
-   */
-  readonly regions?: readonly string[];
-}
+/** The HTTPS endpoint Route 53 checks: core's {@link HealthCheckSettings}. */
+export interface ServiceHealthCheckArgs extends HealthCheckSettings<pulumi.Input<string>> {}
 
-/** The Application Load Balancer whose 5xx rate is watched. */
-export interface LoadBalancerMonitorArgs {
-  /** The load balancer's `arnSuffix` (`app/<name>/<id>`): CloudWatch's LoadBalancer dimension. */
-  readonly arnSuffix: pulumi.Input<string>;
-  /**
-   * The share of requests answered 5xx, by the load balancer or its targets, above which the alarm fires (percent).
-   * @default 5
-   */
-  readonly threshold?: number;
-  /**
-   * The period the rate is measured over (whole minutes).
-   * @default 5 minutes
-   */
-  readonly period?: DurationInput;
-}
+/** The Application Load Balancer whose 5xx rate is watched: core's {@link LoadBalancerMonitorSettings}. */
+export interface LoadBalancerMonitorArgs extends LoadBalancerMonitorSettings<pulumi.Input<string>> {}
 
-/** The RDS instance whose connections and storage are watched. */
-export interface DatabaseMonitorArgs {
+/** The RDS instance whose connections and storage are watched: core's {@link DatabaseMonitorSettings} and the instance. */
+export interface DatabaseMonitorArgs extends DatabaseMonitorSettings<pulumi.Input<number>> {
   /** The instance, or its identifier. */
   readonly instance: rds.Instance | pulumi.Input<string>;
-  /** The instance's `max_connections` (it depends on the engine, class and parameter group). */
-  readonly maxConnections: number;
-  /**
-   * The instance's allocated storage in GiB. With storage autoscaling, the alarm follows the value
-   * the program last deployed.
-   * @default - the instance's `allocatedStorage` (required when the instance is given by identifier)
-   */
-  readonly allocatedStorageGiB?: pulumi.Input<number>;
-  /**
-   * Connections, as a percentage of `maxConnections`, at which the alarm fires.
-   * @default 80
-   */
-  readonly connectionsPercent?: number;
-  /**
-   * Storage in use, as a percentage of the allocated storage, at which the alarm fires.
-   * @default 80
-   */
-  readonly storageUsedPercent?: number;
 }
 
 /** Arguments of a {@link ServiceMonitor}. */
@@ -109,7 +53,7 @@ export interface ServiceMonitorArgs {
 export interface MonitorAlarm {
   readonly role: string;
   readonly alarm: cloudwatch.MetricAlarm;
-  readonly treatMissingData: string;
+  readonly treatMissingData: TreatMissingData;
   readonly missingDataReason: string;
 }
 
@@ -195,14 +139,14 @@ export class ServiceMonitor extends pulumi.ComponentResource {
     this.healthCheck = new route53.HealthCheck(
       `${name}-health-check`,
       {
-        type: "HTTPS",
+        type: plan.healthCheck.type,
         fqdn: hc.fqdn,
         port: plan.healthCheck.port,
         resourcePath: hc.path ?? plan.healthCheck.path,
         requestInterval: plan.healthCheck.requestInterval,
         failureThreshold: plan.healthCheck.failureThreshold,
-        enableSni: true,
-        ...(hc.regions ? { regions: [...hc.regions] } : {}),
+        enableSni: plan.healthCheck.enableSni,
+        ...(plan.healthCheck.regions ? { regions: [...plan.healthCheck.regions] } : {}),
         ...tags,
       },
       { parent: this },
@@ -216,7 +160,7 @@ export class ServiceMonitor extends pulumi.ComponentResource {
       return created;
     };
 
-    this.healthCheckAlarm = alarm(bindAlarm(plan.healthCheck.alarm, this.healthCheck.id), { region: ROUTE53_METRICS_REGION, topicArn: this.healthCheckTopicArn });
+    this.healthCheckAlarm = alarm(bindAlarm(plan.healthCheck.alarm, this.healthCheck.id), { region: plan.healthCheck.alarmRegion, topicArn: this.healthCheckTopicArn });
     if (plan.loadBalancer5xx && args.loadBalancer) {
       this.errorRateAlarm = alarm(bindAlarm(plan.loadBalancer5xx, args.loadBalancer.arnSuffix), { topicArn: this.topicArn });
     }
