@@ -53,9 +53,12 @@ Commands:
                                           incomplete backups.
   health-server [--host <address>] [--port <port>] [--report-file <file> [--report-max-age <minutes>]]
           [--cache-seconds <seconds>]     Serve GET /healthz until SIGTERM: 200 when every source's newest complete
-                                          backup is within its RPO and the last verify (--report-file) passed,
-                                          503 with a JSON reason per failing source. Defaults: 0.0.0.0, port 8080,
-                                          vault read at most every 60 seconds.
+          [--drills-file <file>]          backup is within its RPO, the last verify (--report-file) passed and, with
+                                          --drills-file (the runner's /etc/lifeboat/drills.json), each watched
+                                          source's newest drill neither failed nor restored slower than the RTO
+                                          within a day, and one succeeded within its period; 503 with a JSON
+                                          reason per failing source. Defaults: 0.0.0.0, port 8080, vault read at
+                                          most every 60 seconds.
 
 Options:
   --config <file>   Job configuration (JSON). Default: $LIFEBOAT_CONFIG_FILE, else $LIFEBOAT_CONFIG.
@@ -122,6 +125,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         host: { type: "string" },
         port: { type: "string" },
         "cache-seconds": { type: "string" },
+        "drills-file": { type: "string" },
         "identity-file": { type: "string" },
         help: { type: "boolean", short: "h" },
       },

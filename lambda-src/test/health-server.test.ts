@@ -1,12 +1,12 @@
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { artifactKey, HEALTH_PATH, planEstate, Problems, type HealthResponse, type JobConfig } from "@lifeboat/constructs/core";
+import { artifactKey, HEALTH_PATH, planEstate, Problems, type DrillWatch, type HealthResponse, type JobConfig } from "@lifeboat/constructs/core";
 import { checkBackupRunner, checkDoRegion, healthServerArgs, RUNNER_PATHS } from "@lifeboat/constructs/core/digitalocean";
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main, runBackup, startHealthServer, type HealthServer } from "../src";
+import { DrillFailedError, main, runBackup, runDrill, startHealthServer, type HealthServer } from "../src";
 import { testConfig, testJob, testVault, useTestAwsEnvironment } from "./support/jobs";
 import { freePort, waitFor } from "./support/ports";
 import { TestS3 } from "./support/s3";
@@ -27,11 +27,12 @@ async function verifyIntoReport(file: string): Promise<number> {
   return main(["verify", "--config", configFile, "--report-file", file], { ...quiet, env: process.env });
 }
 
-async function serve(options: { now?: Date; reportFile?: string; reportMaxAgeMinutes?: number; cacheSeconds?: number; config?: JobConfig } = {}): Promise<HealthServer> {
-  const { job } = testJob(options.config ?? config, process.env, options.now ? () => options.now! : undefined);
+async function serve(options: { now?: Date; clock?: () => Date; reportFile?: string; reportMaxAgeMinutes?: number; cacheSeconds?: number; config?: JobConfig; drillWatches?: DrillWatch[] } = {}): Promise<HealthServer> {
+  const { job } = testJob(options.config ?? config, process.env, options.clock ?? (options.now ? () => options.now! : undefined));
   const server = await startHealthServer(job, {
     host: "127.0.0.1",
     port: 0,
+    ...(options.drillWatches ? { drillWatches: options.drillWatches } : {}),
     ...(options.reportFile !== undefined ? { reportFile: options.reportFile } : {}),
     ...(options.reportMaxAgeMinutes !== undefined ? { reportMaxAgeMinutes: options.reportMaxAgeMinutes } : {}),
     ...(options.cacheSeconds !== undefined ? { cacheSeconds: options.cacheSeconds } : {}),
@@ -206,6 +207,87 @@ describe("a broken newest backup", () => {
       const { DeleteObjectCommand } = await import("@aws-sdk/client-s3");
       for (const key of [extra.artifactKey, extra.manifestKey]) await direct.send(new DeleteObjectCommand({ Bucket: "vault", Key: key }));
     }
+  });
+});
+
+describe("the backup health endpoint watching restore drills", () => {
+  const DAY = 1440;
+  const watch = (source: string, overrides: Partial<DrillWatch> = {}): DrillWatch => ({ source, everyMinutes: 30 * DAY, staleAfterMinutes: 31 * DAY, rtoMinutes: 240, alarmWindowMinutes: DAY, ...overrides });
+  const drillConfig = (...names: ("uploads" | "never-backed-up")[]) =>
+    testConfig({
+      vault: testVault(s3),
+      sources: [
+        { name: "uploads", kind: "files" as const, rpoMinutes: 60, intervalMinutes: 30, path: join(work, "uploads"), drill: { scratch: { directory: work } } },
+        { name: "never-backed-up", kind: "files" as const, rpoMinutes: 1440, path: join(work, "settings"), drill: { scratch: { directory: work } } },
+      ].filter((s) => names.includes(s.name as "uploads")),
+    });
+
+  it("answers 200 with the newest drill when a watched source's drill succeeded within its period and restored within the RTO", async () => {
+    const drilled = drillConfig("uploads");
+    const { record } = await runDrill(testJob(drilled).job, "uploads");
+
+    const { status, body } = await probe((await serve({ config: drilled, drillWatches: [watch("uploads")] })).url);
+
+    expect(record.outcome).toBe("succeeded");
+    expect(reasonsOf(body, "uploads")).toEqual([]);
+    expect(body.sources.find((s) => s.source === "uploads")!.drill).toEqual({ drilledAt: record.startedAt, outcome: "succeeded", restoreSeconds: record.restoreSeconds });
+    expect(status).toBe(200);
+  });
+
+  it("answers 503 drill-slow when the newest drill's measured restore took longer than the RTO, and stops a day after the drill", async () => {
+    const drilled = drillConfig("uploads");
+    const tinyRto = watch("uploads", { rtoMinutes: 1e-7 });
+
+    const now = await probe((await serve({ config: drilled, drillWatches: [tinyRto] })).url);
+    const dayLater = await probe((await serve({ config: drilled, drillWatches: [tinyRto], now: new Date(Date.now() + (DAY + 5) * 60_000) })).url);
+
+    expect(reasonsOf(now.body, "uploads")).toEqual(["drill-slow"]);
+    expect(now.body.failing).toContainEqual(expect.stringMatching(/^uploads: drill-slow: the restore drill of uploads on .* took [\d.]+ minutes to restore, over the RTO of 1e-7 minutes$/));
+    expect(reasonsOf(dayLater.body, "uploads")).not.toContain("drill-slow");
+  });
+
+  it("answers 503 drill-failed for a day after a drill failed, then drill-stale once no drill has succeeded within its period", async () => {
+    const drilled = drillConfig("never-backed-up");
+    const failed = await runDrill(testJob(drilled).job, "never-backed-up").catch((e: unknown) => e);
+    const daily = watch("never-backed-up", { everyMinutes: DAY, staleAfterMinutes: 2 * DAY });
+    const at = (minutes: number) => serve({ config: drilled, drillWatches: [daily], now: new Date(Date.now() + minutes * 60_000) });
+
+    const fresh = await probe((await at(0)).url);
+    const nextDay = await probe((await at(DAY + 5)).url);
+    const overdue = await probe((await at(2 * DAY + 5)).url);
+
+    expect(failed).toBeInstanceOf(DrillFailedError);
+    expect(reasonsOf(fresh.body, "never-backed-up")).toEqual(["no-backup", "drill-failed"]);
+    expect(fresh.body.failing).toContainEqual(expect.stringMatching(/^never-backed-up: drill-failed: the restore drill of never-backed-up on .* failed: There is no complete backup of never-backed-up to drill/));
+    expect(reasonsOf(nextDay.body, "never-backed-up")).toEqual(["no-backup"]);
+    expect(reasonsOf(overdue.body, "never-backed-up")).toContain("drill-stale");
+    expect(overdue.body.failing).toContainEqual(expect.stringMatching(/never-backed-up: drill-stale: no restore drill of never-backed-up has succeeded since the first on .*; one is due every 1 days/));
+  });
+
+  it("counts a never-drilled source as stale only once its period and grace have passed since the endpoint started", async () => {
+    const started = Date.now();
+    let now = new Date(started);
+    const server = await serve({ clock: () => now, cacheSeconds: 0, drillWatches: [watch("settings", { everyMinutes: DAY, staleAfterMinutes: 2 * DAY })] });
+
+    const first = await probe(server.url);
+    now = new Date(started + (2 * DAY + 1) * 60_000);
+    const later = await probe(server.url);
+
+    expect(reasonsOf(first.body, "settings")).toEqual([]);
+    expect(reasonsOf(later.body, "settings")).toContain("drill-stale");
+    expect(later.body.failing).toContainEqual(expect.stringMatching(/settings: drill-stale: no restore drill of settings has run since the endpoint started 2 days ago/));
+  });
+
+  it("refuses to start when --drills-file is not a list of drill watches, naming the file and each field (exit 2)", async () => {
+    const bad = join(work, "drills-bad.json");
+    writeFileSync(bad, JSON.stringify([{ source: "uploads", everyMinutes: 0 }]));
+    let stderr = "";
+
+    const code = await main(["health-server", "--config", configFile, "--host", "127.0.0.1", "--port", "0", "--drills-file", bad], { stdout: () => undefined, stderr: (t: string) => void (stderr += t), env: process.env });
+
+    expect(code).toBe(2);
+    expect(stderr).toContain(`--drills-file (${JSON.stringify(bad)}) [0].everyMinutes (0) must be a positive number of minutes.`);
+    expect(stderr).toContain("[0].staleAfterMinutes (undefined) must be a positive number of minutes.");
   });
 });
 

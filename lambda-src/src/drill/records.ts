@@ -6,25 +6,43 @@ import { listObjects } from "../s3/catalog";
 /** Records read from the newest back, at most: a source whose last 20 drills failed is told so by age alone. */
 const MAX_RECORDS_READ = 20;
 
+/** A source's drill records as read from the vault: the newest (and whether it parsed), the newest success, and the first key's time. */
+export interface DrillHistory {
+  /** The newest record's time and content (`undefined` content: it does not parse). @default - none (never drilled) */
+  readonly newest?: { readonly at: Date; readonly record?: DrillRecord };
+  /** The newest successful record among the newest {@link MAX_RECORDS_READ}. @default - none */
+  readonly lastSucceeded?: DrillRecord;
+  /** When the oldest drill record was written. @default - none (never drilled) */
+  readonly firstAt?: Date;
+}
+
+/** Lists `drills/<source>/` and reads records from the newest back until one succeeded (at most {@link MAX_RECORDS_READ}). */
+export async function drillHistory(job: JobContext, source: string): Promise<DrillHistory> {
+  const keys: { key: string; at: Date }[] = [];
+  for await (const o of listObjects(job.vault, job.config.vault.bucket, drillRecordsPrefix(source))) {
+    const parsed = parseDrillRecordKey(o.key);
+    if (parsed?.source === source) keys.push({ key: o.key, at: parsed.startedAt });
+  }
+  if (keys.length === 0) return {};
+  keys.sort((a, b) => a.at.getTime() - b.at.getTime());
+  let newest: DrillHistory["newest"];
+  for (const { key, at } of keys.slice(-MAX_RECORDS_READ).reverse()) {
+    const record = await readDrillRecord(job, key);
+    newest ??= { at, ...(record ? { record } : {}) };
+    if (record?.outcome === "succeeded") return { newest, lastSucceeded: record, firstAt: keys[0]!.at };
+  }
+  return { ...(newest ? { newest } : {}), firstAt: keys[0]!.at };
+}
+
 /**
  * Minutes since the newest successful drill of `source`, or since its first drill while none has
  * succeeded (among the newest {@link MAX_RECORDS_READ}); `undefined` when it has never been drilled.
  * Records that do not parse are skipped: a drill record proves nothing unless it reads.
  */
 export async function drillAgeMinutes(job: JobContext, source: string): Promise<number | undefined> {
-  const keys: { key: string; at: Date }[] = [];
-  for await (const o of listObjects(job.vault, job.config.vault.bucket, drillRecordsPrefix(source))) {
-    const parsed = parseDrillRecordKey(o.key);
-    if (parsed?.source === source) keys.push({ key: o.key, at: parsed.startedAt });
-  }
-  if (keys.length === 0) return undefined;
-  keys.sort((a, b) => a.at.getTime() - b.at.getTime());
-  const now = job.now().getTime();
-  for (const { key, at } of keys.slice(-MAX_RECORDS_READ).reverse()) {
-    const record = await readDrillRecord(job, key);
-    if (record?.outcome === "succeeded") return Math.max(0, Math.round((now - at.getTime()) / 60_000));
-  }
-  return Math.max(0, Math.round((now - keys[0]!.at.getTime()) / 60_000));
+  const history = await drillHistory(job, source);
+  const since = history.lastSucceeded ? new Date(history.lastSucceeded.startedAt) : history.firstAt;
+  return since ? Math.max(0, Math.round((job.now().getTime() - since.getTime()) / 60_000)) : undefined;
 }
 
 /** One drill record, or `undefined` when it does not parse as one. */

@@ -1,4 +1,5 @@
-import { DEFAULT_HEALTH_CACHE_SECONDS, DEFAULT_HEALTH_HOST, DEFAULT_HEALTH_PORT } from "@lifeboat/constructs/core";
+import { DEFAULT_HEALTH_CACHE_SECONDS, DEFAULT_HEALTH_HOST, DEFAULT_HEALTH_PORT, drillWatchProblems, type DrillWatch } from "@lifeboat/constructs/core";
+import { readFileSync } from "node:fs";
 import type { JobContext } from "../context";
 import { startHealthServer, type HealthServerOptions } from "./server";
 
@@ -23,8 +24,28 @@ export function healthServerOptions(values: Record<string, unknown>, usage: (mes
   const reportFile = values["report-file"];
   if (reportFile !== undefined && (typeof reportFile !== "string" || reportFile === "")) problems.push("--report-file must name the file `lifeboat verify --report-file` writes.");
   if (values["report-max-age"] !== undefined && reportFile === undefined) problems.push("--report-max-age needs --report-file: it is the oldest the report in that file may be.");
+  const drillWatches = readDrillWatches(values["drills-file"], problems);
   if (problems.length) throw usage(problems.join("\n"));
-  return { host: host as string, port, cacheSeconds, ...(typeof reportFile === "string" ? { reportFile } : {}), ...(reportMaxAgeMinutes !== undefined ? { reportMaxAgeMinutes } : {}) };
+  return { host: host as string, port, cacheSeconds, ...(typeof reportFile === "string" ? { reportFile } : {}), ...(reportMaxAgeMinutes !== undefined ? { reportMaxAgeMinutes } : {}), ...(drillWatches ? { drillWatches } : {}) };
+}
+
+/** The drill watches in `--drills-file` (written by the runner's cloud-init); a problem for each way it is unusable. */
+function readDrillWatches(file: unknown, problems: string[]): DrillWatch[] | undefined {
+  if (file === undefined) return undefined;
+  if (typeof file !== "string" || file === "") {
+    problems.push("--drills-file must name the drill watches file (the runner's /etc/lifeboat/drills.json).");
+    return undefined;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    problems.push(`--drills-file (${JSON.stringify(file)}) cannot be read as JSON: ${(error as Error).message}. Redeploy the runner, or drop the flag to stop judging drills.`);
+    return undefined;
+  }
+  const found = drillWatchProblems(value);
+  if (found.length) problems.push(...found.map((p) => `--drills-file (${JSON.stringify(file)}) ${p}`));
+  return found.length ? undefined : (value as DrillWatch[]);
 }
 
 /** Serves the health endpoint until `stopped` resolves (by default SIGTERM or SIGINT), then closes it cleanly. */

@@ -1,5 +1,6 @@
 import {
   backupFreshnessLimitMinutes,
+  type DrillWatch,
   type HealthReason,
   type HealthResponse,
   type SourceConfig,
@@ -7,6 +8,7 @@ import {
 } from "@lifeboat/constructs/core";
 import { readFile } from "node:fs/promises";
 import type { JobContext } from "../context";
+import { drillHistory, type DrillHistory } from "../drill/records";
 import { newestBackup } from "../s3/catalog";
 import { describeError } from "../support/errors";
 import type { VerifyReport } from "../verify/verify";
@@ -16,10 +18,15 @@ export type VaultSourceState =
   | { readonly newest?: { readonly artifactKey: string; readonly startedAt: Date }; readonly newerIncomplete: readonly { readonly startedAt: Date; readonly reason: string; readonly broken?: true }[] }
   | { readonly error: string };
 
+/** One watched source's drill records as last read, or why they could not be read. */
+export type DrillState = DrillHistory | { readonly error: string };
+
 /** The vault as the health endpoint last read it. */
 export interface VaultState {
   readonly readAt: Date;
   readonly sources: ReadonlyMap<string, VaultSourceState>;
+  /** Per watched source, its drill records. @default - none (drills not watched) */
+  readonly drills?: ReadonlyMap<string, DrillState>;
 }
 
 /** The verification report file as read: its content, or why there is none to trust. */
@@ -31,14 +38,29 @@ export interface HealthJudgement {
   readonly reportFile?: string;
   /** @default - no limit */
   readonly reportMaxAgeMinutes?: number;
+  /** The restore drills to judge (`--drills-file`). @default - none (drills not judged) */
+  readonly drillWatches?: readonly DrillWatch[];
+  /** Since when a never-drilled source counts as waiting for its first drill: the endpoint's start. @default - now (never stale) */
+  readonly watchingSince?: Date;
 }
 
-/** Reads each configured source's newest complete backup (and newer incomplete ones), one source's failure not hiding the others. */
-export async function readVaultState(job: JobContext): Promise<VaultState> {
+/**
+ * Reads each configured source's newest complete backup (and newer incomplete ones), and each watched
+ * source's drill records, one source's failure not hiding the others.
+ */
+export async function readVaultState(job: JobContext, drillWatches: readonly DrillWatch[] = []): Promise<VaultState> {
   const readAt = job.now();
   const sources = new Map<string, VaultSourceState>();
-  await Promise.all(
-    job.config.sources.map(async (source) => {
+  const drills = new Map<string, DrillState>();
+  await Promise.all([
+    ...drillWatches.map(async ({ source }) => {
+      try {
+        drills.set(source, await drillHistory(job, source));
+      } catch (error) {
+        drills.set(source, { error: describeError(error) });
+      }
+    }),
+    ...job.config.sources.map(async (source) => {
       try {
         const { newest, newerIncomplete } = await newestBackup(job.vault, job.config.vault.bucket, source.name, job.config.vault.tiers);
         sources.set(source.name, {
@@ -49,8 +71,8 @@ export async function readVaultState(job: JobContext): Promise<VaultState> {
         sources.set(source.name, { error: describeError(error) });
       }
     }),
-  );
-  return { readAt, sources };
+  ]);
+  return { readAt, sources, ...(drillWatches.length > 0 ? { drills } : {}) };
 }
 
 /** Reads the verification report written by `lifeboat verify --report-file`. */
@@ -121,8 +143,48 @@ export function judgeHealth(sources: readonly SourceConfig[], vault: VaultState,
         }
       }
     }
-    return { source: source.name, healthy: reasons.length === 0, rpoMinutes: source.rpoMinutes, ...(newest ? { newest } : {}), ...(verify ? { verify } : {}), reasons };
+    const watch = options.drillWatches?.find((w) => w.source === source.name);
+    const drill = watch ? judgeDrills(watch, vault.drills?.get(source.name), now, options.watchingSince ?? now, reasons) : undefined;
+    return { source: source.name, healthy: reasons.length === 0, rpoMinutes: source.rpoMinutes, ...(newest ? { newest } : {}), ...(verify ? { verify } : {}), ...(drill ? { drill } : {}), reasons };
   });
   const failing = judged.flatMap((s) => s.reasons.map((r) => `${s.source}: ${r.reason}: ${r.detail}`));
   return { healthy: failing.length === 0, checkedAt: now.toISOString(), vaultReadAt: vault.readAt.toISOString(), sources: judged, ...(failing.length ? { failing } : {}) };
+}
+
+/**
+ * Judges one source's restore drills as the AWS estate's three drill alarms do (the numbers come from
+ * the same specs, see {@link DrillWatch}): the newest drill failed, or restored slower than the RTO,
+ * within `alarmWindowMinutes` of finishing; no drill succeeded for longer than `staleAfterMinutes`
+ * (counted from the first drill while none has succeeded, and from `watchingSince` while there is none).
+ */
+export function judgeDrills(watch: DrillWatch, state: DrillState | undefined, now: Date, watchingSince: Date, reasons: HealthReason[]): SourceHealth["drill"] {
+  const name = watch.source;
+  if (!state || "error" in state) {
+    reasons.push({ reason: "vault-unreachable", detail: `the drill records of ${name} could not be listed: ${state && "error" in state ? state.error : "not read yet"}` });
+    return undefined;
+  }
+  const newest = state.newest;
+  const record = newest?.record;
+  if (newest && !record) reasons.push({ reason: "drill-failed", detail: `the newest drill record of ${name} (${newest.at.toISOString()}) is not a drill record this version reads; run the drill again` });
+  else if (record) {
+    const sinceFinished = minutes(new Date(record.finishedAt), now);
+    if (sinceFinished <= watch.alarmWindowMinutes) {
+      if (record.outcome === "failed") {
+        const failed = record.checks.filter((c) => c.status === "fail").map((c) => `${c.check}: ${c.detail}`);
+        reasons.push({ reason: "drill-failed", detail: `the restore drill of ${name} on ${record.startedAt} failed: ${record.error ?? ""}${failed.length ? ` (${failed.slice(0, 3).join("; ")})` : ""}; its record is in drills/${name}/` });
+      } else if (record.restoreSeconds !== undefined && record.restoreSeconds > watch.rtoMinutes * 60) {
+        reasons.push({ reason: "drill-slow", detail: `the restore drill of ${name} on ${record.startedAt} took ${round(record.restoreSeconds / 60)} minutes to restore, over the RTO of ${watch.rtoMinutes} minutes` });
+      }
+    }
+  }
+  const last = state.lastSucceeded;
+  const since = last ? new Date(last.startedAt) : (state.firstAt ?? watchingSince);
+  const age = minutes(since, now);
+  if (age > watch.staleAfterMinutes) {
+    const what = last ? `the last successful restore drill of ${name} started ${round(age / 1440)} days ago` : state.firstAt ? `no restore drill of ${name} has succeeded since the first on ${since.toISOString()}` : `no restore drill of ${name} has run since the endpoint started ${round(age / 1440)} days ago`;
+    reasons.push({ reason: "drill-stale", detail: `${what}; one is due every ${round(watch.everyMinutes / 1440)} days (is the drill runner's timer running?)` });
+  }
+  return record
+    ? { drilledAt: record.startedAt, outcome: record.outcome, ...(record.restoreSeconds !== undefined ? { restoreSeconds: record.restoreSeconds } : {}), ...(last && last !== record ? { lastSucceededAt: last.startedAt } : {}) }
+    : undefined;
 }

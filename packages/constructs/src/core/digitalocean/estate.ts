@@ -2,12 +2,15 @@ import type { DurationInput } from "../duration";
 import { Problems } from "../errors";
 import { checkAgeRecipients } from "../job-config";
 import { type EstatePlan, planEstate, type SourceObjectives, type SourcePlan } from "../objectives";
-import { describeEvery, describeRetention, type DataCopy, type EstatePosture, plannedPosture, type PostureAlarm, type RestoreCommand, type SourcePosture } from "../posture";
+import { describeEvery, describeMinutes, describeRetention, type DataCopy, type EstatePosture, plannedPosture, type PostureAlarm, type RestoreCommand, type SourcePosture } from "../posture";
 import { restoreCommands } from "../restore-commands";
 import { type JobPlacement, runnerPlacement } from "../job-runtime";
 import type { RetentionArgs } from "../retention";
 import { checkRegion } from "../aws/aws-names";
 import { checkBackupRunner, OFFSITE_CONFIG_FILE, RUNNER_PATHS, type BackupRunnerDesign, type BackupRunnerSettings } from "./backup-runner";
+import { checkDoDrills, type DoDrillSettings, type DoDrillsDesign } from "./drills";
+import type { DrillRecord } from "../drill-record";
+import { withDrillRecords } from "../measured-posture";
 import { checkDatabaseProtection, MANAGED_DATABASE_ENDPOINTS, type DatabaseProtectionDesign, type ManagedDatabaseEngine } from "./database-protection";
 import { dropletBackupPolicy, type DropletBackupPolicy } from "./droplet-backups";
 import { type AlertRecipients, checkAlertRecipients, checkDoServiceMonitor, deadMansSwitchAlert, type DoServiceMonitorDesign, type DoServiceMonitorSettings, type UptimeAlertDesign } from "./monitoring";
@@ -60,6 +63,11 @@ export interface DoEstateSettings {
   readonly offsite?: { readonly region: string; readonly replicaRegion: string };
   /** @default - no service monitor */
   readonly monitor?: Omit<DoServiceMonitorSettings, "recipients">;
+  /**
+   * Scheduled restore drills on a separate drill runner holding `identity` (see {@link DoDrillSettings}).
+   * @default - no scheduled drills: the posture prints the command to drill where the identity is
+   */
+  readonly drills?: DoDrillSettings & { readonly identity: unknown };
 }
 
 /** Everything decided for a DigitalOcean estate. */
@@ -77,6 +85,8 @@ export interface DoEstateDesign {
   readonly ageRecipients: readonly string[];
   /** The DigitalOcean DR region, when declared. */
   readonly drRegion?: string;
+  /** The scheduled drills and their runner. @default - none (drills not opted in) */
+  readonly drills?: DoDrillsDesign;
 }
 
 /**
@@ -104,7 +114,7 @@ export function designDigitalOceanEstate(settings: DoEstateSettings, subject: st
   const vault = checkSpacesVault({ region: o?.region, ...(o?.retention ? { retention: o.retention } : {}), ...(settings?.vault ?? {}) }, problems, "vault.");
   checkAlertRecipients(settings?.alerts, "alerts", problems);
   checkAgeRecipients(settings?.encryption?.ageRecipients, "encryption.ageRecipients", problems);
-  const runner = checkBackupRunner({ ...(settings?.runner ?? {}), region: o?.region }, plan, settings?.offsite !== undefined, problems, "runner.");
+  const backupRunner = checkBackupRunner({ ...(settings?.runner ?? {}), region: o?.region }, plan, settings?.offsite !== undefined, problems, "runner.");
 
   const databases: Record<string, DatabaseProtectionDesign<unknown>> = {};
   const droplets: Record<string, DropletBackupPolicy> = {};
@@ -116,7 +126,7 @@ export function designDigitalOceanEstate(settings: DoEstateSettings, subject: st
         return;
       }
       const design = checkDatabaseProtection(
-        { engine, region: o?.region, ...(o?.drRegion !== undefined && engine !== "valkey" ? { drRegion: o.drRegion } : {}), trustedSources: { droplets: ["runner"] } },
+        { engine, region: o?.region, ...(o?.drRegion !== undefined && engine !== "valkey" ? { drRegion: o.drRegion } : {}), trustedSources: { droplets: settings?.drills !== undefined ? ["runner", "drill-runner"] : ["runner"] } },
         problems,
         `sources[${i}].`,
       );
@@ -136,6 +146,8 @@ export function designDigitalOceanEstate(settings: DoEstateSettings, subject: st
       problems.add("offsite.replicaRegion", offsite.replicaRegion, "must differ from offsite.region: the replica is the copy that survives the loss of a region.");
     }
   }
+  const drills = settings?.drills !== undefined ? checkDoDrills(settings.drills, settings.drills?.identity, plan, backupRunner, problems, "drills.") : undefined;
+  const runner = backupRunner && drills ? { ...backupRunner, drillWatches: drills.watches } : backupRunner;
   const monitor = settings?.monitor ? checkDoServiceMonitor({ ...settings.monitor, recipients: settings.alerts }, problems, "monitor.") : undefined;
   problems.throwIfAny(subject);
   return {
@@ -149,6 +161,7 @@ export function designDigitalOceanEstate(settings: DoEstateSettings, subject: st
     ...(offsite ? { offsite } : {}),
     ageRecipients: settings.encryption.ageRecipients,
     ...(o.drRegion !== undefined ? { drRegion: o.drRegion } : {}),
+    ...(drills ? { drills } : {}),
   };
 }
 
@@ -163,6 +176,8 @@ export interface DoDeployedIds {
   readonly runnerIp: string;
   readonly emails: readonly string[];
   readonly slackChannels: readonly string[];
+  /** Drill records read from the vault (`drills/<source>/*.json`): the posture shows measured RTOs from the newest. @default - none */
+  readonly drillRecords?: readonly DrillRecord[];
 }
 
 /** The doctl commands of a source's native recovery, before the lifeboat ones. */
@@ -197,6 +212,11 @@ function runnerPlacements(design: DoEstateDesign, source: SourcePlan): JobPlacem
   if (backup) out.push(runnerPlacement({ ...input, job: "backup" }, `${backup.unit}.timer`, backup.timeoutSeconds / 60));
   const verify = design.runner.jobs.find((j) => j.vault === "primary" && j.args[0] === "verify");
   if (backup && verify) out.push(runnerPlacement({ ...input, job: "verify" }, `${verify.unit}.timer (every source in turn)`, verify.timeoutSeconds / 60));
+  const drill = design.drills?.runner.jobs.find((j) => j.args.includes(source.name));
+  if (drill) {
+    const placed = runnerPlacement({ ...input, job: "drill" }, `${drill.unit}.timer`, drill.timeoutSeconds / 60);
+    out.push({ ...placed, reason: placed.reason.replace("the runner droplet's", "the drill runner droplet's").replace("before its next run, when systemd stops it", "systemd gives it (twice the RTO, at least an hour)") });
+  }
   return out;
 }
 
@@ -240,11 +260,16 @@ export function digitalOceanPosture(design: DoEstateDesign, ids: DoDeployedIds):
     const notes = [...source.notes, ...(design.databases[source.name]?.notes ?? [])];
     if (source.logical) notes.push("Backups are encrypted on the runner with age before upload; verification checks the ciphertext without the private key, and only a restore needs the identity.");
     const jobs = runnerPlacements(design, source);
+    const drill = design.drills?.plans[source.name];
+    const drillCommand = `\`LIFEBOAT_CONFIG_FILE=lifeboat.json LIFEBOAT_AGE_IDENTITY_FILE=<path to the age identity> lifeboat drill --source ${source.name}\``;
+    if (drill) notes.push(`Restore drills run on the drill runner droplet (it holds the age identity; the backup runner never does) ${describeEvery(drill.schedule.intervalMinutes)}; the health endpoint answers 503 when one fails, when none succeeded for ${Math.round(drill.alarms.find((a) => a.id.endsWith("-drill-stale"))!.threshold / 1440)} days, or when a restore took longer than the RTO.`);
+    else if (design.drills && design.drills.undrilled[source.name]) notes.push(`${design.drills.undrilled[source.name]} Drill it by hand where the identity is: ${drillCommand}.`);
     // A drill decrypts what it restores, and the runner holds only the recipients, never the identity.
-    if (jobs.length > 0) notes.push(`No restore drill is scheduled: a drill decrypts the backup, and the runner holds only the age recipients. Its RTO stays an estimate until you drill it where the identity is: \`LIFEBOAT_CONFIG_FILE=lifeboat.json LIFEBOAT_AGE_IDENTITY_FILE=<path to the age identity> lifeboat drill --source ${source.name}\` (the record goes to the vault).`);
-    return { ...plannedPosture(source), copies, alarms: source.logical ? [deadMan] : [], restore: [...nativeCommands(source, design, target), ...logical], notes, ...(jobs.length > 0 ? { jobs } : {}) };
+    else if (jobs.length > 0) notes.push(`No restore drill is scheduled: a drill decrypts the backup, and the runner holds only the age recipients. Its RTO stays an estimate until you drill it where the identity is: \`LIFEBOAT_CONFIG_FILE=lifeboat.json LIFEBOAT_AGE_IDENTITY_FILE=<path to the age identity> lifeboat drill --source ${source.name}\` (the record goes to the vault).`);
+    const drillAlarm: PostureAlarm[] = drill ? [{ id: "drill-health", name: `${ids.estate}-backup-health`, description: `The dead-man's switch also fails when the drill of ${source.name} failed (for a day), when none succeeded within ${Math.round(drill.alarms.find((a) => a.id.endsWith("-drill-stale"))!.threshold / 1440)} days, or when its restore took longer than the RTO (${describeMinutes(source.objective.rtoMinutes)}).` }] : [];
+    return { ...plannedPosture(source), copies, alarms: source.logical ? [deadMan, ...drillAlarm] : [], restore: [...nativeCommands(source, design, target), ...logical], notes, ...(jobs.length > 0 ? { jobs } : {}) };
   });
-  return {
+  const posture: EstatePosture = {
     estate: ids.estate,
     provider: "digitalocean",
     objectives: { rpoMinutes: plan.rpoMinutes, rtoMinutes: plan.rtoMinutes, primaryRegion: region, drRegion: design.drRegion ?? design.offsite?.region ?? plan.drRegion },
@@ -260,5 +285,6 @@ export function digitalOceanPosture(design: DoEstateDesign, ids: DoDeployedIds):
     },
     sources,
   };
+  return design.drills || ids.drillRecords !== undefined ? withDrillRecords(posture, ids.drillRecords ?? []) : posture;
 }
 

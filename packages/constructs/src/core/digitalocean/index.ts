@@ -1,6 +1,7 @@
 export * from "./backup-runner";
 export * from "./database-protection";
 export * from "./droplet-backups";
+export * from "./drills";
 export * from "./estate";
 export * from "./monitoring";
 export * from "./regions";

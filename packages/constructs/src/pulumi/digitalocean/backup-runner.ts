@@ -14,6 +14,8 @@ export interface BackupRunnerArgs extends BackupRunnerSettings {
   readonly files: pulumi.Input<RunnerFiles>;
   /** Whether an off-site vault is configured (`files.offsite`). @default false */
   readonly offsite?: boolean;
+  /** The runner's design, when an estate decided it (with the drills its health endpoint watches). @default - decided from these arguments */
+  readonly design?: BackupRunnerDesign;
 }
 
 /**
@@ -36,32 +38,38 @@ export class BackupRunner extends pulumi.ComponentResource {
 
   constructor(name: string, args: BackupRunnerArgs, opts?: pulumi.ComponentResourceOptions) {
     const problems = new Problems();
-    const design = checkBackupRunner(args, args.plan, args.offsite ?? false, problems);
+    const design = args.design ?? checkBackupRunner(args, args.plan, args.offsite ?? false, problems);
     problems.throwIfAny(`BackupRunner "${name}"`);
     super("lifeboat:digitalocean:BackupRunner", name, {}, opts);
     this.design = design as BackupRunnerDesign;
-    const d = this.design.droplet;
-    this.droplet = new Droplet(
-      `${name}-droplet`,
-      {
-        name: `${name}-lifeboat-runner`,
-        region: d.region,
-        size: d.size,
-        image: d.image,
-        monitoring: d.monitoring,
-        ipv6: d.ipv6,
-        tags: [...d.tags],
-        userData: pulumi.secret(pulumi.output(args.files).apply((files) => runnerUserData(this.design, files as RunnerFiles))),
-      },
-      { parent: this },
-    );
-    const rule = (r: BackupRunnerDesign["firewall"]["inbound"][number], dir: "source" | "destination") => ({ protocol: r.protocol, ...(r.portRange ? { portRange: r.portRange } : {}), [`${dir}Addresses`]: [...r.addresses] });
-    this.firewall = new Firewall(
-      `${name}-firewall`,
-      { name: `${name}-lifeboat-runner`, dropletIds: [this.droplet.id.apply(Number)], inboundRules: this.design.firewall.inbound.map((r) => rule(r, "source")), outboundRules: this.design.firewall.outbound.map((r) => rule(r, "destination")) },
-      { parent: this },
-    );
+    ({ droplet: this.droplet, firewall: this.firewall } = runnerDroplet(this, name, "lifeboat-runner", this.design, args.files));
     this.healthUrl = pulumi.interpolate`http://${this.droplet.ipv4Address}:${this.design.healthPort}${this.design.healthPath}`;
     this.registerOutputs({ healthUrl: this.healthUrl });
   }
+}
+
+/** A runner's droplet (user data a secret) and its cloud firewall, children of `parent`, from a runner design. */
+export function runnerDroplet(parent: pulumi.Resource, name: string, suffix: string, design: BackupRunnerDesign, files: pulumi.Input<RunnerFiles>): { droplet: Droplet; firewall: Firewall } {
+  const d = design.droplet;
+  const droplet = new Droplet(
+    `${name}-droplet`,
+    {
+      name: `${name}-${suffix}`,
+      region: d.region,
+      size: d.size,
+      image: d.image,
+      monitoring: d.monitoring,
+      ipv6: d.ipv6,
+      tags: [...d.tags],
+      userData: pulumi.secret(pulumi.output(files).apply((f) => runnerUserData(design, f as RunnerFiles))),
+    },
+    { parent },
+  );
+  const rule = (r: BackupRunnerDesign["firewall"]["inbound"][number], dir: "source" | "destination") => ({ protocol: r.protocol, ...(r.portRange ? { portRange: r.portRange } : {}), [`${dir}Addresses`]: [...r.addresses] });
+  const firewall = new Firewall(
+    `${name}-firewall`,
+    { name: `${name}-${suffix}`, dropletIds: [droplet.id.apply(Number)], inboundRules: design.firewall.inbound.map((r) => rule(r, "source")), outboundRules: design.firewall.outbound.map((r) => rule(r, "destination")) },
+    { parent },
+  );
+  return { droplet, firewall };
 }

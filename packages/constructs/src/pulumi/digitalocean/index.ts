@@ -1,6 +1,7 @@
 export * from "./alerts";
 export * from "./backup-runner";
 export * from "./dead-mans-switch";
+export * from "./drill-runner";
 export * from "./droplet-backup-args";
 export * from "./managed-database-protection";
 export * from "./recovery-estate";

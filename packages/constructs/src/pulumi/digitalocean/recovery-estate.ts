@@ -7,12 +7,17 @@ import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import { AccessKey } from "@pulumi/aws/iam/accessKey";
 import { User } from "@pulumi/aws/iam/user";
 import { UserPolicy } from "@pulumi/aws/iam/userPolicy";
-import { type EstatePosture, type JobConfig, policyDocument, renderRunbook, type SourceConfig } from "../../core";
+import { type DrillRecord, type EstatePosture, type JobConfig, policyDocument, renderRunbook, type SourceConfig } from "../../core";
 import {
   designDigitalOceanEstate,
   type DoEstateDesign,
   type DoObjectivesArgs,
   digitalOceanPosture,
+  AGE_IDENTITY_VARIABLE,
+  type DoDrillSettings,
+  drillJobConfig,
+  drillSpacesKeyGrants,
+  drillSpacesKeyVariables,
   environmentFile,
   envStem,
   offsiteCopyStatements,
@@ -27,6 +32,7 @@ import { ReplicatedBackupVault } from "../aws/replicated-backup-vault";
 import type { AlertRecipientsArgs } from "./alerts";
 import { BackupRunner } from "./backup-runner";
 import { DeadMansSwitch } from "./dead-mans-switch";
+import { DrillRunner } from "./drill-runner";
 import { ManagedDatabaseProtection } from "./managed-database-protection";
 import { ServiceMonitor, type ServiceMonitorArgs } from "./service-monitor";
 import { SpacesVault } from "./spaces-vault";
@@ -112,6 +118,22 @@ export interface DigitalOceanRecoveryEstateArgs {
    * @default - no service monitor
    */
   readonly monitor?: Omit<ServiceMonitorArgs, "alerts" | "databases">;
+  /**
+   * Scheduled restore drills, on a separate drill runner droplet that holds `identity` (the backup
+   * runner never does): every PostgreSQL source monthly into a scratch database on its cluster,
+   * Valkey and Spaces sources once their scratch target is declared in `sources`. The health endpoint
+   * then answers 503 when a drill failed, when none succeeded within its period, or when a restore
+   * took longer than the RTO. Pass the identity as a Pulumi secret (`config.requireSecret(...)`): it
+   * is kept secret in the state. See {@link DoDrillSettings}.
+   * @default - no scheduled drills; the posture prints the command to drill where the identity is
+   */
+  readonly drills?: DoDrillSettings & { readonly identity: pulumi.Input<string> };
+  /**
+   * Drill records read from the vault (`drills/<source>/*.json`, e.g. with `lifeboat list` or the S3 API
+   * before `pulumi up`): the posture and runbook then show measured RTOs from the newest per source.
+   * @default - none: the posture shows estimates
+   */
+  readonly records?: { readonly drills?: readonly DrillRecord[] };
 }
 
 /**
@@ -134,6 +156,8 @@ export class DigitalOceanRecoveryEstate extends pulumi.ComponentResource {
   readonly design: DoEstateDesign;
   readonly vault: SpacesVault;
   readonly runner: BackupRunner;
+  /** The drill runner, when drills are opted in. */
+  readonly drillRunner?: DrillRunner;
   readonly deadMansSwitch: DeadMansSwitch;
   readonly databases: Record<string, ManagedDatabaseProtection> = {};
   readonly monitor?: ServiceMonitor;
@@ -161,6 +185,7 @@ export class DigitalOceanRecoveryEstate extends pulumi.ComponentResource {
         ...(args.runner ? { runner: args.runner } : {}),
         ...(args.vault ? { vault: args.vault } : {}),
         ...(args.offsite ? { offsite: args.offsite } : {}),
+        ...(args.drills ? { drills: args.drills } : {}),
         ...(args.monitor ? { monitor: { ...args.monitor, counts: { droplets: (args.monitor.droplets?.length ?? 0) + 1, databases: 1, loadBalancers: args.monitor.loadBalancers?.length ?? 0 } } } : {}),
       },
       `DigitalOceanRecoveryEstate "${name}"`,
@@ -244,7 +269,30 @@ export class DigitalOceanRecoveryEstate extends pulumi.ComponentResource {
         : {}),
     }));
 
-    this.runner = new BackupRunner(`${name}-runner`, { ...(args.runner ?? {}), region, plan, files: pulumi.secret(files), offsite: offsite !== undefined }, { parent: this });
+    this.runner = new BackupRunner(`${name}-runner`, { ...(args.runner ?? {}), region, plan, files: pulumi.secret(files), offsite: offsite !== undefined, design: design.runner }, { parent: this });
+    if (design.drills && args.drills) {
+      const drills = design.drills;
+      const drillWriter = this.vault.grant("drill-runner", "readwrite");
+      const drillEntries: Record<string, pulumi.Input<string>> = {};
+      for (const s of logical) {
+        if (!drills.plans[s.name]) continue;
+        const stem = envStem(s.name);
+        if (s.engine === "do-managed") Object.assign(drillEntries, { [`${stem}_USER`]: s.cluster.user, [`${stem}_PASSWORD`]: s.cluster.password });
+        if (s.engine === "spaces") {
+          const scratch = drills.settings[s.name]!.scratch!.bucket!;
+          const key = new SpacesKey(`${name}-${s.name}-drill`, { name: pulumi.interpolate`${s.bucket.name}-lifeboat-drill`, grants: drillSpacesKeyGrants(s.bucket.name, scratch) }, { parent: this });
+          const vars = drillSpacesKeyVariables(s.name);
+          Object.assign(drillEntries, { [vars.username]: key.accessKey, [vars.password]: key.secretKey });
+        }
+      }
+      const drillFiles: pulumi.Output<RunnerFiles> = pulumi
+        .all([primaryConfig, pulumi.all(drillEntries), drillWriter.accessKey, drillWriter.secretKey, pulumi.secret(args.drills.identity)])
+        .apply(([config, entries, accessKey, secretKey, identity]) => ({
+          config: JSON.stringify(drillJobConfig(config, drills), null, 2),
+          secrets: environmentFile({ ...(entries as Record<string, string>), AWS_ACCESS_KEY_ID: accessKey ?? "", AWS_SECRET_ACCESS_KEY: secretKey ?? "", [AGE_IDENTITY_VARIABLE]: identity.trim() }),
+        }));
+      this.drillRunner = new DrillRunner(`${name}-drill-runner`, { design: drills, files: pulumi.secret(drillFiles) }, { parent: this });
+    }
     this.deadMansSwitch = new DeadMansSwitch(`${name}-backup-health`, { healthUrl: this.runner.healthUrl, alerts: args.alerts }, { parent: this });
 
     for (const s of args.sources) {
@@ -256,7 +304,7 @@ export class DigitalOceanRecoveryEstate extends pulumi.ComponentResource {
           engine: s.kind === "postgres" ? "pg" : "valkey",
           region,
           ...(s.kind === "postgres" && args.objectives.drRegion ? { drRegion: args.objectives.drRegion } : {}),
-          trustedSources: { apps: args.app ? [args.app.id] : [], droplets: [this.runner.droplet.id, ...(args.trustedSources?.droplets ?? [])], tags: [...(args.trustedSources?.tags ?? [])] },
+          trustedSources: { apps: args.app ? [args.app.id] : [], droplets: [this.runner.droplet.id, ...(this.drillRunner ? [this.drillRunner.droplet.id] : []), ...(args.trustedSources?.droplets ?? [])], tags: [...(args.trustedSources?.tags ?? [])] },
         },
         { parent: this },
       );
@@ -282,6 +330,7 @@ export class DigitalOceanRecoveryEstate extends pulumi.ComponentResource {
           ...(offsiteBucket ? { offsiteBucket, offsiteReplicaBucket } : {}),
           emails,
           slackChannels,
+          ...(args.records?.drills ? { drillRecords: args.records.drills } : {}),
         }),
       );
     this.runbook = pulumi
