@@ -76,6 +76,7 @@ const PULUMI_CONTEXT: Record<string, string> = {
   postgresSource: "declare const postgresSource: JobSource;",
   uploadsSource: "declare const uploadsSource: JobSource;",
   runner: "declare const runner: BackupRunner;",
+  estate: "declare const estate: DigitalOceanRecoveryEstate;",
   app: 'declare const app: import("@pulumi/digitalocean/app").App;',
   files: "declare const files: RunnerFiles;",
   problems: "const problems = new Problems();",

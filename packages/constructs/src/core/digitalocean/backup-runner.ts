@@ -163,7 +163,7 @@ function checkJobScheduler(value: unknown, argument: string, problems: Problems)
   problems.add(argument, value, 'must be "droplet" (a runner droplet with systemd timers, the default) or "app-platform".');
 }
 
-/** Records a problem unless `value` is a droplet size a runner can work in; returns the size. @default "s-1vcpu-2gb" */
+/** Records a problem unless `value` is a droplet size a runner can work in; returns the size, "s-1vcpu-2gb" when not set. */
 export function checkDropletSize(value: unknown, argument: string, problems: Problems): unknown {
   const size = value ?? "s-1vcpu-2gb";
   if (typeof size !== "string" || !/^[a-z0-9-]+$/.test(size)) problems.add(argument, size, 'must be a droplet size slug such as "s-1vcpu-2gb".');

@@ -19,7 +19,7 @@ export interface DrillRunnerArgs {
  * environment file; see {@link DoDrillsDesign} for why the backup runner never does.
  *
  * @example
- * const drills = new DrillRunner("prod-drills", { design: estateDesign.drills!, files: pulumi.secret(files) });
+ * const drills = new DrillRunner("prod-drills", { design: estate.design.drills!, files: pulumi.secret(files) });
  */
 export class DrillRunner extends pulumi.ComponentResource {
   readonly droplet: Droplet;
