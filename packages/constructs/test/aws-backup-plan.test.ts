@@ -121,6 +121,7 @@ describe("AwsBackupPlan", () => {
     const rec = await record(() => new AwsBackupPlan("dbs", { ...base, selection: { resources: [DB_ARN], tags: { backup: "aws-backup" }, notResources: ["arn:aws:rds:us-east-1:123456789012:db:scratch"] } }));
     const role = rec.get(T.role, "dbs-role");
     const planId = rec.get(T.plan, "dbs-plan").id;
+    const suffix = scopeSuffix(deploymentScope());
 
     expect(policyOf(role, "assumeRolePolicy").Statement).toEqual([{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: ["sts:AssumeRole"] }]);
     expect(rec.ofType(T.attachment).map((a) => [a.name, a.inputs.role, a.inputs.policyArn])).toEqual([
@@ -128,12 +129,14 @@ describe("AwsBackupPlan", () => {
       ["dbs-restore-policy", role.outputs.name, "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores"],
     ]);
     expect(rec.get(T.selection, "dbs-selection-resources").inputs).toEqual({
+      name: `dbs-resources-${suffix}`,
       planId,
       iamRoleArn: role.outputs.arn,
       resources: [DB_ARN],
       notResources: ["arn:aws:rds:us-east-1:123456789012:db:scratch"],
     });
     expect(rec.get(T.selection, "dbs-selection-tags").inputs).toEqual({
+      name: `dbs-tags-${suffix}`,
       planId,
       iamRoleArn: role.outputs.arn,
       selectionTags: [{ type: "STRINGEQUALS", key: "backup", value: "aws-backup" }],

@@ -1,68 +1,54 @@
-import { Duration, Names, RemovalPolicy, Stack, TimeZone } from "aws-cdk-lib";
+import { Duration, Names, RemovalPolicy, Stack, TimeZone, Token } from "aws-cdk-lib";
 import * as backup from "aws-cdk-lib/aws-backup";
 import * as events from "aws-cdk-lib/aws-events";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as sns from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import {
-  AWS_BACKUP_MANAGED_POLICIES,
+  type AwsBackupDrOptions,
+  type AwsBackupLifecycleDesign,
+  type AwsBackupPlanComponentDesign,
   type AwsBackupPlanDesign,
-  type AwsBackupPlanSettings,
-  awsBackupTrustPolicy,
-  type BackupRulePlan,
+  type AwsBackupPlanOptions,
+  type AwsBackupRuleDesign,
+  type AwsBackupRuleSummary,
   type BackupVaultLockPlan,
-  planAwsBackup,
-  type RestoreTestingArgs,
-  restoreTestingName,
+  designAwsBackupPlan,
 } from "../core";
 import { AlertTopic } from "./alert-topic";
 import { drStackFor } from "./dr-stack";
 import { givenKeyArn, type KeyInput, keyOf } from "./vault-key";
 
-/** Properties of an {@link AwsBackupPlan}. */
-export interface AwsBackupPlanProps
-  extends Omit<AwsBackupPlanSettings, "drRegion" | "primaryRegion" | "vaultName" | "drVaultName" | "keyArn" | "drKeyArn" | "selection" | "restoreTesting"> {
-  /** What to back up: resource ARNs (RDS instances, Aurora clusters) and/or tags. */
-  readonly selection: { readonly resources?: readonly string[]; readonly tags?: Readonly<Record<string, string>>; readonly notResources?: readonly string[] };
+/** The DR side of an {@link AwsBackupPlan}: core's {@link AwsBackupDrOptions}, with the DR stack and key. */
+export interface AwsBackupDrProps extends AwsBackupDrOptions<string> {
+  /** @default - the stack's DR stack for `region` */
+  readonly stack?: Stack;
+  /** @default - a new VaultKey in the DR stack */
+  readonly key?: KeyInput;
+}
+
+/**
+ * Properties of an {@link AwsBackupPlan}: core's {@link AwsBackupPlanOptions} (selection, retention,
+ * windows, lock, restore tests), with the DR stack, keys, topic and removal policy.
+ */
+export interface AwsBackupPlanProps extends Omit<AwsBackupPlanOptions<string>, "protect"> {
   /** The DR region every recovery point is copied to, and optionally its stack, key and vault name. */
-  readonly dr: {
-    readonly region: string;
-    /** @default - the stack's DR stack for `region` */
-    readonly stack?: Stack;
-    /** @default - a new VaultKey in the DR stack */
-    readonly key?: KeyInput;
-    /** @default - a name CloudFormation generates */
-    readonly vaultName?: string;
-  };
+  readonly dr: AwsBackupDrProps;
   /** Where vault failure events go: an {@link AlertTopic} or a topic ARN. */
   readonly topic: AlertTopic | string;
   /** @default - a new VaultKey (child `Key`) */
   readonly key?: KeyInput;
-  /** @default - a name CloudFormation generates */
-  readonly vaultName?: string;
-  /**
-   * Restore testing settings, plus which resources to test; `false` turns it off.
-   * @default - weekly restore tests of the newest recovery point of every selected resource type
-   */
-  readonly restoreTesting?: (RestoreTestingArgs & { readonly resources?: readonly string[] }) | false;
   /** @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** A rule as planned, for the posture. */
-export interface AwsBackupRuleSummary {
-  readonly name: string;
-  readonly schedule: string;
-  readonly deleteAfterDays: number;
-  readonly coldStorageAfterDays?: number;
-  readonly continuous: boolean;
-}
+export type { AwsBackupRuleSummary };
 
 /**
  * AWS Backup for managed databases: a vault encrypted with a customer key and locked, a plan with a
  * rule per tier from the objectives' retention and a copy of every recovery point to a locked vault
  * in the DR region (in the DR stack), a selection, failure notifications to the topic, and restore
- * testing.
+ * testing. Every setting comes from core's `designAwsBackupPlan`, as in the Pulumi `AwsBackupPlan`.
  *
  * @see https://docs.aws.amazon.com/aws-backup/latest/devguide/restore-testing.html
  *
@@ -79,134 +65,131 @@ export class AwsBackupPlan extends Construct {
   readonly role: iam.Role;
   readonly roleArn: string;
   readonly backupPlan: backup.BackupPlan;
+  readonly selections: backup.CfnBackupSelection[] = [];
+  readonly restoreTestingPlan?: backup.CfnRestoreTestingPlan;
+  readonly restoreTestingSelection?: backup.CfnRestoreTestingSelection;
   readonly rules: readonly AwsBackupRuleSummary[];
   readonly plan: AwsBackupPlanDesign;
+  /** Every resource's settings, as core designed them. */
+  readonly design: AwsBackupPlanComponentDesign<string>;
 
   constructor(scope: Construct, id: string, props: AwsBackupPlanProps) {
     const subject = `AwsBackupPlan "${id}"`;
-    const dr = props.dr ?? ({} as AwsBackupPlanProps["dr"]);
-    const primaryRegion = Stack.of(scope).region;
-    const { selection, dr: _dr, topic: _topic, key, vaultName, restoreTesting, removalPolicy: _removal, ...settings } = props;
-    const plan = planAwsBackup(
+    const stack = Stack.of(scope);
+    const { removalPolicy: _removal, ...options } = props ?? ({} as AwsBackupPlanProps);
+    const design = designAwsBackupPlan<string>(
       {
-        ...settings,
-        ...(restoreTesting !== undefined ? { restoreTesting } : {}),
-        drRegion: dr.region,
-        ...(primaryRegion && !primaryRegion.startsWith("${") ? { primaryRegion } : {}),
-        vaultName,
-        drVaultName: dr.vaultName,
-        keyArn: givenKeyArn(key),
-        drKeyArn: givenKeyArn(dr.key),
-        ...(selection !== undefined ? { selection } : {}),
+        ...options,
+        name: id,
+        scope: `${stack.stackName}/${scope.node.path}/${id}`,
+        dr: { ...props?.dr, key: givenKeyArn(props?.dr?.key) } as AwsBackupPlanProps["dr"],
+        key: givenKeyArn(props?.key),
+        topic: props?.topic,
+        ...(Token.isUnresolved(stack.region) ? {} : { primaryRegion: stack.region }),
       },
       subject,
     );
-    const drStack = dr.stack ?? drStackFor(scope, plan.drRegion, subject);
+    const dr = props.dr;
+    const drStack = dr.stack ?? drStackFor(scope, design.drRegion, subject);
     super(scope, id);
-    this.plan = plan;
+    this.design = design;
+    this.plan = design.plan;
     this.drStack = drStack;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.rules = design.summary;
+    const removalPolicy = props.removalPolicy ?? (design.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
     const topic = props.topic instanceof AlertTopic ? props.topic.topic : sns.Topic.fromTopicArn(this, "Topic", props.topic);
 
     this.vault = new backup.BackupVault(this, "Resource", {
-      ...(vaultName !== undefined ? { backupVaultName: vaultName } : {}),
-      encryptionKey: keyOf(this, "Key", key, { description: `Lifeboat AWS Backup vault ${id}`, removalPolicy }).key,
+      ...(design.vault.name !== undefined ? { backupVaultName: design.vault.name } : {}),
+      encryptionKey: keyOf(this, "Key", props.key, { description: design.vault.keyDescription, removalPolicy }).key,
       notificationTopic: topic,
-      notificationEvents: plan.vaultEvents as backup.BackupVaultEvents[],
-      ...(plan.lock ? { lockConfiguration: lockOf(plan.lock) } : {}),
+      notificationEvents: design.notificationEvents as backup.BackupVaultEvents[],
+      ...(design.vault.lock ? { lockConfiguration: lockOf(design.vault.lock) } : {}),
       removalPolicy,
     });
     this.vaultName = this.vault.backupVaultName;
 
     const drScope = new Construct(drStack, `${Names.uniqueId(this)}-dr`);
     this.drVault = new backup.BackupVault(drScope, "Vault", {
-      ...(dr.vaultName !== undefined ? { backupVaultName: dr.vaultName } : {}),
-      encryptionKey: keyOf(drScope, "Key", dr.key, { description: `Lifeboat AWS Backup DR vault ${id}`, removalPolicy }).key,
-      ...(plan.lock ? { lockConfiguration: lockOf(plan.lock) } : {}),
+      ...(design.drVault.name !== undefined ? { backupVaultName: design.drVault.name } : {}),
+      encryptionKey: keyOf(drScope, "Key", dr.key, { description: design.drVault.keyDescription, removalPolicy }).key,
+      ...(design.drVault.lock ? { lockConfiguration: lockOf(design.drVault.lock) } : {}),
       removalPolicy,
     });
     this.drVaultName = this.drVault.backupVaultName;
 
     this.role = new iam.Role(this, "Role", {
       assumedBy: new iam.ServicePrincipal("backup.amazonaws.com"),
-      description: `AWS Backup backs up and restores for the Lifeboat plan ${id}`,
-      managedPolicies: AWS_BACKUP_MANAGED_POLICIES.map((p) => iam.ManagedPolicy.fromAwsManagedPolicyName(p)),
+      description: design.role.description,
+      managedPolicies: design.role.managedPolicies.map((p) => iam.ManagedPolicy.fromAwsManagedPolicyName(p.name)),
     });
-    (this.role.node.defaultChild as iam.CfnRole).assumeRolePolicyDocument = awsBackupTrustPolicy();
+    // The L2 role writes its own trust policy; core's is the one AWS documents for AWS Backup.
+    (this.role.node.defaultChild as iam.CfnRole).assumeRolePolicyDocument = design.role.trustPolicy;
     this.roleArn = this.role.roleArn;
 
-    this.backupPlan = new backup.BackupPlan(this, "Plan", { backupPlanRules: plan.rules.map((rule) => this.ruleOf(rule)) });
-    this.rules = plan.rules.map((r) => ({
-      name: r.name,
-      schedule: r.schedule,
-      deleteAfterDays: r.deleteAfterDays,
-      ...(r.coldStorageAfterDays !== undefined ? { coldStorageAfterDays: r.coldStorageAfterDays } : {}),
-      continuous: r.continuous,
-    }));
+    this.backupPlan = new backup.BackupPlan(this, "Plan", { backupPlanRules: design.rules.map((rule) => this.ruleOf(rule, design.scheduleTimezone)) });
 
-    const notResources = selection.notResources?.length ? { notResources: [...selection.notResources] } : {};
-    if (selection.resources?.length) {
-      new backup.CfnBackupSelection(this, "SelectionResources", {
-        backupPlanId: this.backupPlan.backupPlanId,
-        backupSelection: { selectionName: `${id}-resources`, iamRoleArn: this.roleArn, resources: [...selection.resources], ...notResources },
-      });
-    }
-    if (plan.selectionTags.length > 0) {
-      new backup.CfnBackupSelection(this, "SelectionTags", {
-        backupPlanId: this.backupPlan.backupPlanId,
-        backupSelection: {
-          selectionName: `${id}-tags`,
-          iamRoleArn: this.roleArn,
-          listOfTags: plan.selectionTags.map((t) => ({ conditionType: "STRINGEQUALS", conditionKey: t.key, conditionValue: t.value })),
-          ...notResources,
-        },
-      });
+    for (const selection of design.selections) {
+      this.selections.push(
+        new backup.CfnBackupSelection(this, selection.role === "resources" ? "SelectionResources" : "SelectionTags", {
+          backupPlanId: this.backupPlan.backupPlanId,
+          backupSelection: {
+            selectionName: selection.name,
+            iamRoleArn: this.roleArn,
+            ...(selection.resources ? { resources: [...selection.resources] } : {}),
+            ...(selection.conditions ? { listOfTags: selection.conditions.map((c) => ({ conditionType: c.type, conditionKey: c.key, conditionValue: c.value })) } : {}),
+            ...(selection.notResources.length > 0 ? { notResources: [...selection.notResources] } : {}),
+          },
+        }),
+      );
     }
 
-    if (plan.restoreTesting) {
-      const rt = plan.restoreTesting;
-      const testing = restoreTesting || {};
-      const base = `${Stack.of(this).stackName}-${id}`;
-      const testingPlan = new backup.CfnRestoreTestingPlan(this, "RestoreTesting", {
-        restoreTestingPlanName: restoreTestingName(base, "restore_testing", Stack.of(this).stackName),
-        scheduleExpression: rt.schedule,
-        scheduleExpressionTimezone: "Etc/UTC",
-        startWindowHours: rt.startWindowHours,
+    if (design.restoreTesting) {
+      const { plan: testing, selection } = design.restoreTesting;
+      this.restoreTestingPlan = new backup.CfnRestoreTestingPlan(this, "RestoreTesting", {
+        restoreTestingPlanName: testing.name,
+        scheduleExpression: testing.schedule,
+        scheduleExpressionTimezone: testing.scheduleTimezone,
+        startWindowHours: testing.startWindowHours,
         recoveryPointSelection: {
-          algorithm: rt.algorithm,
+          algorithm: testing.algorithm,
           includeVaults: [this.vault.backupVaultArn],
-          recoveryPointTypes: [...rt.recoveryPointTypes],
-          selectionWindowDays: rt.selectionWindowDays,
+          recoveryPointTypes: [...testing.recoveryPointTypes],
+          selectionWindowDays: testing.selectionWindowDays,
         },
       });
-      new backup.CfnRestoreTestingSelection(this, "RestoreTestingSelection", {
-        restoreTestingSelectionName: restoreTestingName(base, rt.resourceType.toLowerCase(), Stack.of(this).stackName),
-        restoreTestingPlanName: testingPlan.restoreTestingPlanName,
-        protectedResourceType: rt.resourceType,
-        protectedResourceArns: testing.resources?.length ? [...testing.resources] : ["*"],
+      this.restoreTestingSelection = new backup.CfnRestoreTestingSelection(this, "RestoreTestingSelection", {
+        restoreTestingSelectionName: selection.name,
+        restoreTestingPlanName: this.restoreTestingPlan.restoreTestingPlanName,
+        protectedResourceType: selection.resourceType,
+        protectedResourceArns: [...selection.resources],
         iamRoleArn: this.roleArn,
-        validationWindowHours: rt.validationWindowHours,
+        validationWindowHours: selection.validationWindowHours,
+        ...(selection.metadataOverrides !== undefined ? { restoreMetadataOverrides: { ...selection.metadataOverrides } } : {}),
       });
     }
   }
 
-  private ruleOf(rule: BackupRulePlan): backup.BackupPlanRule {
-    const lifecycle = {
-      deleteAfter: Duration.days(rule.deleteAfterDays),
-      ...(rule.coldStorageAfterDays !== undefined ? { moveToColdStorageAfter: Duration.days(rule.coldStorageAfterDays) } : {}),
-    };
+  private ruleOf(rule: AwsBackupRuleDesign, timezone: string): backup.BackupPlanRule {
     return new backup.BackupPlanRule({
       ruleName: rule.name,
       backupVault: this.vault,
       scheduleExpression: events.Schedule.expression(rule.schedule),
-      scheduleExpressionTimezone: TimeZone.of("Etc/UTC"),
+      scheduleExpressionTimezone: TimeZone.of(timezone),
       startWindow: Duration.minutes(rule.startWindowMinutes),
       completionWindow: Duration.minutes(rule.completionWindowMinutes),
       enableContinuousBackup: rule.continuous,
-      ...lifecycle,
-      copyActions: [{ destinationBackupVault: this.drVault, ...lifecycle }],
+      ...lifecycleOf(rule.lifecycle),
+      copyActions: [{ destinationBackupVault: this.drVault, ...lifecycleOf(rule.copy.lifecycle) }],
     });
   }
+}
+
+function lifecycleOf(lifecycle: AwsBackupLifecycleDesign): { deleteAfter: Duration; moveToColdStorageAfter?: Duration } {
+  return {
+    deleteAfter: Duration.days(lifecycle.deleteAfterDays),
+    ...(lifecycle.coldStorageAfterDays !== undefined ? { moveToColdStorageAfter: Duration.days(lifecycle.coldStorageAfterDays) } : {}),
+  };
 }
 
 function lockOf(lock: BackupVaultLockPlan): backup.LockConfiguration {

@@ -332,7 +332,7 @@ export class DisasterRecoveryEstate extends Construct {
         dr: { region: design.awsBackup.drRegion },
         topic: this.alerts,
         retention: design.awsBackup.retention,
-        maintenanceWindows: design.awsBackup.maintenanceWindows,
+        maintenanceWindows: design.awsBackup.maintenanceWindows as readonly string[],
       });
     }
 

@@ -16,6 +16,7 @@ import {
   type JobConfig,
   type PolicyStatement,
   Problems, jobLogGroupName, QUEUE_DATA_KEY_REUSE_SECONDS,
+  jobImagePlatform,
 } from "../core";
 import { AlertTopic } from "./alert-topic";
 import type { JobCode, JobVpc } from "./scheduled-job";
@@ -87,6 +88,7 @@ export class FargateJob extends Construct {
     if (!props?.code || !("repository" in props.code)) {
       problems.add("code", props?.code, "must be { repository, tag }: a Fargate task runs the jobs image, which the bundled handler is not.");
     }
+    const platform = jobImagePlatform(props?.code && "repository" in props.code ? props.code : undefined, problems);
     if (!props?.cluster) problems.add("cluster", props?.cluster, "is required: the ECS cluster the task runs in (an ecs.Cluster in `vpc`).");
     if (!props?.vpc?.vpc) {
       problems.add("vpc", props?.vpc, "is required: Fargate tasks run in private subnets. Pass { vpc, subnets?, securityGroups }.");
@@ -127,7 +129,7 @@ export class FargateJob extends Construct {
       cpu: d.cpu,
       memoryLimitMiB: d.memoryMiB,
       ephemeralStorageGiB: d.ephemeralStorageGiB,
-      runtimePlatform: { operatingSystemFamily: ecs.OperatingSystemFamily.LINUX, cpuArchitecture: code.architecture === "arm64" ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64 },
+      runtimePlatform: { operatingSystemFamily: ecs.OperatingSystemFamily.of(platform.fargateRuntimePlatform.operatingSystemFamily), cpuArchitecture: ecs.CpuArchitecture.of(platform.fargateRuntimePlatform.cpuArchitecture) },
       taskRole: this.taskRole.withoutPolicyUpdates(),
       executionRole: this.executionRole.withoutPolicyUpdates(),
     });

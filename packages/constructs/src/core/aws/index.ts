@@ -25,3 +25,5 @@ export * from "./key-design";
 export * from "./vault-design";
 export * from "./fargate-job";
 export * from "./estate-design";
+export * from "./aws-backup-plan";
+export * from "./job-image";

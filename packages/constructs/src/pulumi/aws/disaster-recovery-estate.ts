@@ -31,6 +31,7 @@ import {
   renderRunbook,
   type SourceEndpoint,
   type SourceJobsDesign,
+  type JobImageArchitecture,
 } from "../../core";
 import { AlertTopic } from "./alert-topic";
 import { AwsBackupPlan, type AwsBackupPlanArgs } from "./aws-backup-plan";
@@ -492,6 +493,7 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
       {
         design: job.fargate as FargateJobDesign,
         imageUri: (args.jobs.code as { imageUri: pulumi.Input<string> }).imageUri,
+        ...((args.jobs.code as { architecture?: JobImageArchitecture }).architecture !== undefined ? { architecture: (args.jobs.code as { architecture: JobImageArchitecture }).architecture } : {}),
         clusterArn,
         vpc: { subnetIds: (args.jobs.vpc as EstateJobsVpc).subnetIds, securityGroupIds: (args.jobs.vpc as EstateJobsVpc).securityGroupIds },
         config,

@@ -17,6 +17,8 @@ import {
   serviceTrustPolicy,
   Problems,
   taskDefinitionFamilyArn, jobLogGroupName, QUEUE_DATA_KEY_REUSE_SECONDS,
+  type JobImageArchitecture,
+  jobImagePlatform,
 } from "../../core";
 import { accountContext, policyJson } from "./account";
 import { deploymentScope } from "./deployment-scope";
@@ -28,6 +30,11 @@ export interface FargateJobArgs {
   readonly design: FargateJobDesign;
   /** The jobs image (lambda-src/Dockerfile); its entry point is replaced by the command line. */
   readonly imageUri: pulumi.Input<string>;
+  /**
+   * The CPU architecture the image was built for: the task runs on it (as the `JobCode`'s `architecture`).
+   * @default "x86_64"
+   */
+  readonly architecture?: JobImageArchitecture;
   /** The cluster the task runs in. */
   readonly clusterArn: pulumi.Input<string>;
   /** Private subnets and security groups: the task gets no public IP. */
@@ -72,6 +79,7 @@ export class FargateJob extends pulumi.ComponentResource {
   constructor(name: string, args: FargateJobArgs, opts?: pulumi.ComponentResourceOptions) {
     const problems = new Problems();
     checkFargateJobDesign(args?.design, problems);
+    const platform = jobImagePlatform(args, problems, "architecture");
     problems.throwIfAny(`FargateJob "${name}"`);
     super("lifeboat:aws:FargateJob", name, {}, opts);
     const parent = { parent: this };
@@ -106,7 +114,7 @@ export class FargateJob extends pulumi.ComponentResource {
         cpu: String(d.cpu),
         memory: String(d.memoryMiB),
         ephemeralStorage: { sizeInGib: d.ephemeralStorageGiB },
-        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+        runtimePlatform: { ...platform.fargateRuntimePlatform },
         taskRoleArn: this.taskRole.arn,
         executionRoleArn: this.executionRole.arn,
         containerDefinitions: pulumi

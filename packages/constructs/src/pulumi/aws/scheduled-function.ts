@@ -8,7 +8,7 @@ import * as lambda from "@pulumi/aws/lambda";
 import * as scheduler from "@pulumi/aws/scheduler";
 import * as sqs from "@pulumi/aws/sqs";
 import { deploymentScope } from "./deployment-scope";
-import { policyDocument, type PolicyStatement, type ScheduledJobPlan, schedulerRoleStatements, serviceTrustPolicy, jobLogGroupName, QUEUE_DATA_KEY_REUSE_SECONDS, BUNDLED_JOB_RUNTIME } from "../../core";
+import { policyDocument, type PolicyStatement, type ScheduledJobPlan, schedulerRoleStatements, serviceTrustPolicy, jobLogGroupName, QUEUE_DATA_KEY_REUSE_SECONDS, BUNDLED_JOB_RUNTIME, DEFAULT_JOB_IMAGE_ARCHITECTURE, type JobImageArchitecture } from "../../core";
 import { accountContext, policyJson } from "./account";
 import { VaultKey } from "./vault-key";
 
@@ -20,7 +20,7 @@ import { VaultKey } from "./vault-key";
  *   jobs that need no binaries (object copies, verification without restore tests).
  */
 export type JobCode =
-  | { readonly imageUri: pulumi.Input<string>; readonly architecture?: "x86_64" | "arm64" }
+  | { readonly imageUri: pulumi.Input<string>; readonly architecture?: JobImageArchitecture }
   | { readonly bundle: true; readonly directory?: string };
 
 /** Network placement for jobs that reach private databases. */
@@ -122,7 +122,7 @@ export function createScheduledFunction(parent: pulumi.ComponentResource, name: 
           packageType: "Image",
           imageUri: args.code.imageUri,
           imageConfig: { commands: [`${args.handler}/index.handler`] },
-          architectures: [args.code.architecture ?? "x86_64"],
+          architectures: [args.code.architecture ?? DEFAULT_JOB_IMAGE_ARCHITECTURE],
         }
       : {
           packageType: "Zip",
