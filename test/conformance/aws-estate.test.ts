@@ -20,6 +20,12 @@ interface Rendered {
   /** Per job role (by its description): `Sid: actions`, sorted. */
   readonly roles: Record<string, string[]>;
   readonly backupRules: string[];
+  /** AWS Backup restore tests: the plan's schedule, windows and recovery points, the selection's type, scope and validation window. */
+  readonly restoreTests: string[];
+  /** AWS Backup vault locks (primary and DR) and selections (how many ARNs, which tags). */
+  readonly backupVaults: string[];
+  /** Fargate task definitions' runtime platforms. */
+  readonly taskPlatforms: string[];
   /** Per job function (by its description): whether it runs in the VPC, as `designEstate` placed it. */
   readonly inVpc: Record<string, boolean>;
   /** Fargate task definitions: command, size, disk, entry point, log retention. */
@@ -69,6 +75,21 @@ async function renderPulumi(): Promise<Rendered> {
     backupRules: of("aws:backup/plan:Plan").flatMap((p) =>
       (p.inputs.rules as Record<string, any>[]).map((r) => [r.ruleName, r.schedule, r.startWindow, r.completionWindow, r.lifecycle.deleteAfter, r.lifecycle.coldStorageAfter ?? "", r.copyActions.length].join("|")),
     ),
+    restoreTests: [
+      ...of("aws:backup/restoreTestingPlan:RestoreTestingPlan").map((r) => {
+        const points = r.inputs.recoveryPointSelection as Record<string, any>;
+        return ["plan", r.inputs.scheduleExpression, r.inputs.scheduleExpressionTimezone, r.inputs.startWindowHours, points.algorithm, points.recoveryPointTypes.join(","), points.selectionWindowDays, points.includeVaults.length].join("|");
+      }),
+      ...of("aws:backup/restoreTestingSelection:RestoreTestingSelection").map((r) => ["selection", r.inputs.protectedResourceType, (r.inputs.protectedResourceArns as string[]).join(","), r.inputs.validationWindowHours].join("|")),
+    ].sort(),
+    backupVaults: [
+      ...of("aws:backup/vaultLockConfiguration:VaultLockConfiguration").map((r) => ["lock", r.inputs.minRetentionDays, r.inputs.maxRetentionDays ?? "", r.inputs.changeableForDays ?? ""].join("|")),
+      ...of("aws:backup/selection:Selection").map((r) => ["selection", (r.inputs.resources as unknown[] | undefined)?.length ?? 0, JSON.stringify(r.inputs.selectionTags ?? [])].join("|")),
+    ].sort(),
+    taskPlatforms: of("aws:ecs/taskDefinition:TaskDefinition").map((r) => {
+      const platform = r.inputs.runtimePlatform as Record<string, unknown>;
+      return [platform.operatingSystemFamily, platform.cpuArchitecture].join("|");
+    }).sort(),
     inVpc: Object.fromEntries(of("aws:lambda/function:Function").map((r) => [r.inputs.description as string, r.inputs.vpcConfig !== undefined])),
     tasks: of("aws:ecs/taskDefinition:TaskDefinition").map((r) => {
       const [container] = JSON.parse(r.inputs.containerDefinitions as string);
@@ -130,6 +151,21 @@ async function renderCdk(): Promise<Rendered> {
         [r.RuleName, r.ScheduleExpression, r.StartWindowMinutes, r.CompletionWindowMinutes, r.Lifecycle.DeleteAfterDays, r.Lifecycle.MoveToColdStorageAfterDays ?? "", r.CopyActions.length].join("|"),
       ),
     ),
+    restoreTests: [
+      ...of("AWS::Backup::RestoreTestingPlan").map(({ props: r }) => {
+        const points = r.RecoveryPointSelection;
+        return ["plan", r.ScheduleExpression, r.ScheduleExpressionTimezone, r.StartWindowHours, points.Algorithm, points.RecoveryPointTypes.join(","), points.SelectionWindowDays, points.IncludeVaults.length].join("|");
+      }),
+      ...of("AWS::Backup::RestoreTestingSelection").map(({ props: r }) => ["selection", r.ProtectedResourceType, r.ProtectedResourceArns.join(","), r.ValidationWindowHours].join("|")),
+    ].sort(),
+    backupVaults: [
+      ...of("AWS::Backup::BackupVault").flatMap(({ props: v }) => (v.LockConfiguration ? [["lock", v.LockConfiguration.MinRetentionDays, v.LockConfiguration.MaxRetentionDays ?? "", v.LockConfiguration.ChangeableForDays ?? ""].join("|")] : [])),
+      ...of("AWS::Backup::BackupSelection").map(({ props: s }) => {
+        const tags = (s.BackupSelection.ListOfTags ?? []).map((t: Record<string, string>) => ({ type: t.ConditionType, key: t.ConditionKey, value: t.ConditionValue }));
+        return ["selection", s.BackupSelection.Resources?.length ?? 0, JSON.stringify(tags)].join("|");
+      }),
+    ].sort(),
+    taskPlatforms: of("AWS::ECS::TaskDefinition").map(({ props: r }) => [r.RuntimePlatform?.OperatingSystemFamily, r.RuntimePlatform?.CpuArchitecture].join("|")).sort(),
     inVpc: Object.fromEntries(of("AWS::Lambda::Function").filter((f) => typeof f.props.Description === "string" && f.props.Description.startsWith("Lifeboat")).map((f) => [f.props.Description as string, f.props.VpcConfig !== undefined])),
     tasks: of("AWS::ECS::TaskDefinition").map(({ props: r }) => {
       const [container] = r.ContainerDefinitions;
@@ -237,6 +273,21 @@ describe("the examples/aws estate rendered by Pulumi and by CDK", () => {
   it("has the same AWS Backup rules: schedules, windows, retention and a copy to the DR region", () => {
     expect(cdk.backupRules.length).toBeGreaterThan(0);
     expect(cdk.backupRules).toEqual(pulumi.backupRules);
+  });
+
+  it("tests the same restores with AWS Backup: schedule, windows, recovery points, resource type and validation window", () => {
+    expect(cdk.restoreTests).toHaveLength(2);
+    expect(cdk.restoreTests).toEqual(pulumi.restoreTests);
+  });
+
+  it("locks both AWS Backup vaults alike and selects the same resources", () => {
+    expect(cdk.backupVaults.filter((v) => v.startsWith("lock|"))).toHaveLength(2);
+    expect(cdk.backupVaults).toEqual(pulumi.backupVaults);
+  });
+
+  it("runs the Fargate tasks on the same platform, the jobs image's architecture", () => {
+    expect(cdk.taskPlatforms).toHaveLength(3);
+    expect(cdk.taskPlatforms).toEqual(pulumi.taskPlatforms);
   });
 
   it("places the same Lambda jobs in or out of the VPC: verification outside (the backups and the drill run as Fargate tasks in it)", () => {

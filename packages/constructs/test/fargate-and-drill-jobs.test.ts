@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BackupVault, DrillJob, FargateJob } from "@lifeboat/constructs/pulumi/aws";
+import { BackupVault, DrillJob, FargateJob, type FargateJobArgs } from "@lifeboat/constructs/pulumi/aws";
 import { fargateJobDesign, fargateTaskRoleStatements, type LifeboatValidationError } from "@lifeboat/constructs/core";
 import { errorOf, policyOf, record } from "./support";
 
@@ -12,9 +12,9 @@ const vpc = { subnetIds: ["subnet-1", "subnet-2"], securityGroupIds: ["sg-1"] };
 const postgres = { name: "postgres-main", kind: "postgres", rpoMinutes: 60, host: "db.internal", database: "app", credentials: { secretArn } } as const;
 const design = fargateJobDesign({ estate: "prod", job: "backup", source: "postgres-main", sizeGiB: 400, schedule: { expression: "rate(1 day)", intervalMinutes: 1440 } });
 
-function fargate() {
+function fargate(change: Partial<FargateJobArgs> = {}, name = "pg-backup") {
   const vault = { bucketName: "vault", bucketArn: "arn:aws:s3:::vault", keyArn };
-  return new FargateJob("pg-backup", {
+  return new FargateJob(name, {
     design,
     imageUri,
     clusterArn,
@@ -23,6 +23,7 @@ function fargate() {
     taskStatements: fargateTaskRoleStatements({ mode: "write", vault: { bucketArn: vault.bucketArn, keyArn }, prefix: "postgres-main/" }, { secretArns: [secretArn] }),
     keyArn,
     topicArn,
+    ...change,
   });
 }
 
@@ -45,6 +46,23 @@ describe("FargateJob", () => {
     expect(container).toMatchObject({ name: "lifeboat", image: imageUri, entryPoint: ["/usr/local/bin/lifeboat"], command: ["backup", "--source", "postgres-main"] });
     expect(container.logConfiguration.options["awslogs-group"]).toBe(rec.get("aws:cloudwatch/logGroup:LogGroup", "pg-backup-logs").outputs.name);
     expect(rec.get("aws:cloudwatch/logGroup:LogGroup", "pg-backup-logs").inputs.retentionInDays).toBe(90);
+  });
+
+  it("runs the task on the architecture the jobs image was built for, x86_64 unless it says arm64", async () => {
+    const rec = await record(() => {
+      fargate();
+      fargate({ architecture: "arm64" }, "pg-backup-arm");
+    });
+
+    expect(rec.get("aws:ecs/taskDefinition:TaskDefinition", "pg-backup-task").inputs.runtimePlatform).toEqual({ operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" });
+    expect(rec.get("aws:ecs/taskDefinition:TaskDefinition", "pg-backup-arm-task").inputs.runtimePlatform).toEqual({ operatingSystemFamily: "LINUX", cpuArchitecture: "ARM64" });
+  });
+
+  it("refuses an architecture Fargate does not run before creating anything", () => {
+    const error = errorOf(() => fargate({ architecture: "i386" as FargateJobArgs["architecture"] })) as LifeboatValidationError;
+
+    expect(error.problems.map((p) => [p.argument, p.value])).toEqual([["architecture", '"i386"']]);
+    expect(error.message).toContain('use "x86_64" or "arm64"');
   });
 
   it("gives the task role the data permissions, the execution role image pull and logs, both trusted by ECS tasks only", async () => {

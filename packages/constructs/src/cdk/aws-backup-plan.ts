@@ -127,7 +127,7 @@ export class AwsBackupPlan extends Construct {
     (this.role.node.defaultChild as iam.CfnRole).assumeRolePolicyDocument = design.role.trustPolicy;
     this.roleArn = this.role.roleArn;
 
-    this.backupPlan = new backup.BackupPlan(this, "Plan", { backupPlanRules: design.rules.map((rule) => this.ruleOf(rule, design.scheduleTimezone)) });
+    this.backupPlan = new backup.BackupPlan(this, "Plan", { backupPlanName: design.planName, backupPlanRules: design.rules.map((rule) => this.ruleOf(rule, design.scheduleTimezone)) });
 
     for (const selection of design.selections) {
       this.selections.push(

@@ -60,6 +60,24 @@ describe("FargateJob (CDK)", () => {
     expect(only(t, "AWS::Logs::LogGroup").Properties.RetentionInDays).toBe(90);
   });
 
+  it("runs the task on the architecture the jobs image was built for, x86_64 unless it says arm64", () => {
+    const { stack } = newStack();
+    const arm = props(stack);
+    new FargateJob(stack, "PgBackup", { ...arm, code: { ...(arm.code as { repository: ecr.IRepository; tag: string }), architecture: "arm64" } });
+
+    expect(only(synth(), "AWS::ECS::TaskDefinition").Properties.RuntimePlatform).toEqual({ OperatingSystemFamily: "LINUX", CpuArchitecture: "X86_64" });
+    expect(only(templateOf(stack), "AWS::ECS::TaskDefinition").Properties.RuntimePlatform).toEqual({ OperatingSystemFamily: "LINUX", CpuArchitecture: "ARM64" });
+  });
+
+  it("refuses an image architecture Fargate does not run before creating anything", () => {
+    const { stack } = newStack();
+    const p = props(stack);
+    const error = errorOf(() => new FargateJob(stack, "Bad", { ...p, code: { ...(p.code as { repository: ecr.IRepository; tag: string }), architecture: "i386" as "arm64" } })) as LifeboatValidationError;
+
+    expect(error.problems.map((x) => [x.argument, x.value])).toEqual([["code.architecture", '"i386"']]);
+    expect(stack.node.tryFindChild("Bad")).toBeUndefined();
+  });
+
   it("gives a small source one vCPU, 2 GiB and Fargate's smallest configurable disk", () => {
     const small = fargateJobDesign({ estate: "prod", job: "drill", source: "uploads", sizeGiB: 5, schedule: { expression: "rate(30 days)", intervalMinutes: 43_200 } });
     const task = only(synth({ design: small }), "AWS::ECS::TaskDefinition").Properties;

@@ -241,6 +241,11 @@ export interface AwsBackupPlanComponentDesign<V = string> {
     /** AWS managed policies, each with the child role its attachment is named by (`<name>-backup-policy`). */
     readonly managedPolicies: readonly { readonly role: "backup" | "restore"; readonly name: string }[];
   };
+  /**
+   * The backup plan's name, unique to the deployment: AWS Backup refuses a second plan of one name in
+   * an account and region, so a fixed name (CDK's default is the construct id) collides between stacks.
+   */
+  readonly planName: string;
   /** The time zone of every schedule. */
   readonly scheduleTimezone: "Etc/UTC";
   readonly rules: readonly AwsBackupRuleDesign[];
@@ -249,7 +254,7 @@ export interface AwsBackupPlanComponentDesign<V = string> {
   readonly restoreTesting?: AwsRestoreTestingDesign<V>;
 }
 
-/** AWS Backup selection names: letters, digits, `-`, `_` and `.`, at most 50. */
+/** AWS Backup plan and selection names: letters, digits, `-`, `_` and `.`, at most 50. */
 export const BACKUP_SELECTION_NAME_RULE: NameRule = { maxLength: 50, allowed: /[A-Za-z0-9._-]/, separator: "-" };
 /** The time zone of AWS Backup schedules and restore tests: UTC, as the cron expressions are written. */
 export const AWS_BACKUP_SCHEDULE_TIMEZONE = "Etc/UTC";
@@ -383,6 +388,7 @@ export function designAwsBackupPlan<V>(input: AwsBackupPlanDesignInput<V>, subje
       trustPolicy: awsBackupTrustPolicy(),
       managedPolicies: AWS_BACKUP_MANAGED_POLICIES.map((policy) => ({ role: policy.endsWith("ForBackup") ? ("backup" as const) : ("restore" as const), name: policy })),
     },
+    planName: uniquePhysicalName([name, "plan"], scope, BACKUP_SELECTION_NAME_RULE),
     scheduleTimezone: AWS_BACKUP_SCHEDULE_TIMEZONE,
     rules: valid.rules.map((rule) => ({
       name: rule.name,

@@ -191,6 +191,7 @@ export class AwsBackupPlan extends pulumi.ComponentResource {
     this.backupPlan = new backup.Plan(
       `${name}-plan`,
       {
+        name: design.planName,
         rules: design.rules.map(
           (rule): inputs.backup.PlanRule => ({
             ruleName: rule.name,
