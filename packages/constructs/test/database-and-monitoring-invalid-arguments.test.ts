@@ -89,6 +89,7 @@ const cases: Case[] = [
   ["a request interval Route 53 does not offer", hc({ requestInterval: 15 as never }), "healthCheck.requestInterval", "15"],
   ["a failure threshold above 10", hc({ failureThreshold: 11 }), "healthCheck.failureThreshold", "11"],
   ["a health check alarm delay that is not whole minutes", hc({ alarmAfter: "90s" }), "healthCheck.alarmAfter", "90 seconds"],
+  ["health checkers in two regions only", hc({ regions: ["us-east-1", "eu-west-1"] }), "healthCheck.regions", '["us-east-1","eu-west-1"]'],
   ["a load balancer's full ARN instead of its arnSuffix", monitor({ loadBalancer: { arnSuffix: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188" } }), "loadBalancer.arnSuffix", '"arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188"'],
   ["a 5xx threshold above 100%", monitor({ loadBalancer: { arnSuffix: "app/web/50dc6c495c0c9188", threshold: 150 } }), "loadBalancer.threshold", "150"],
   ["a database with no connections allowed", monitor({ database: { instance: "orders", maxConnections: 0, allocatedStorageGiB: 100 } }), "database.maxConnections", "0"],

@@ -2,7 +2,9 @@ import { Stack } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as rds from "aws-cdk-lib/aws-rds";
 import { describe, expect, it } from "vitest";
-import { AlertTopic, ServiceMonitor } from "@lifeboat/constructs/cdk";
+import * as ecr from "aws-cdk-lib/aws-ecr";
+import * as s3 from "aws-cdk-lib/aws-s3";
+import { AlertTopic, DisasterRecoveryEstate, ServiceMonitor } from "@lifeboat/constructs/cdk";
 import { freeStorageThresholdBytes } from "@lifeboat/constructs/core";
 import { all, newStack, only, templateOf } from "./support";
 
@@ -158,5 +160,23 @@ describe("CDK ServiceMonitor", () => {
       ["FreeStorageSpace", [west]],
     ]);
     expect(all(templateOf(stack), "AWS::Route53::HealthCheck")).toEqual([]);
+  });
+
+  it("is the estate's monitor: every alarm to the estate's topic, each in the posture as monitor-<role>", () => {
+    const { stack } = newStack();
+
+    const estate = new DisasterRecoveryEstate(stack, "Estate", {
+      objectives: { rpo: "1h", rto: "4h", drRegion: "us-west-2" },
+      sources: [{ name: "uploads", kind: "objects", engine: "s3", bucket: new s3.Bucket(stack, "Uploads") }],
+      alerts: { emails: ["oncall@example.com"] },
+      jobs: { code: { repository: ecr.Repository.fromRepositoryName(stack, "Jobs", "lifeboat-jobs"), tag: "0.1.0" } },
+      monitor: { healthCheck: { fqdn: "app.example.com" }, database: { instance: "orders", maxConnections: 100, allocatedStorageGiB: 20 } },
+    });
+
+    const topicRef = stack.resolve(estate.alerts.topicArn);
+    for (const a of estate.monitor!.alarms) expect(stack.resolve(a.alarm.alarmActions)).toEqual([topicRef]);
+    const listed = estate.posture().alerts.estateAlarms.filter((a) => a.id.startsWith("monitor-"));
+    expect(listed.map((a) => [a.id, a.name])).toEqual(estate.monitor!.alarms.map((a) => [`monitor-${a.role}`, `<${stack.resolve(a.alarm.ref).Ref}>`]));
+    expect(listed.map((a) => a.id)).toEqual(["monitor-health-check-alarm", "monitor-db-connections-alarm", "monitor-db-storage-alarm"]);
   });
 });

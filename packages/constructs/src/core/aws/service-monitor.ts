@@ -163,7 +163,12 @@ export function freeStorageThresholdBytes(allocatedGiB: number, usedPercent: num
  * The health check alarm's topic must be in us-east-1, where the alarm lives: the one check, made at
  * construction for a known ARN and at deploy time for one that is an engine's value.
  */
-export function checkHealthCheckTopicRegion(topicArn: string, ownTopic: boolean, problems: Problems, region: string | undefined = regionOfArn(topicArn)): void {
+export function checkHealthCheckTopicRegion(
+  topicArn: string | { describe(): string },
+  ownTopic: boolean,
+  problems: Problems,
+  region: string | undefined = typeof topicArn === "string" ? regionOfArn(topicArn) : undefined,
+): void {
   if (region === undefined || region === ROUTE53_METRICS_REGION) return;
   problems.add(
     ownTopic ? "healthCheckTopic" : "topic",
@@ -279,7 +284,7 @@ export function planServiceMonitor(settings: ServiceMonitorSettings, subject: st
       problems.add("database.allocatedStorageGiB", undefined, "is required when the instance is given by identifier: the storage alarm fires at a share of the allocated storage. Pass the instance's allocated storage in GiB, or the instance itself.");
     } else if (isDeployTimeValue(db.allocatedStorageGiB)) {
       if (settings.deployTimeThresholds === false) {
-        problems.add("database.allocatedStorageGiB", "a deploy-time value", "cannot size the storage alarm: CloudFormation cannot compute its threshold from a value known only at deploy time. Pass the allocated storage in GiB as a number.");
+        problems.add("database.allocatedStorageGiB", { describe: () => "a deploy-time value" }, "cannot size the storage alarm: CloudFormation cannot compute its threshold from a value known only at deploy time. Pass the allocated storage in GiB as a number.");
       }
     } else {
       checkInteger(db.allocatedStorageGiB, "database.allocatedStorageGiB", problems, 5, 65_536, "RDS allocates 5 to 65,536 GiB");
@@ -328,7 +333,8 @@ export function planServiceMonitor(settings: ServiceMonitorSettings, subject: st
   if (healthCheckTopic !== undefined && SNS_TOPIC_ARN.test(healthCheckTopic)) {
     checkHealthCheckTopicRegion(healthCheckTopic, settings.healthCheckTopic !== undefined, problems);
   } else if (healthCheckTopic === undefined && settings.healthCheckTopicRegion !== undefined) {
-    checkHealthCheckTopicRegion(`a topic in ${settings.healthCheckTopicRegion}`, settings.healthCheckTopic !== undefined, problems, settings.healthCheckTopicRegion);
+    const region = settings.healthCheckTopicRegion;
+    checkHealthCheckTopicRegion({ describe: () => `a topic in ${region}` }, settings.healthCheckTopic !== undefined, problems, region);
   }
 
   problems.throwIfAny(subject);
