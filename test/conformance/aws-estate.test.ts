@@ -261,7 +261,7 @@ describe("the examples/aws estate rendered by Pulumi and by CDK", () => {
   });
 
   it("has the same schedules, with the same retry policy", () => {
-    expect(cdk.schedules).toHaveLength(4);
+    expect(cdk.schedules).toHaveLength(6);
     expect(cdk.schedules).toEqual(pulumi.schedules);
   });
 
@@ -286,24 +286,24 @@ describe("the examples/aws estate rendered by Pulumi and by CDK", () => {
   });
 
   it("runs the Fargate tasks on the same platform, the jobs image's architecture", () => {
-    expect(cdk.taskPlatforms).toHaveLength(3);
+    expect(cdk.taskPlatforms).toHaveLength(5);
     expect(cdk.taskPlatforms).toEqual(pulumi.taskPlatforms);
   });
 
-  it("places the same Lambda jobs in or out of the VPC: verification outside (the backups and the drill run as Fargate tasks in it)", () => {
+  it("places the same Lambda jobs in or out of the VPC: the verification function outside (the backups, the large sources' verifications and the drill run as Fargate tasks in it)", () => {
     expect(Object.values(cdk.inVpc)).toEqual([false]);
     expect(cdk.inVpc).toEqual(pulumi.inVpc);
   });
 
   it("runs the same jobs on Fargate: command, CPU, memory, disk, entry point and log retention of each task", () => {
-    expect(cdk.tasks).toHaveLength(3);
+    expect(cdk.tasks).toHaveLength(5);
     expect(cdk.tasks).toEqual(pulumi.tasks);
   });
 
   it("starts the Fargate tasks from the same scheduler ECS targets, and reports the same failed tasks to the topic", () => {
-    expect(cdk.ecsTargets).toHaveLength(3);
+    expect(cdk.ecsTargets).toHaveLength(5);
     expect(cdk.ecsTargets).toEqual(pulumi.ecsTargets);
-    expect(cdk.taskFailures).toHaveLength(3);
+    expect(cdk.taskFailures).toHaveLength(5);
     expect(cdk.taskFailures).toEqual(pulumi.taskFailures);
   });
 

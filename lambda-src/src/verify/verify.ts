@@ -1,5 +1,5 @@
 import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { backupFreshnessLimitMinutes, backupStamp, JOB_METRICS, objectCopiesPrefix, type SourceConfig } from "@lifeboat/constructs/core";
+import { backupFreshnessLimitMinutes, backupStamp, JOB_METRICS, objectCopiesPrefix, type SourceConfig, type VerifyChecks } from "@lifeboat/constructs/core";
 import { pipeline, type Readable } from "node:stream";
 import { findSources, toolPaths, type JobContext } from "../context";
 import { clientForRestoreInto, pgRestoreForListing } from "../postgres/tools";
@@ -28,6 +28,8 @@ export interface SourceReport {
   readonly source: string;
   readonly kind: SourceConfig["kind"];
   readonly ok: boolean;
+  /** Which checks ran: every one, or only the replica's (`sources[i].verify.checks`). */
+  readonly checked: VerifyChecks;
   readonly completeBackups: number;
   readonly newest?: { readonly artifactKey: string; readonly startedAt: string; readonly ageMinutes: number; readonly sizeBytes: number; readonly tier: string };
   readonly missedRuns: number;
@@ -48,8 +50,10 @@ const DEFAULT_TOLERANCE = 0.1;
  * Verifies each source's backups (all configured sources when `names` is empty): freshness against
  * the RPO, completeness, integrity (size and SHA-256 streamed from the vault), consistency of size
  * with the previous backup, restorability (the archive reads; optionally a test restore), and the
- * replica. Emits BackupAgeMinutes, VerifyFailed, MissedRuns and IncompleteBackups per source, logs
- * each failure, and returns the report; {@link runVerify} throws when anything failed.
+ * replica; a source with `verify.checks: "replica-only"` gets the replica check only. Emits
+ * BackupAgeMinutes, VerifyFailed, MissedRuns and IncompleteBackups per source (a replica-only
+ * source's from the vault's listing and its replica check), logs each failure, and returns the
+ * report; {@link runVerify} throws when anything failed.
  */
 export async function verifySources(job: JobContext, names: readonly string[] = []): Promise<VerifyReport> {
   const sources = names.length ? findSources(job.config, names) : job.config.sources;
@@ -96,26 +100,37 @@ export class VerifyFailedError extends JobError {
 async function verifySource(job: JobContext, source: SourceConfig): Promise<SourceReport> {
   const checks: CheckResult[] = [];
   const now = job.now();
+  const checked: VerifyChecks = source.verify?.checks ?? "all";
   let catalog: SourceCatalog;
   try {
     catalog = await catalogSource(job.vault, job.config.vault.bucket, source.name, job.config.vault.tiers);
   } catch (error) {
-    checks.push({ check: "completeness", status: "fail", detail: `the vault could not be listed: ${describeError(error)}` });
-    return { source: source.name, kind: source.kind, ok: false, completeBackups: 0, missedRuns: 0, incompleteBackups: 0, checks };
+    checks.push({ check: checked === "replica-only" ? "replica" : "completeness", status: "fail", detail: `the vault could not be listed: ${describeError(error)}` });
+    return { source: source.name, kind: source.kind, ok: false, checked, completeBackups: 0, missedRuns: 0, incompleteBackups: 0, checks };
   }
   const { complete, incomplete } = catalog;
   const newest = complete[complete.length - 1];
   const interval = source.intervalMinutes ?? source.rpoMinutes;
+  const ageMinutes = newest ? Math.max(0, (now.getTime() - newest.entry.startedAt.getTime()) / 60_000) : 0;
+  const missedRuns = newest ? Math.floor(ageMinutes / interval) : 0;
+  const newestInfo: SourceReport["newest"] = newest
+    ? { artifactKey: newest.artifact.key, startedAt: newest.manifest.startedAt, ageMinutes: Math.round(ageMinutes * 10) / 10, sizeBytes: newest.manifest.sizeBytes, tier: newest.manifest.tier }
+    : undefined;
+
+  if (checked === "replica-only") {
+    // The primary copy is verified elsewhere (a Fargate task); the listing still gives the age the freshness alarm watches.
+    checks.push(
+      job.config.vault.replica
+        ? await checkReplica(job, complete, now)
+        : { check: "replica", status: "fail", detail: `${source.name} is to be verified in the replica only, but the configuration has no \`vault.replica\`` },
+    );
+    return { source: source.name, kind: source.kind, ok: checks.every((c) => c.status !== "fail"), checked, completeBackups: complete.length, ...(newestInfo ? { newest: newestInfo } : {}), missedRuns, incompleteBackups: incomplete.length, checks };
+  }
 
   // Freshness.
-  let missedRuns = 0;
-  let newestInfo: SourceReport["newest"];
   if (!newest) {
     checks.push({ check: "freshness", status: "fail", detail: `there is no complete backup of ${source.name} in s3://${job.config.vault.bucket}/${source.name}/` });
   } else {
-    const ageMinutes = Math.max(0, (now.getTime() - newest.entry.startedAt.getTime()) / 60_000);
-    missedRuns = Math.floor(ageMinutes / interval);
-    newestInfo = { artifactKey: newest.artifact.key, startedAt: newest.manifest.startedAt, ageMinutes: Math.round(ageMinutes * 10) / 10, sizeBytes: newest.manifest.sizeBytes, tier: newest.manifest.tier };
     const limit = backupFreshnessLimitMinutes(source);
     const fresh = ageMinutes <= limit;
     checks.push({
@@ -225,6 +240,7 @@ async function verifySource(job: JobContext, source: SourceConfig): Promise<Sour
     source: source.name,
     kind: source.kind,
     ok: checks.every((c) => c.status !== "fail"),
+    checked,
     completeBackups: complete.length,
     ...(newestInfo ? { newest: newestInfo } : {}),
     missedRuns,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { designEstate, type EstateDesignArgs, estateDesignPosture, estateJobConfigs, estateJobSource, LifeboatValidationError } from "@lifeboat/constructs/core";
+import { designEstate, type EstateDesignArgs, estateDesignPosture, estateJobConfigs, estateJobSource, fargateJobTaskStatements, LifeboatValidationError, verificationFunctionSources } from "@lifeboat/constructs/core";
 
 /** The examples/aws estate as plain declarations: RDS, ElastiCache and a bucket, jobs in a VPC with S3 and Secrets Manager endpoints. */
 function args(overrides: Partial<EstateDesignArgs> = {}): EstateDesignArgs {
@@ -82,6 +82,9 @@ describe("designEstate", () => {
       "leaves the job uploads-backup no route to ecr.api",
       "leaves the job uploads-backup no route to ecr.dkr",
       "leaves the job uploads-backup no route to logs",
+      "leaves the job uploads-verify no route to ecr.api",
+      "leaves the job uploads-verify no route to ecr.dkr",
+      "leaves the job uploads-verify no route to logs",
     ]);
     expect(error.problems[0]?.message).toContain("pull the jobs image");
 
@@ -203,5 +206,73 @@ describe("designEstate", () => {
     expect(posture.verification?.job).toBe("prod-verify-fn");
     expect(posture.sources.find((s) => s.name === "postgres-main")?.drill).toEqual({ every: "every 30 days", job: "prod-drill-fn" });
     expect(posture.sources.find((s) => s.name === "uploads")?.jobs?.map((j) => `${j.job} ${j.runtime}`)).toEqual(["backup lambda", "verify lambda"]);
+  });
+});
+
+describe("designEstate's verification on Fargate", () => {
+  const fargateVpc = { vpc: { routes: { endpoints: ["s3", "secretsmanager", "ecr.api", "ecr.dkr", "logs"] as const } }, fargate: {}, image: true } as const;
+  /** One self-managed PostgreSQL source of `sizeGiB`: verification reads it at the assumed 20 MiB/s. */
+  const oneSource = (sizeGiB: number, jobs: EstateDesignArgs["jobs"] = fargateVpc): EstateDesignArgs =>
+    args({ sources: [{ name: "orders", kind: "postgres", engine: "self-managed", sizeGiB }], jobs: { ...jobs, vpc: { routes: { endpoints: [...(jobs.vpc?.routes?.endpoints ?? [])] } } } });
+  const verifyFunction = (design: ReturnType<typeof designEstate>) => design.jobs.find((j) => j.id === "verify");
+
+  it("keeps verification in the function at exactly Lambda's 10-minute budget and moves it to a Fargate task just over it", () => {
+    // 11.71875 GiB at 20 MiB/s is 600 seconds.
+    const within = designEstate(oneSource(11.71875));
+    const over = designEstate(oneSource(11.8));
+
+    expect(within.jobDesigns[0]?.verify).toMatchObject({ runtime: "lambda", expectedMinutes: 10 });
+    expect(within.jobs.map((j) => `${j.id} ${j.runtime}`)).toEqual(["orders-backup lambda", "verify lambda", "orders-drill fargate"]);
+    expect(verifyFunction(within)?.verifies).toEqual([{ source: "orders", checks: "all" }]);
+    expect(over.jobDesigns[0]?.verify).toMatchObject({ runtime: "fargate", expectedMinutes: 10.07 });
+    expect(over.jobs.map((j) => `${j.id} ${j.runtime}`)).toEqual(["orders-backup fargate", "verify lambda", "orders-verify fargate", "orders-drill fargate"]);
+    expect(verifyFunction(over)?.verifies).toEqual([{ source: "orders", checks: "replica-only" }]);
+  });
+
+  it("designs the verification task to read the primary vault only, so a VPC without NAT is enough, on the backup's schedule when that is longer", () => {
+    const design = designEstate(oneSource(50));
+    const task = design.jobs.find((j) => j.id === "orders-verify");
+
+    expect(task).toMatchObject({ job: "verify", source: "orders", runtime: "fargate", inVpc: true, schedule: { expression: "rate(30 minutes)" } });
+    expect(task?.needs.map((n) => `${n.service}@${n.region ?? "primary"}`)).toEqual(["s3@primary", "ecr.api@primary", "ecr.dkr@primary", "s3@primary", "logs@primary"]);
+    expect(task?.fargate).toMatchObject({ family: "lifeboat-prod-orders-verify", command: ["verify", "--source", "orders"], scheduleExpression: "rate(30 minutes)", cpu: 1024, memoryMiB: 2048 });
+    expect(verifyFunction(design)).toMatchObject({ runtime: "lambda", inVpc: false, schedule: { expression: "rate(15 minutes)" } });
+    expect(design.jobDesigns[0]?.verify.reason).toMatch(/; the Fargate task orders-verify verifies the primary copy, and the estate's verification function, outside the VPC, checks its replica in the DR region .* so the freshness alarm keeps its period$/);
+    expect(design.alarms.lambdaJobs.map((j) => j.id)).toEqual(["verify"]);
+  });
+
+  it("marks the function's sources verified on Fargate as replica-only and leaves the others whole", () => {
+    const design = designEstate(args({ sources: [{ name: "big", kind: "postgres", engine: "self-managed", sizeGiB: 50 }, { name: "small", kind: "postgres", engine: "self-managed", sizeGiB: 1 }], jobs: fargateVpc }));
+
+    const sources = verificationFunctionSources(design, { big: { name: "big", host: "big.internal" }, small: { name: "small", host: "small.internal" } });
+
+    expect(sources).toEqual([{ name: "big", host: "big.internal", verify: { checks: "replica-only" } }, { name: "small", host: "small.internal" }]);
+  });
+
+  it("keeps a long verification in the function and says to declare jobs.fargate when the estate runs no Fargate tasks", () => {
+    const design = designEstate(args({ sources: [{ name: "orders", kind: "postgres", engine: "self-managed", sizeGiB: 50 }], jobs: { vpc: { routes: { endpoints: ["s3"] } }, image: true } }));
+
+    expect(design.jobs.map((j) => j.id)).toEqual(["orders-backup", "verify"]);
+    expect(verifyFunction(design)?.verifies).toEqual([{ source: "orders", checks: "all" }]);
+    expect(design.jobDesigns[0]?.verify.reason).toMatch(/runs on Lambda all the same, in the estate's verification function, because the estate runs no Fargate tasks \(declare `jobs.fargate`\)$/);
+    expect(design.jobDesigns[0]?.notes).toContainEqual(expect.stringMatching(/^Verifying orders reads its newest backup whole: .* Declare `jobs.fargate` so a Fargate task verifies it/));
+  });
+
+  it("gives a verification task read access to its source's backups and drill records, and no credentials or writes", () => {
+    const statements = fargateJobTaskStatements({
+      job: "verify",
+      source: "orders",
+      vault: { bucketArn: "arn:aws:s3:::vault", keyArn: "arn:aws:kms:us-east-1:123456789012:key/vault" },
+      secretArns: ["arn:aws:secretsmanager:us-east-1:123456789012:secret:orders-AbCdEf"],
+      secretKeyArns: [],
+    });
+
+    expect(statements.map((s) => [s.Sid, s.Action, s.Resource, s.Condition])).toEqual([
+      ["ReadBackups", ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:GetObjectAttributes"], ["arn:aws:s3:::vault/orders/*"], undefined],
+      ["ListBackups", ["s3:ListBucket"], ["arn:aws:s3:::vault"], { StringLike: { "s3:prefix": ["orders/*"] } }],
+      ["UseVaultKeyThroughS3", ["kms:Decrypt"], ["arn:aws:kms:us-east-1:123456789012:key/vault"], { StringLike: { "kms:ViaService": "s3.*.amazonaws.com" } }],
+      ["ReadDrillRecords", ["s3:GetObject"], ["arn:aws:s3:::vault/drills/orders/*"], undefined],
+      ["ListDrillRecords", ["s3:ListBucket"], ["arn:aws:s3:::vault"], { StringLike: { "s3:prefix": ["drills/orders/*"] } }],
+    ]);
   });
 });

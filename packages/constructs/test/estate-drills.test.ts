@@ -27,14 +27,14 @@ function estateArgs(extra: Partial<DisasterRecoveryEstateArgs> = {}): DisasterRe
 }
 
 describe("DisasterRecoveryEstate drills and Fargate jobs", () => {
-  it("runs a source whose backup and drill outgrow Lambda as Fargate tasks, and a small one's drill on Lambda, monthly", async () => {
+  it("runs a source whose backup, verification and drill outgrow Lambda as Fargate tasks, and a small one's drill on Lambda, monthly", async () => {
     const rec = await record(() => new DisasterRecoveryEstate("prod", estateArgs()));
     const schedules = Object.fromEntries(rec.ofType("aws:scheduler/schedule:Schedule").map((s) => [s.name, s.inputs.scheduleExpression]));
 
-    expect(rec.ofType("lifeboat:aws:FargateJob").map((j) => j.name)).toEqual(["prod-big-db-backup-task", "prod-big-db-drill-task"]);
+    expect(rec.ofType("lifeboat:aws:FargateJob").map((j) => j.name)).toEqual(["prod-big-db-backup-task", "prod-big-db-verify-task", "prod-big-db-drill-task"]);
     expect(rec.ofType("lifeboat:aws:BackupJob").map((j) => j.name)).toEqual(["prod-small-db-backup", "prod-uploads-backup"]);
     expect(rec.ofType("lifeboat:aws:DrillJob").map((j) => j.name)).toEqual(["prod-small-db-drill"]);
-    expect(schedules).toMatchObject({ "prod-big-db-backup-task-schedule": "rate(1 day)", "prod-big-db-drill-task-schedule": "rate(30 days)", "prod-small-db-drill-schedule": "rate(30 days)" });
+    expect(schedules).toMatchObject({ "prod-big-db-backup-task-schedule": "rate(1 day)", "prod-big-db-verify-task-schedule": "rate(1 day)", "prod-big-db-drill-task-schedule": "rate(30 days)", "prod-small-db-drill-schedule": "rate(30 days)" });
     const cluster = rec.get("aws:ecs/cluster:Cluster", "prod-jobs");
     expect(rec.get("aws:scheduler/schedule:Schedule", "prod-big-db-drill-task-schedule").inputs.target).toMatchObject({ arn: cluster.outputs.arn, ecsParameters: { networkConfiguration: { subnets: ["subnet-a"], securityGroups: ["sg-jobs"], assignPublicIp: false } } });
     const [container] = JSON.parse(rec.get("aws:ecs/taskDefinition:TaskDefinition", "prod-big-db-drill-task-task").inputs.containerDefinitions as string);
@@ -46,8 +46,8 @@ describe("DisasterRecoveryEstate drills and Fargate jobs", () => {
     const families = async (stack: string) =>
       (await record(() => new DisasterRecoveryEstate("prod", estateArgs()), { project: "shop", stack })).ofType("aws:ecs/taskDefinition:TaskDefinition").map((t) => t.inputs.family);
 
-    expect(await families("staging")).toEqual(["lifeboat-shop-staging-prod-big-db-backup", "lifeboat-shop-staging-prod-big-db-drill"]);
-    expect(await families("production")).toEqual(["lifeboat-shop-production-prod-big-db-backup", "lifeboat-shop-production-prod-big-db-drill"]);
+    expect(await families("staging")).toEqual(["lifeboat-shop-staging-prod-big-db-backup", "lifeboat-shop-staging-prod-big-db-verify", "lifeboat-shop-staging-prod-big-db-drill"]);
+    expect(await families("production")).toEqual(["lifeboat-shop-production-prod-big-db-backup", "lifeboat-shop-production-prod-big-db-verify", "lifeboat-shop-production-prod-big-db-drill"]);
   });
 
   it("gives the drill task read access to the source's backups and write access to its drill records only", async () => {
@@ -57,6 +57,47 @@ describe("DisasterRecoveryEstate drills and Fargate jobs", () => {
 
     expect(policy.Statement.map((s) => s.Sid)).toEqual(["ReadBackups", "ListBackups", "UseVaultKeyThroughS3", "ReadCredentials", "DecryptCredentials", "WriteDrillRecords", "EncryptDrillRecords"]);
     expect(policy.Statement.find((s) => s.Sid === "WriteDrillRecords")!.Resource).toEqual([`${bucketArn}/drills/big-db/*`]);
+  });
+
+  it("verifies the large source's primary copy in a Fargate task that may only read its backups and drill records, and leaves its replica check to the verification function", async () => {
+    const rec = await record(() => new DisasterRecoveryEstate("prod", estateArgs()));
+    const bucketArn = rec.get("aws:s3/bucket:Bucket", "prod-vault-primary-bucket").outputs.arn;
+    const task = rec.get("aws:ecs/taskDefinition:TaskDefinition", "prod-big-db-verify-task-task");
+    const [container] = JSON.parse(task.inputs.containerDefinitions as string);
+    const taskConfig = JSON.parse(container.environment[0].value);
+    const policy = policyOf(rec.get("aws:iam/rolePolicy:RolePolicy", "prod-big-db-verify-task-task-policy"));
+    const functionConfig = JSON.parse((rec.get("aws:lambda/function:Function", "prod-verify-function").inputs.environment as any).variables.LIFEBOAT_CONFIG);
+
+    expect(container.entryPoint).toEqual(["/usr/local/bin/lifeboat"]);
+    expect(container.command).toEqual(["verify", "--source", "big-db"]);
+    expect(taskConfig.vault.replica).toBeUndefined();
+    expect(taskConfig.sources.map((s: { name: string }) => s.name)).toEqual(["big-db"]);
+    expect(rec.get("aws:scheduler/schedule:Schedule", "prod-big-db-verify-task-schedule").inputs).toMatchObject({
+      scheduleExpression: "rate(1 day)",
+      target: { arn: rec.get("aws:ecs/cluster:Cluster", "prod-jobs").outputs.arn, ecsParameters: { taskDefinitionArn: task.outputs.arn, launchType: "FARGATE", networkConfiguration: { subnets: ["subnet-a"], assignPublicIp: false } } },
+    });
+    expect(policy.Statement.map((s) => [s.Sid, s.Action, s.Resource])).toEqual([
+      ["ReadBackups", ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:GetObjectAttributes"], [`${bucketArn}/big-db/*`]],
+      ["ListBackups", ["s3:ListBucket"], [bucketArn]],
+      ["UseVaultKeyThroughS3", ["kms:Decrypt"], expect.any(Array)],
+      ["ReadDrillRecords", ["s3:GetObject"], [`${bucketArn}/drills/big-db/*`]],
+      ["ListDrillRecords", ["s3:ListBucket"], [bucketArn]],
+    ]);
+    expect(functionConfig.sources.map((s: { name: string; verify?: unknown }) => [s.name, s.verify])).toEqual([
+      ["big-db", { checks: "replica-only" }],
+      ["small-db", undefined],
+      ["uploads", undefined],
+    ]);
+    expect(functionConfig.vault.replica).toMatchObject({ region: "us-west-2" });
+  });
+
+  it("alarms on the verification task as on the verification function: its dead letters, a task that stopped without success, and the verify-failed and freshness alarms", async () => {
+    const rec = await record(() => new DisasterRecoveryEstate("prod", estateArgs()));
+    const alarms = rec.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name);
+    const rule = rec.get("aws:cloudwatch/eventRule:EventRule", "prod-big-db-verify-task-failures");
+
+    expect(alarms).toEqual(expect.arrayContaining(["prod-alarms-big-db-verify-task-dead-letters", "prod-alarms-big-db-verify-failed", "prod-alarms-big-db-backup-age", "prod-alarms-verify-errors"]));
+    expect(JSON.parse(rule.inputs.eventPattern as string).detail.group).toEqual(["family:lifeboat-lifeboat-dev-prod-big-db-verify"]);
   });
 
   it("alarms when a drill fails, when none succeeded within its period, and when a restore is slower than the RTO", async () => {
@@ -99,13 +140,13 @@ describe("DisasterRecoveryEstate drills and Fargate jobs", () => {
 
     expect(big.jobs?.map((j) => [j.job, j.runtime, j.basis])).toEqual([
       ["backup", "fargate", "assumed"],
-      ["verify", "lambda", "assumed"],
+      ["verify", "fargate", "assumed"],
       ["drill", "fargate", "assumed"],
     ]);
-    expect(big.jobs?.[1]?.reason).toMatch(/^expected 43 minutes .*, over Lambda's 15-minute limit less a 5-minute margin; runs on Lambda all the same: the estate's one verification function verifies every source in turn$/);
-    expect(big.notes).toContainEqual(expect.stringMatching(/^Verifying big-db reads its newest backup whole: expected 43 minutes, over Lambda's budget, .*`lifeboat verify --source big-db`/));
+    expect(big.jobs?.[1]?.reason).toMatch(/^expected 43 minutes .*, over Lambda's 15-minute limit less a 5-minute margin; the Fargate task big-db-verify verifies the primary copy, and the estate's verification function, outside the VPC, checks its replica in the DR region/);
+    expect(big.notes.join("\n")).not.toContain("Verifying big-db");
     expect(small.jobs?.map((j) => [j.job, j.runtime])).toContainEqual(["verify", "lambda"]);
-    expect(small.jobs?.find((j) => j.job === "verify")?.reason).toMatch(/within Lambda's 15-minute limit less a 5-minute margin; in the estate's one verification function/);
+    expect(small.jobs?.find((j) => j.job === "verify")?.reason).toMatch(/within Lambda's 15-minute limit less a 5-minute margin; in the estate's verification function/);
     expect(big.jobs?.[0]?.reason).toBe("expected 43 minutes (50 GiB at an assumed 20 MiB/s, until a backup measures it), over Lambda's 15-minute limit less a 5-minute margin");
     expect(big.drill).toEqual({ every: "every 30 days", job: "prod-big-db-drill-task" });
     expect(big.rto?.statement).toMatch(/^RTO estimated: about .* \(objective 4 hours\); no drill has measured it yet$/);

@@ -69,6 +69,32 @@ describe("parseJobConfig", () => {
   });
 });
 
+describe("parseJobConfig's per-source verification", () => {
+  it("accepts a source verified in the replica only when the configuration names the replica vault", () => {
+    const config = parseJobConfig({ vault: { bucket: "vault", replica: { bucket: "replica", region: "us-west-2" } }, sources: [{ ...valid.sources[0], verify: { checks: "replica-only" } }] });
+
+    expect(config.sources[0]?.verify).toEqual({ checks: "replica-only" });
+  });
+
+  it("refuses replica-only checks without a replica vault, an unknown value and an unknown key, naming each", () => {
+    const error = errorOf(() =>
+      parseJobConfig({
+        vault: { bucket: "vault" },
+        sources: [
+          { ...valid.sources[0], verify: { checks: "replica-only" } },
+          { ...valid.sources[0], name: "other", verify: { checks: "some", check: "all" } },
+        ],
+      }),
+    ) as LifeboatValidationError;
+
+    expect(error.problems.map((p) => [p.argument, p.message.split(":")[0]])).toEqual([
+      ["sources[0].verify.checks", "checks only the replica, but `vault.replica` is not set"],
+      ["sources[1].verify.checks", 'must be one of "all", "replica-only"; leave it unset for every check.'],
+      ["sources[1].verify.check", "is not a setting"],
+    ]);
+  });
+});
+
 describe("parseJobConfig's unknown keys", () => {
   it("rejects a misspelt key at any depth and suggests the one meant", () => {
     const error = errorOf(() =>

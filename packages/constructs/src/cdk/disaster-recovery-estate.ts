@@ -36,6 +36,7 @@ import {
   ROUTE53_METRICS_REGION,
   type SourceEndpoint,
   type SourceJobsDesign,
+  verificationFunctionSources,
 } from "../core";
 import { AlertTopic } from "./alert-topic";
 import { AwsBackupPlan, type AwsBackupPlanProps } from "./aws-backup-plan";
@@ -200,7 +201,7 @@ export class DisasterRecoveryEstate extends Construct {
   readonly verifyJob?: VerifyJob;
   /** Drill jobs on Lambda, by source name. */
   readonly drillJobs: Readonly<Record<string, DrillJob>>;
-  /** Jobs on Fargate, by `<source>-backup` or `<source>-drill`. */
+  /** Jobs on Fargate, by `<source>-backup`, `<source>-verify` or `<source>-drill`. */
   readonly fargateJobs: Readonly<Record<string, FargateJob>>;
   /** The cluster the Fargate jobs run in, when any job runs on Fargate. */
   readonly cluster?: ecs.ICluster;
@@ -282,7 +283,7 @@ export class DisasterRecoveryEstate extends Construct {
         const keys = (props.sources ?? []).flatMap(secretKeyArns);
         this.verifyJob = new VerifyJob(this, "verify", {
           ...common,
-          sources: Object.values(jobSources),
+          sources: verificationFunctionSources(design, jobSources),
           replica: { bucketName: this.vault.replicaBucketName, bucketArn: this.vault.replicaBucketArn, keyArn: this.vault.replica.keyArn, region: design.drRegion },
           ...(keys.length > 0 ? { secretKeyArns: keys } : {}),
         });
@@ -382,7 +383,7 @@ export class DisasterRecoveryEstate extends Construct {
         vpc: { vpc: vpc.vpc, securityGroups: vpc.securityGroups, ...(vpc.subnets ? { subnets: vpc.subnets } : {}) },
         config: fargateJobConfig(this.design, job.id, described, { bucket: this.vault.primary.bucketName, kmsKeyArn: this.vault.primary.keyArn }),
         taskStatements: fargateJobTaskStatements({
-          job: job.job as "backup" | "drill",
+          job: job.job,
           source: sourceName,
           vault: { bucketArn: this.vault.primary.bucketArn, keyArn: this.vault.primary.keyArn },
           secretArns,

@@ -21,7 +21,10 @@ export interface SourceJobsDesign {
   readonly source: string;
   /** Where its backup runs (and why). */
   readonly backup: JobPlacement;
-  /** Where its verification runs (and why): the estate's one verification function, whatever the estimate says. */
+  /**
+   * Where its verification runs (and why): the estate's verification function, or a Fargate task
+   * (`<source>-verify`) that verifies the primary copy while the function checks the replica.
+   */
   readonly verify: JobPlacement;
   /** Its drill and where it runs, when it is drilled. @default - none (see `notes`) */
   readonly drill?: { readonly plan: DrillPlan; readonly placement: JobPlacement; readonly settings?: DrillSettings };
@@ -59,10 +62,8 @@ export function designEstateJobs(
     const fallBack = (p: JobPlacement): JobPlacement => ({ ...p, runtime: "lambda", reason: `${p.reason}; stays on Lambda because the estate runs no Fargate tasks (declare \`jobs.fargate\`)` });
     const backup = backupWanted.runtime === "fargate" && !options.fargate ? fallBack(backupWanted) : backupWanted;
     if (backup !== backupWanted) notes.push(`The backup is ${backupWanted.reason.split(",")[0]}: over Lambda's budget. Declare \`jobs.fargate\` so it runs as a Fargate task before it outgrows 15 minutes.`);
-    // Verification is one Lambda function for every source: it has no Fargate variant to move to.
-    const verify: JobPlacement =
-      verifyWanted.runtime === "lambda" ? { ...verifyWanted, reason: `${verifyWanted.reason}; in the estate's one verification function, which verifies every source in turn` } : { ...verifyWanted, runtime: "lambda", reason: `${verifyWanted.reason}; runs on Lambda all the same: the estate's one verification function verifies every source in turn` };
-    if (verifyWanted.runtime !== "lambda") notes.push(`Verifying ${s.name} reads its newest backup whole: ${verifyWanted.reason.split(" (")[0]}, over Lambda's budget, and the verification function is stopped at ${LAMBDA_LIMIT_MINUTES} minutes. Run \`lifeboat verify --source ${s.name}\` where it has time (a Fargate task from the jobs image, or a machine near the vault) until verification runs on Fargate.`);
+    const verify = verifyPlacement(s.name, verifyWanted, options.fargate);
+    if (verifyWanted.runtime === "fargate" && !options.fargate) notes.push(`Verifying ${s.name} reads its newest backup whole: ${verifyWanted.reason.split(" (")[0]}, over Lambda's budget, and the verification function is stopped at ${LAMBDA_LIMIT_MINUTES} minutes. Declare \`jobs.fargate\` so a Fargate task verifies it, or run \`lifeboat verify --source ${s.name}\` where it has time.`);
     let drill: SourceJobsDesign["drill"];
     if (!options.drills || d?.drill === false) notes.push("Restore drills are turned off for this source: its RTO stays an estimate.");
     else if (s.kind !== "postgres" && !settings?.scratch) notes.push(`No restore drill: a ${s.kind} drill needs a declared scratch target (\`drill.scratch\`); its RTO stays an estimate.`);
@@ -71,6 +72,21 @@ export function designEstateJobs(
     out.push({ source: s.name, backup, verify, ...(drill ? { drill } : {}), notes });
   });
   return out;
+}
+
+/** The verification function checks the replica of a source verified on Fargate: why, for the posture. */
+export const REPLICA_CHECK_REASON =
+  "the estate's verification function, outside the VPC, checks its replica in the DR region (a VPC endpoint serves only its own region) and reports the newest backup's age at every verification, so the freshness alarm keeps its period";
+
+/**
+ * Where one source's verification runs: the estate's verification function while its estimate is
+ * within Lambda's budget (or the estate runs no Fargate tasks); else a Fargate task of its own that
+ * verifies the primary copy, the function keeping the replica check ({@link REPLICA_CHECK_REASON}).
+ */
+function verifyPlacement(source: string, wanted: JobPlacement, fargate: boolean): JobPlacement {
+  if (wanted.runtime === "lambda") return { ...wanted, reason: `${wanted.reason}; in the estate's verification function, which verifies every such source in turn` };
+  if (!fargate) return { ...wanted, runtime: "lambda", reason: `${wanted.reason}; runs on Lambda all the same, in the estate's verification function, because the estate runs no Fargate tasks (declare \`jobs.fargate\`)` };
+  return { ...wanted, reason: `${wanted.reason}; the Fargate task ${source}-verify verifies the primary copy, and ${REPLICA_CHECK_REASON}` };
 }
 
 /** Where each of a source's jobs runs, as the posture lists them: backup, verification, and the drill when there is one. */

@@ -114,7 +114,26 @@ interface SourceBase {
   readonly intervalMinutes?: number;
   /** The restore drill's scratch target, smoke queries and schedule. @default - PostgreSQL: a scratch database on the source's server, monthly; Redis and objects: no drill until a scratch target is declared */
   readonly drill?: DrillSettings;
+  /** Which of verification's checks run for this source. @default - every check */
+  readonly verify?: SourceVerifySettings;
 }
+
+/** What verification checks of one source. */
+export interface SourceVerifySettings {
+  /**
+   * `"all"`: freshness, completeness, integrity, consistency, restorability, test restore and the
+   * replica. `"replica-only"`: only that the newest replicated backup is in `vault.replica` (the
+   * primary copy is verified elsewhere, such as by a Fargate task in a VPC that cannot reach the DR
+   * region); the run still reports the backup's age (`BackupAgeMinutes`) from the vault's listing,
+   * so the freshness alarm keeps its period.
+   * @default "all"
+   */
+  readonly checks?: VerifyChecks;
+}
+
+/** What a verification of one source checks. */
+export type VerifyChecks = "all" | "replica-only";
+export const VERIFY_CHECKS: readonly VerifyChecks[] = ["all", "replica-only"];
 
 export interface PostgresSourceConfig extends SourceBase {
   readonly kind: "postgres";
@@ -365,6 +384,7 @@ function checkJobSettings(config: Partial<JobConfig>, problems: Problems): void 
       if (s?.intervalMinutes !== undefined && (typeof s.intervalMinutes !== "number" || !(s.intervalMinutes > 0))) problems.add(`${at}.intervalMinutes`, s.intervalMinutes, "must be a positive number of minutes.");
       if (s?.port !== undefined) checkWholeNumber(s.port, `${at}.port`, 1, 65535, "", problems);
       if (s?.credentials !== undefined) checkCredentials(s.credentials, `${at}.credentials`, problems);
+      if (s?.verify !== undefined) checkSourceVerify(s.verify, `${at}.verify`, vault.replica !== undefined, problems);
       if (s?.drill !== undefined) checkDrillSettings(s.drill, SOURCE_KINDS.includes(s?.kind as SourceKind) ? (s.kind as SourceKind) : undefined, `${at}.drill`, problems);
       if (s?.kind === "objects" && s.checksums !== undefined && s.checksums !== "when-supported" && s.checksums !== "when-required") problems.add(`${at}.checksums`, s.checksums, 'must be "when-supported" or "when-required".');
       if (s?.kind === "redis") {
@@ -373,6 +393,17 @@ function checkJobSettings(config: Partial<JobConfig>, problems: Problems): void 
       }
     });
   }
+}
+
+/** Checks a source's `verify`: a known `checks`, and a replica to check when it is `"replica-only"`. */
+function checkSourceVerify(value: unknown, at: string, hasReplica: boolean, problems: Problems): void {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    problems.add(at, JSON.stringify(value), 'must be an object such as { "checks": "replica-only" }.');
+    return;
+  }
+  const checks = (value as SourceVerifySettings).checks;
+  if (checks !== undefined && !VERIFY_CHECKS.includes(checks)) problems.add(`${at}.checks`, checks, `must be one of ${VERIFY_CHECKS.map((c) => `"${c}"`).join(", ")}; leave it unset for every check.`);
+  if (checks === "replica-only" && !hasReplica) problems.add(`${at}.checks`, checks, "checks only the replica, but `vault.replica` is not set: give the replica vault, or leave `checks` unset to verify the primary copy.");
 }
 
 function checkFilesSource(s: Record<string, unknown>, at: string, problems: Problems): void {
@@ -395,7 +426,8 @@ export const JOB_CONFIG_KEYS = {
   vault: ["bucket", "region", "kmsKeyArn", "endpoint", "forcePathStyle", "replica", "checksums", "maxAttempts", "partSizeMiB", "queueSize", "tiers", "encryption"],
   replica: ["bucket", "region", "endpoint", "forcePathStyle"],
   encryption: ["ageRecipients", "identitySecretArn"],
-  source: ["name", "kind", "rpoMinutes", "intervalMinutes", "drill"],
+  source: ["name", "kind", "rpoMinutes", "intervalMinutes", "drill", "verify"],
+  sourceVerify: ["checks"],
   postgres: ["host", "port", "database", "credentials", "sslMode"],
   redis: ["host", "port", "tls", "credentials", "mode", "timeoutSeconds"],
   objects: ["bucket", "prefix", "region", "endpoint", "forcePathStyle", "checksums", "credentials"],
@@ -420,9 +452,10 @@ const keyListsMatchTheInterfaces: [
   ListsExactly<ObjectsSourceConfig, [...Keys["source"], ...Keys["objects"]]>,
   ListsExactly<FilesSourceConfig, [...Keys["source"], ...Keys["files"]]>,
   ListsExactly<VerifySettings, Keys["verify"]>,
+  ListsExactly<SourceVerifySettings, Keys["sourceVerify"]>,
   ListsExactly<NonNullable<VerifySettings["scratch"]>, Keys["scratch"]>,
   ListsExactly<RestoreSettings, Keys["restore"]>,
-] = [true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true];
 void keyListsMatchTheInterfaces;
 
 /** Levenshtein distance, for "did you mean". */
@@ -483,6 +516,7 @@ function checkKnownKeys(config: Record<string, any>, problems: Problems): void {
       const kind = s?.kind as SourceKind;
       if (!SOURCE_KINDS.includes(kind)) return;
       checkKeys(s, [...K.source, ...K[kind]], `sources[${i}]`, problems);
+      checkKeys(s.verify, K.sourceVerify, `sources[${i}].verify`, problems);
       credentials(s.credentials, `sources[${i}].credentials`);
     });
   }

@@ -27,23 +27,24 @@ function estate(stack: Stack, overrides: (p: DisasterRecoveryEstateProps) => Par
 }
 
 describe("CDK DisasterRecoveryEstate on Fargate", () => {
-  it("runs a source whose backup and drill outgrow Lambda as Fargate tasks in a cluster in the jobs' VPC, and a small one's on Lambda", () => {
+  it("runs a source whose backup, verification and drill outgrow Lambda as Fargate tasks in a cluster in the jobs' VPC, and a small one's on Lambda", () => {
     const { stack } = newStack();
     const built = estate(stack);
     const t = templateOf(stack);
     const families = all(t, "AWS::ECS::TaskDefinition").map((d) => [d.Properties.Family, d.Properties.ContainerDefinitions[0].Command]);
 
-    expect(Object.keys(built.fargateJobs)).toEqual(["big-db-backup", "big-db-drill"]);
+    expect(Object.keys(built.fargateJobs)).toEqual(["big-db-backup", "big-db-verify", "big-db-drill"]);
     expect(Object.keys(built.backupJobs)).toEqual(["small-db", "uploads"]);
     expect(Object.keys(built.drillJobs)).toEqual(["small-db"]);
     expect(families).toEqual([
       ["lifeboat-Primary-Estate-big-db-backup", ["backup", "--source", "big-db"]],
+      ["lifeboat-Primary-Estate-big-db-verify", ["verify", "--source", "big-db"]],
       ["lifeboat-Primary-Estate-big-db-drill", ["drill", "--source", "big-db"]],
     ]);
     expect(only(t, "AWS::ECS::Cluster").Properties.ClusterSettings).toEqual([{ Name: "containerInsights", Value: "enabled" }]);
     const drillSchedule = all(t, "AWS::Scheduler::Schedule").find((s) => s.Properties.Description === "Lifeboat drill of big-db on Fargate")!.Properties;
     expect(drillSchedule).toMatchObject({ ScheduleExpression: "rate(30 days)", Target: { EcsParameters: { LaunchType: "FARGATE", NetworkConfiguration: { AwsvpcConfiguration: { AssignPublicIp: "DISABLED" } } } } });
-    const drillContainer = all(t, "AWS::ECS::TaskDefinition")[1]!.Properties.ContainerDefinitions[0];
+    const drillContainer = all(t, "AWS::ECS::TaskDefinition")[2]!.Properties.ContainerDefinitions[0];
     expect(JSON.stringify(drillContainer.Environment)).toContain("SELECT count(*) FROM orders");
   });
 
@@ -53,6 +54,38 @@ describe("CDK DisasterRecoveryEstate on Fargate", () => {
     const role = all(templateOf(stack), "AWS::IAM::Role").find((r) => r.Properties.Description === "Lifeboat drill of big-db (Fargate task)")!;
 
     expect(role.Properties.Policies[0].PolicyDocument.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(["ReadBackups", "ListBackups", "UseVaultKeyThroughS3", "ReadCredentials", "DecryptCredentials", "WriteDrillRecords", "EncryptDrillRecords"]);
+  });
+
+  it("synthesizes the verification task reading the primary vault only, its scheduler target, and the function checking big-db's replica only", () => {
+    const { stack } = newStack();
+    estate(stack);
+    const t = templateOf(stack);
+    const task = all(t, "AWS::ECS::TaskDefinition").find((d) => d.Properties.Family === "lifeboat-Primary-Estate-big-db-verify")!.Properties;
+    const schedule = all(t, "AWS::Scheduler::Schedule").find((s) => s.Properties.Description === "Lifeboat verify of big-db on Fargate")!.Properties;
+    const role = all(t, "AWS::IAM::Role").find((r) => r.Properties.Description === "Lifeboat verify of big-db (Fargate task)")!;
+    const verifyFunction = all(t, "AWS::Lambda::Function").find((f) => JSON.stringify(f.Properties.Environment ?? {}).includes("replica-only"));
+
+    expect(task.ContainerDefinitions[0]).toMatchObject({ EntryPoint: ["/usr/local/bin/lifeboat"], Command: ["verify", "--source", "big-db"] });
+    expect(JSON.stringify(task.ContainerDefinitions[0].Environment)).not.toContain("replica");
+    expect(schedule).toMatchObject({ ScheduleExpression: "rate(1 day)", Target: { EcsParameters: { LaunchType: "FARGATE", NetworkConfiguration: { AwsvpcConfiguration: { AssignPublicIp: "DISABLED" } } } } });
+    expect(role.Properties.Policies[0].PolicyDocument.Statement.map((s: { Sid: string; Action: string[] }) => [s.Sid, s.Action])).toEqual([
+      ["ReadBackups", ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:GetObjectAttributes"]],
+      ["ListBackups", "s3:ListBucket"],
+      ["UseVaultKeyThroughS3", "kms:Decrypt"],
+      ["ReadDrillRecords", "s3:GetObject"],
+      ["ListDrillRecords", "s3:ListBucket"],
+    ]);
+    expect(JSON.stringify(verifyFunction?.Properties.Environment)).toContain('\\"name\\":\\"big-db\\"');
+    expect(JSON.stringify(verifyFunction?.Properties.Environment).match(/replica-only/g)).toHaveLength(1);
+  });
+
+  it("alarms on the verification task as on the verification function: its dead letters, and a task that stopped without success to the topic", () => {
+    const { stack } = newStack();
+    const built = estate(stack);
+    const rule = all(templateOf(stack), "AWS::Events::Rule").find((r) => JSON.stringify(r.Properties.EventPattern).includes("family:lifeboat-Primary-Estate-big-db-verify"));
+
+    expect(built.alarms.alarms.map((a) => a.id)).toEqual(expect.arrayContaining(["big-db-verify-task-dead-letters", "big-db-verify-failed", "big-db-backup-age", "verify-errors"]));
+    expect(rule?.Properties.Targets).toHaveLength(1);
   });
 
   it("alarms on each task's dead letters as on a Lambda job's, beside the drill alarms", () => {
@@ -69,9 +102,10 @@ describe("CDK DisasterRecoveryEstate on Fargate", () => {
 
     expect(big.jobs?.map((j) => [j.job, j.runtime, j.basis])).toEqual([
       ["backup", "fargate", "assumed"],
-      ["verify", "lambda", "assumed"],
+      ["verify", "fargate", "assumed"],
       ["drill", "fargate", "assumed"],
     ]);
+    expect(big.jobs?.[1]?.reason).toContain("the Fargate task big-db-verify verifies the primary copy, and the estate's verification function, outside the VPC, checks its replica in the DR region");
     expect(big.jobs?.[0]?.reason).toBe("expected 43 minutes (50 GiB at an assumed 20 MiB/s, until a backup measures it), over Lambda's 15-minute limit less a 5-minute margin");
     expect(big.drill).toEqual({ every: "every 30 days", job: "lifeboat-Primary-Estate-big-db-drill" });
   });
@@ -80,7 +114,7 @@ describe("CDK DisasterRecoveryEstate on Fargate", () => {
     const { stack } = newStack();
     const built = estate(stack, (p) => ({ sources: p.sources.map((s) => (s.name === "uploads" ? { ...s, runtime: "fargate" as const } : s)) }));
 
-    expect(Object.keys(built.fargateJobs)).toEqual(["big-db-backup", "uploads-backup", "big-db-drill"]);
+    expect(Object.keys(built.fargateJobs)).toEqual(["big-db-backup", "uploads-backup", "big-db-verify", "uploads-verify", "big-db-drill"]);
     expect(built.posture().sources.find((s) => s.name === "uploads")!.jobs?.[0]).toMatchObject({ runtime: "fargate", basis: "forced" });
     const role = all(templateOf(stack), "AWS::IAM::Role").find((r) => r.Properties.Description === "Lifeboat backup of uploads (Fargate task)")!;
     expect(role.Properties.Policies[0].PolicyDocument.Statement.map((s: { Sid: string }) => s.Sid)).toContain("ReadSourceObjects");

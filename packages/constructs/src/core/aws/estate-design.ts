@@ -3,7 +3,7 @@ import type { DrillRecord } from "../drill-record";
 import { LifeboatValidationError, Problems, type ValidationProblem } from "../errors";
 import { describeDrillEvery, designEstateJobs, jobPlacementsOf, type SourceJobsDesign } from "../estate-jobs";
 import { type DeployedAlarm, type DeployedEstate, type DeployedSource, estatePosture } from "../estate-posture";
-import type { JobConfig, SourceConfig } from "../job-config";
+import type { JobConfig, SourceConfig, VerifyChecks } from "../job-config";
 import type { JobRuntime } from "../job-runtime";
 import type { BackupManifest } from "../manifest";
 import { type EstatePlan, type FreshnessAlarm, type JobSchedule, type ObjectivesArgs, planEstate, type SourceEngine, type SourceObjectives, type SourcePlan } from "../objectives";
@@ -115,10 +115,10 @@ export interface EstateDesignArgs {
 
 /** One scheduled job of the estate. */
 export interface EstateJobDesign {
-  /** `<source>-backup`, `<source>-drill` or `verify`: the job's part of resource names. */
+  /** `<source>-backup`, `<source>-verify` (a Fargate task), `<source>-drill` or `verify` (the verification function): the job's part of resource names. */
   readonly id: string;
   readonly job: "backup" | "verify" | "drill";
-  /** @default - every source (the verification job) */
+  /** @default - several sources (the verification function: see `verifies`) */
   readonly source?: string;
   readonly runtime: JobRuntime;
   readonly schedule: JobSchedule;
@@ -128,6 +128,12 @@ export interface EstateJobDesign {
   readonly needs: readonly ServiceNeed[];
   /** The task design, on Fargate. @default - none (Lambda) */
   readonly fargate?: FargateJobDesign;
+  /**
+   * The verification function's sources and what it checks of each: every check, or only the
+   * replica of a source whose primary copy a Fargate task verifies.
+   * @default - none (not the verification function)
+   */
+  readonly verifies?: readonly { readonly source: string; readonly checks: VerifyChecks }[];
 }
 
 /** One source's decisions. */
@@ -200,6 +206,8 @@ const PRIVATE_ENGINES: readonly SourceEngine[] = ["rds-instance", "aurora-cluste
 
 /** What a job of a source must reach. */
 function jobNeeds(job: "backup" | "verify" | "drill", source: EstateSourceDeclaration | undefined, drRegion: string, anySecret: boolean): ServiceNeed[] {
+  // A source's own verification (a Fargate task) leaves the replica to the verification function.
+  if (job === "verify" && source) return [{ service: "s3", why: "read the vault" }];
   if (job === "verify") {
     return [
       { service: "s3", why: "read the vault" },
@@ -267,14 +275,20 @@ export function designEstate(args: EstateDesignArgs): EstateDesign {
     const inVpc = vpc !== undefined && (runtime === "fargate" || vpc.everyJob === true || (source !== undefined && connectsToServer(source)));
     const needs = [...jobNeeds(job, source, plan.drRegion, anySecret), ...(runtime === "fargate" ? FARGATE_TASK_NEEDS : [])];
     if (inVpc && routes) checkReachability(id, { vpc: true, routes, ...(primaryRegion ? { region: primaryRegion } : {}) }, needs, "jobs.vpc.routes", problems);
-    const fargate = runtime === "fargate" && sourcePlan && job !== "verify" ? fargateJobDesign({ estate: args.scope ?? args.estate, job, source: sourcePlan.name, sizeGiB: sourcePlan.sizeGiB, schedule }) : undefined;
-    jobs.push({ id, job, ...(sourcePlan ? { source: sourcePlan.name } : {}), runtime, schedule, inVpc, needs, ...(fargate ? { fargate } : {}) });
+    const fargate = runtime === "fargate" && sourcePlan ? fargateJobDesign({ estate: args.scope ?? args.estate, job, source: sourcePlan.name, sizeGiB: sourcePlan.sizeGiB, schedule }) : undefined;
+    jobs.push({ id, job, ...(sourcePlan ? { source: sourcePlan.name } : {}), runtime, schedule, inVpc, needs, ...(fargate ? { fargate } : {}), ...(job === "verify" && !sourcePlan ? { verifies } : {}) });
   };
+  const verifiedOnFargate = new Set(jobDesigns.filter((d) => d.verify.runtime === "fargate" && withJobs.some((s) => s.name === d.source)).map((d) => d.source));
+  const verifies = withJobs.map((s) => ({ source: s.name, checks: (verifiedOnFargate.has(s.name) ? "replica-only" : "all") as VerifyChecks }));
   for (const s of withJobs) {
     const design = jobDesigns.find((d) => d.source === s.name);
     placeJob("backup", s, (design?.backup.runtime ?? "lambda") as JobRuntime, s.logical as JobSchedule);
   }
-  if (plan.verify && withJobs.length > 0) placeJob("verify", undefined, "lambda", plan.verify);
+  if (plan.verify && withJobs.length > 0) {
+    placeJob("verify", undefined, "lambda", plan.verify);
+    // Reading a backup whole more often than one is written verifies the same bytes again.
+    for (const s of withJobs.filter((p) => verifiedOnFargate.has(p.name))) placeJob("verify", s, "fargate", longerSchedule(s.logical as JobSchedule, plan.verify));
+  }
   for (const design of jobDesigns) {
     const s = withJobs.find((p) => p.name === design.source);
     if (design.drill && s) placeJob("drill", s, design.drill.placement.runtime as JobRuntime, design.drill.plan.schedule);
@@ -320,6 +334,24 @@ export function designEstate(args: EstateDesignArgs): EstateDesign {
       awsBackupFailures: awsBackup !== undefined,
     },
   };
+}
+
+/** The less frequent of two schedules. */
+function longerSchedule(a: JobSchedule, b: JobSchedule): JobSchedule {
+  return a.intervalMinutes >= b.intervalMinutes ? a : b;
+}
+
+/**
+ * The verification function's sources, each as the jobs describe it (`sources`, by source name),
+ * marked `verify: { checks: "replica-only" }` where a Fargate task verifies its primary copy.
+ */
+export function verificationFunctionSources<S extends object>(design: EstateDesign, sources: Readonly<Record<string, S>>): S[] {
+  const verifies = design.jobs.find((j) => j.job === "verify" && j.source === undefined)?.verifies ?? [];
+  return verifies.flatMap(({ source, checks }) => {
+    const described = sources[source];
+    if (!described) return [];
+    return [checks === "all" ? described : { ...described, verify: { checks } }];
+  });
 }
 
 /**

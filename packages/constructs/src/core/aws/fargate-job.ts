@@ -1,5 +1,6 @@
 import { drillRoleStatements } from "../drill-plan";
 import { DEFAULT_DRILL_OBJECTS_PREFIX } from "../drill";
+import { drillRecordsPrefix } from "../drill-record";
 import type { Problems } from "../errors";
 import type { PolicyStatement } from "./iam";
 import { jobRoleStatements, type JobResources, sourceBucketReadStatements, type VaultAccess } from "./job-permissions";
@@ -268,8 +269,7 @@ export function checkFargateJobDesign(design: FargateJobDesign | undefined, prob
 
 /** What one source's Fargate task may touch: its vault, its credentials and their keys, and a source or scratch bucket. */
 export interface FargateTaskAccess {
-  /** The estate places backups and drills on Fargate; verification of every source stays one Lambda job. */
-  readonly job: "backup" | "drill";
+  readonly job: RuntimeJob;
   readonly source: string;
   readonly vault: { readonly bucketArn: string; readonly keyArn: string };
   readonly secretArns: readonly string[];
@@ -283,16 +283,28 @@ export interface FargateTaskAccess {
 /**
  * The task role of an estate's Fargate job: exactly the Lambda role the same job would have (a
  * backup writes its source's prefix and reads its bucket; a drill reads the backups, writes drill
- * records and its scratch prefix), less what only Lambda needs.
+ * records and its scratch prefix; a verification reads its source's backups and drill records, and
+ * no credentials), less what only Lambda needs.
  */
 export function fargateJobTaskStatements(access: FargateTaskAccess): PolicyStatement[] {
   const resources = { ...NO_LAMBDA_RESOURCES, secretArns: [...access.secretArns], secretKeyArns: [...access.secretKeyArns] };
+  // The estate's verification does no test restore, so it never reads the source's credentials.
+  if (access.job === "verify") return withoutLambdaOnly(jobRoleStatements({ mode: "read", vault: access.vault, prefix: `${access.source}/` }, { ...NO_LAMBDA_RESOURCES, secretArns: [] }, drillRecordReadStatements(access.vault.bucketArn, access.source)));
   if (access.job === "drill") {
     return withoutLambdaOnly(drillRoleStatements(access.vault, access.source, resources, access.scratch ? { bucketArn: access.scratch.bucketArn, prefix: access.scratch.prefix ?? DEFAULT_DRILL_OBJECTS_PREFIX } : undefined));
   }
   return withoutLambdaOnly(
     jobRoleStatements({ mode: "write", vault: access.vault, prefix: `${access.source}/` }, resources, access.sourceBucket ? sourceBucketReadStatements(access.sourceBucket.arn, access.sourceBucket.prefix) : []),
   );
+}
+
+/** Read access to one source's drill records, whose age verification reports for the drill alarm. */
+export function drillRecordReadStatements(bucketArn: string, source: string): PolicyStatement[] {
+  const prefix = drillRecordsPrefix(source);
+  return [
+    { Sid: "ReadDrillRecords", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${bucketArn}/${prefix}*`] },
+    { Sid: "ListDrillRecords", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucketArn], Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } } },
+  ];
 }
 
 /**

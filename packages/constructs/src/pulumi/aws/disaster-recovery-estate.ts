@@ -24,6 +24,7 @@ import {
   type FargateJobDesign,
   fargateJobConfig,
   fargateJobTaskStatements,
+  verificationFunctionSources,
   type JobNetworkRoutes,
   type ObjectivesArgs,
   type ObjectLockArgs,
@@ -269,7 +270,7 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
   readonly verifyJob?: VerifyJob;
   /** Drill jobs on Lambda, by source name. */
   readonly drillJobs: Readonly<Record<string, DrillJob>>;
-  /** Jobs on Fargate, by `<source>-backup` or `<source>-drill`. */
+  /** Jobs on Fargate, by `<source>-backup`, `<source>-verify` or `<source>-drill`. */
   readonly fargateJobs: Readonly<Record<string, FargateJob>>;
   /** Per source with a logical backup: where its backup and drill run, and its drill plan. */
   readonly jobDesigns: readonly SourceJobsDesign[];
@@ -350,13 +351,18 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
       const source = job.source !== undefined ? sourceOf(job.source) : undefined;
       const keys = source ? secretKeyArns(source) : undefined;
       const common = { vault: this.vault.primary, schedule: job.schedule.expression, code: args.jobs.code, key: this.jobsKey, ...jobVpc(job.inVpc), ...tags };
+      if (job.fargate) {
+        cluster ??= args.jobs.fargate?.clusterArn ?? new ecs.Cluster(`${name}-jobs`, { settings: [{ name: "containerInsights", value: "enabled" }], ...tags }, parent).arn;
+        fargateJobs[job.id] = this.fargateJob(name, job, jobSources[job.source as string] as JobSource, source as EstateSource, cluster, partition, args, tags);
+        continue;
+      }
       if (job.job === "verify") {
         const allKeys = (args.sources ?? []).map(secretKeyArns).filter((k): k is pulumi.Output<string[]> => k !== undefined);
         this.verifyJob = new VerifyJob(
           `${name}-verify`,
           {
             ...common,
-            sources: Object.values(jobSources),
+            sources: verificationFunctionSources(design, jobSources),
             replica: { bucketName: this.vault.replica.bucketName, bucketArn: this.vault.replica.bucketArn, keyArn: this.vault.replica.keyArn, region: design.drRegion },
             ...(allKeys.length > 0 ? { secretKeyArns: pulumi.all(allKeys).apply((k) => k.flat()) } : {}),
           },
@@ -366,11 +372,6 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
       }
       const described = jobSources[job.source as string] as JobSource;
       const scratchBucket = job.job === "drill" ? design.sources.find((s) => s.name === job.source)?.jobs?.drill?.settings?.scratch?.bucket : undefined;
-      if (job.fargate) {
-        cluster ??= args.jobs.fargate?.clusterArn ?? new ecs.Cluster(`${name}-jobs`, { settings: [{ name: "containerInsights", value: "enabled" }], ...tags }, parent).arn;
-        fargateJobs[job.id] = this.fargateJob(name, job, described, source as EstateSource, cluster, scratchBucket, partition, args, tags);
-        continue;
-      }
       if (job.job === "backup") {
         backupJobs[job.source as string] = new BackupJob(
           `${name}-${job.id}`,
@@ -462,7 +463,6 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
     described: JobSource,
     source: EstateSource,
     clusterArn: pulumi.Input<string>,
-    scratchBucket: string | undefined,
     partition: pulumi.Output<string>,
     args: DisasterRecoveryEstateArgs,
     tags: { tags?: DisasterRecoveryEstateArgs["tags"] },
@@ -471,18 +471,18 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
     const sourceName = job.source as string;
     const keys = secretKeyArns(source);
     const sourceBucketArn = source.engine === "s3" ? source.bucket.arn : undefined;
-    const scratchPrefix = design.sources.find((s) => s.name === sourceName)?.jobs?.drill?.settings?.scratch?.prefix;
+    const scratch = job.job === "drill" ? design.sources.find((s) => s.name === sourceName)?.jobs?.drill?.settings?.scratch : undefined;
     const taskStatements = pulumi
       .all([this.vault.primary.bucketArn, this.vault.primary.keyArn, secretArnsOf([described]), keys ?? pulumi.output([] as string[]), pulumi.output(sourceBucketArn ?? ""), partition])
       .apply(([bucketArn, keyArn, secretArns, secretKeyArns, bucketSourceArn, p]) =>
         fargateJobTaskStatements({
-          job: job.job as "backup" | "drill",
+          job: job.job,
           source: sourceName,
           vault: { bucketArn, keyArn },
           secretArns,
           secretKeyArns,
           ...(bucketSourceArn && source.engine === "s3" ? { sourceBucket: { arn: bucketSourceArn, prefix: source.prefix ?? "" } } : {}),
-          ...(scratchBucket ? { scratch: { bucketArn: `arn:${p}:s3:::${scratchBucket}`, ...(scratchPrefix ? { prefix: scratchPrefix } : {}) } } : {}),
+          ...(scratch?.bucket ? { scratch: { bucketArn: `arn:${p}:s3:::${scratch.bucket}`, ...(scratch.prefix ? { prefix: scratch.prefix } : {}) } } : {}),
         }),
       );
     const config = pulumi
