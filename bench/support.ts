@@ -168,3 +168,11 @@ export async function benchCommand(pg: TestPostgres, s3: TestS3, work: string, j
   writeFileSync(configFile, JSON.stringify(benchConfig(pg, s3, "bench", { scratchDirectory: work, parallelJobs: jobs })));
   return { cli: await lifeboatCli(), ...benchEnvironment(pg, configFile) };
 }
+
+/** Runs a benchmark's `main`: on failure prints the stack and sets exit status 1 (its `finally` has stopped the servers). */
+export function runBenchmark(main: () => Promise<void>): void {
+  main().catch((error: Error) => {
+    process.stderr.write(`${error.stack}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { USER_COMPILER_OPTIONS, virtualHost } from "./support/typescript";
 
 const root = join(__dirname, "..");
 const src = join(root, "packages/constructs/src");
@@ -178,24 +179,9 @@ describe("doc comments' @example blocks", () => {
     // ES modules in examples/aws-cdk (which depends on every provider the examples use), so imports
     // resolve as in a user's project, sources through the workspace condition, top-level await allowed.
     const dir = join(root, "examples/aws-cdk");
-    const options: ts.CompilerOptions = {
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.Node16,
-      moduleResolution: ts.ModuleResolutionKind.Node16,
-      customConditions: ["lifeboat-source"],
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      types: ["node"],
-    };
-    const host = ts.createCompilerHost(options);
+    const options = USER_COMPILER_OPTIONS;
     const virtual = new Map<string, string>();
-    const readFile = host.readFile.bind(host);
-    host.readFile = (name) => virtual.get(name) ?? readFile(name);
-    const fileExists = host.fileExists.bind(host);
-    host.fileExists = (name) => virtual.has(name) || fileExists(name);
-    const getSourceFile = host.getSourceFile.bind(host);
-    host.getSourceFile = (name, language, onError, create) => (virtual.has(name) ? ts.createSourceFile(name, virtual.get(name)!, language) : getSourceFile(name, language, onError, create));
+    const host = virtualHost(virtual);
 
     // First the modules alone, for the names each exports (types too); the second program reuses them.
     const entry = (m: string) => join(dir, `__doc_module_${m.replace("/", "_")}__.mts`);

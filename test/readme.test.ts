@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { USER_COMPILER_OPTIONS, virtualHost } from "./support/typescript";
 
 const root = join(__dirname, "..");
 
@@ -20,22 +21,8 @@ describe("README", () => {
   it.each(blocks.map((code, i) => [i + 1, code]))("compiles usage example %i", (_n, code) => {
     // Placed in examples/aws so imports resolve as in a user's project; sources via the workspace condition.
     const file = join(root, "examples/aws/__readme_example__.ts");
-    const options: ts.CompilerOptions = {
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.Node16,
-      moduleResolution: ts.ModuleResolutionKind.Node16,
-      customConditions: ["lifeboat-source"],
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      types: ["node"],
-    };
-    const host = ts.createCompilerHost(options);
-    const readFile = host.readFile.bind(host);
-    host.readFile = (name) => (name === file ? (code as string) : readFile(name));
-    const fileExists = host.fileExists.bind(host);
-    host.fileExists = (name) => name === file || fileExists(name);
-    const program = ts.createProgram([file], options, host);
+    const host = virtualHost(new Map([[file, code as string]]));
+    const program = ts.createProgram([file], USER_COMPILER_OPTIONS, host);
 
     const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
 

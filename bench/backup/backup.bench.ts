@@ -20,7 +20,7 @@ import { TestS3 } from "../../lambda-src/test/support/s3";
 import { startTogether } from "../../lambda-src/test/support/servers";
 import { listKeys } from "../../lambda-src/test/support/vault";
 import { DeleteObjectsCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
-import { benchConfig, benchEnvironment, lifeboatCli, mb, measure, median, seed, treePeak } from "../support";
+import { benchConfig, benchEnvironment, lifeboatCli, mb, measure, median, runBenchmark, seed, treePeak } from "../support";
 
 interface Run {
   readonly label: string;
@@ -118,8 +118,5 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`${error.stack}\n`);
-  process.exitCode = 1;
-});
+runBenchmark(main);
 

@@ -24,7 +24,7 @@ import { startTogether } from "../../lambda-src/test/support/servers";
 import { startRedis, type TestRedis } from "../../lambda-src/test/support/redis";
 import { useTestAwsEnvironment } from "../../lambda-src/test/support/jobs";
 import { TestS3 } from "../../lambda-src/test/support/s3";
-import { readObject } from "../../lambda-src/test/support/vault";
+import { flipByte } from "../../lambda-src/test/support/vault";
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, "../..");
@@ -150,10 +150,7 @@ function jobConfig(servers: Servers, posture: EstatePosture): JobConfig {
 /** Flips one byte of the newest PostgreSQL backup, checks that verification catches it, and puts the byte back. */
 async function corruptionIsCaught(s3: TestS3, job: ReturnType<typeof jobContext>, backup: BackupResult): Promise<{ caught: boolean; detail: string }> {
   const direct = s3.directClient();
-  const original = await readObject(direct, "vault", backup.artifactKey);
-  const corrupt = Buffer.from(original);
-  corrupt[Math.floor(corrupt.length / 2)] ^= 0x01;
-  await direct.send(new PutObjectCommand({ Bucket: "vault", Key: backup.artifactKey, Body: corrupt }));
+  const original = await flipByte(direct, "vault", backup.artifactKey, undefined, 0x01);
   try {
     const report = await verifySources(job, ["postgres-main"]);
     const failed = report.sources[0]!.checks.filter((c) => c.status === "fail");

@@ -15,7 +15,7 @@ import { parseArgs } from "node:util";
 import { postgresBin, startPostgres } from "../../lambda-src/test/support/postgres";
 import { TestS3 } from "../../lambda-src/test/support/s3";
 import { startTogether } from "../../lambda-src/test/support/servers";
-import { benchCommand, measure, seed } from "../support";
+import { benchCommand, measure, runBenchmark, seed } from "../support";
 
 const { values } = parseArgs({ options: { mb: { type: "string", default: "300" }, tables: { type: "string", default: "4" }, jobs: { type: "string" } }, allowPositionals: true });
 
@@ -79,7 +79,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`${error.stack}\n`);
-  process.exitCode = 1;
-});
+runBenchmark(main);

@@ -20,7 +20,7 @@ import { parseArgs } from "node:util";
 import { postgresBin, startPostgres } from "../../lambda-src/test/support/postgres";
 import { TestS3 } from "../../lambda-src/test/support/s3";
 import { startTogether } from "../../lambda-src/test/support/servers";
-import { benchCommand, measure, median, seed } from "../support";
+import { benchCommand, measure, median, runBenchmark, seed } from "../support";
 
 const { values } = parseArgs({ options: { mb: { type: "string", default: "300" }, tables: { type: "string", default: "4" }, runs: { type: "string", default: "3" }, jobs: { type: "string" } } });
 
@@ -125,7 +125,4 @@ await pipeline(got.Body, process.stdout);
   }
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`${error.stack}\n`);
-  process.exitCode = 1;
-});
+runBenchmark(main);

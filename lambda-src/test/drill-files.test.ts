@@ -1,4 +1,3 @@
-import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { drillRecordProblems, type DrillRecord, type JobConfig } from "@lifeboat/constructs/core";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DrillFailedError, main, runBackup, runDrill } from "../src";
 import { testConfig, testJob, testVault, useTestAwsEnvironment } from "./support/jobs";
 import { TestS3 } from "./support/s3";
-import { listKeys, readObject } from "./support/vault";
+import { flipByte, listKeys, readObject } from "./support/vault";
 
 let s3: TestS3;
 let work: string;
@@ -56,9 +55,7 @@ beforeAll(async () => {
   }
   // A byte flipped near the end of the stored archive.
   const direct = s3.directClient();
-  const bytes = Buffer.from(await readObject(direct, "vault", artifacts.broken!));
-  bytes[bytes.length - 200]! ^= 0x01;
-  await direct.send(new PutObjectCommand({ Bucket: "vault", Key: artifacts.broken!, Body: bytes }));
+  await flipByte(direct, "vault", artifacts.broken!, -200, 0x01);
 }, 120_000);
 
 afterAll(async () => {

@@ -10,7 +10,7 @@ import { postgresBin, startPostgres, type TestPostgres } from "./support/postgre
 import { startRedis, type TestRedis } from "./support/redis";
 import { startTogether } from "./support/servers";
 import { TestS3 } from "./support/s3";
-import { listKeys, readObject } from "./support/vault";
+import { flipByte, listKeys, readObject } from "./support/vault";
 
 let pg: TestPostgres;
 let redis: TestRedis;
@@ -156,9 +156,7 @@ describe("a PostgreSQL restore drill", () => {
   it("fails on a corrupted backup without restoring it, and records why", async () => {
     const direct = s3.directClient();
     const [artifact] = (await listKeys(direct, "vault", "shop-db-corrupt/")).filter((k) => !k.endsWith(".manifest.json"));
-    const bytes = await readObject(direct, "vault", artifact!);
-    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
-    await direct.send(new PutObjectCommand({ Bucket: "vault", Key: artifact!, Body: bytes }));
+    await flipByte(direct, "vault", artifact!);
     const { job } = testJob(config, env, drillClock());
 
     const error = await runDrill(job, "shop-db-corrupt").catch((e: unknown) => e);
@@ -222,10 +220,7 @@ describe("a Redis restore drill", () => {
   it("fails on a corrupted backup, leaves the scratch database empty and the source's keys alone, and records why", async () => {
     const direct = s3.directClient();
     const artifact = (await listKeys(direct, "vault", "cache/")).filter((k) => !k.endsWith(".manifest.json")).sort().at(-1)!;
-    const original = await readObject(direct, "vault", artifact);
-    const bytes = Buffer.from(original);
-    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
-    await direct.send(new PutObjectCommand({ Bucket: "vault", Key: artifact, Body: bytes }));
+    const original = await flipByte(direct, "vault", artifact);
     const { job } = testJob(config, env, drillClock());
 
     try {
@@ -271,10 +266,7 @@ describe("an objects restore drill", () => {
   it("fails when a copy in the vault was changed, deletes every object it had restored, and records why", async () => {
     const direct = s3.directClient();
     const copy = (await listKeys(direct, "vault", "uploads/objects/")).sort().at(-1)!;
-    const original = await readObject(direct, "vault", copy);
-    const bytes = Buffer.from(original);
-    bytes[0] ^= 0xff;
-    await direct.send(new PutObjectCommand({ Bucket: "vault", Key: copy, Body: bytes }));
+    const original = await flipByte(direct, "vault", copy, 0);
     const { job } = testJob(config, env, drillClock());
 
     try {

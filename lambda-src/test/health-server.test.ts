@@ -10,7 +10,7 @@ import { DrillFailedError, main, runBackup, runDrill, startHealthServer, type He
 import { testConfig, testJob, testVault, useTestAwsEnvironment } from "./support/jobs";
 import { freePort, waitFor } from "./support/ports";
 import { TestS3 } from "./support/s3";
-import { readObject } from "./support/vault";
+import { flipByte, readObject } from "./support/vault";
 
 let s3: TestS3;
 let work: string;
@@ -322,9 +322,7 @@ describe("lifeboat health-server on the runner", () => {
 describe("the backup health endpoint after a corruption", () => {
   it("answers 503 naming the corrupt source once verification found it, and keeps the sound source healthy", async () => {
     const direct = s3.directClient();
-    const bytes = Buffer.from(await readObject(direct, "vault", backups.settings!));
-    bytes[bytes.length >> 1]! ^= 0x01;
-    await direct.send(new PutObjectCommand({ Bucket: "vault", Key: backups.settings!, Body: bytes }));
+    await flipByte(direct, "vault", backups.settings!, undefined, 0x01);
     const corruptReport = join(work, "verify-after-corruption.json");
 
     expect(await verifyIntoReport(corruptReport)).toBe(1);

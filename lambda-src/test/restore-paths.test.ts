@@ -9,7 +9,7 @@ import { testConfig, testJob, testVault, useTestAwsEnvironment } from "./support
 import { startPostgres, tableDigests, type TestPostgres } from "./support/postgres";
 import { startTogether } from "./support/servers";
 import { TestS3 } from "./support/s3";
-import { readObject } from "./support/vault";
+import { flipByte, readObject } from "./support/vault";
 
 let pg: TestPostgres;
 let s3: TestS3;
@@ -116,10 +116,7 @@ describe("a PostgreSQL restore's path", () => {
 
   it("refuses an artifact whose checksum differs before touching the target, and leaves no scratch file", async () => {
     const direct = s3.directClient();
-    const good = await readObject(direct, "vault", backup.artifactKey);
-    const bad = Buffer.from(good);
-    bad[bad.length - 100]! ^= 0xff;
-    await direct.send(new PutObjectCommand({ Bucket: "vault", Key: backup.artifactKey, Body: bad }));
+    const good = await flipByte(direct, "vault", backup.artifactKey, -100);
     const { job } = testJob(config, env);
 
     try {
