@@ -34,6 +34,8 @@ interface Rendered {
   readonly ecsTargets: string[];
   /** The task families whose failed tasks go to the alert topic. */
   readonly taskFailures: string[];
+  /** Route 53 health checks: type, port, path, interval, failure threshold, SNI, checker regions. */
+  readonly healthChecks: string[];
   readonly posture: EstatePosture;
 }
 
@@ -41,6 +43,8 @@ type Resource = { type: string; props: Record<string, any>; id?: string };
 
 const alarmOf = (a: Record<string, any>, dimensions: Record<string, unknown>) =>
   [a.namespace, a.metricName, a.statistic, a.period, a.evaluationPeriods, a.datapointsToAlarm, a.threshold, a.comparisonOperator, a.treatMissingData, dimensions.Source ?? ""].join("|");
+const healthCheckOf = (h: { type: unknown; fqdn: unknown; port: unknown; path: unknown; interval: unknown; failures: unknown; sni: unknown; regions: unknown }) =>
+  [h.type, h.fqdn, h.port, h.path, h.interval, h.failures, h.sni, JSON.stringify(h.regions ?? "every")].join("|");
 const actions = (a: unknown) => [a].flat().map(String).sort().join(",");
 const statementsOf = (document: { Statement: { Sid?: string; Action: unknown }[] }) => document.Statement.map((s) => `${s.Sid}: ${actions(s.Action)}`).sort();
 /** Job roles by description: Lambda jobs' and Fargate tasks' roles, their execution roles and their scheduler roles. */
@@ -107,6 +111,9 @@ async function renderPulumi(): Promise<Rendered> {
       .filter((p) => p.source?.[0] === "aws.ecs")
       .map((p) => [p.detail.lastStatus, JSON.stringify(p.detail.$or), p.detail.group[0].replace(/^family:lifeboat-.*-(\w+-\w+)$/, "$1")].join("|"))
       .sort(),
+    healthChecks: of("aws:route53/healthCheck:HealthCheck").map(({ inputs: h }) =>
+      healthCheckOf({ type: h.type, fqdn: h.fqdn, port: h.port, path: h.resourcePath, interval: h.requestInterval, failures: h.failureThreshold, sni: h.enableSni, regions: h.regions }),
+    ),
     posture: stack.outputs.posture as EstatePosture,
   };
 }
@@ -183,6 +190,9 @@ async function renderCdk(): Promise<Rendered> {
       .filter((p) => p?.source?.[0] === "aws.ecs")
       .map((p) => [p.detail.lastStatus, JSON.stringify(p.detail.$or), p.detail.group[0].replace(/^family:lifeboat-.*-(\w+-\w+)$/, "$1")].join("|"))
       .sort(),
+    healthChecks: of("AWS::Route53::HealthCheck").map(({ props: { HealthCheckConfig: h } }) =>
+      healthCheckOf({ type: h.Type, fqdn: h.FullyQualifiedDomainName, port: h.Port, path: h.ResourcePath, interval: h.RequestInterval, failures: h.FailureThreshold, sni: h.EnableSNI, regions: h.Regions }),
+    ),
     posture: built.postures()[0] as EstatePosture,
   };
 }
@@ -258,6 +268,11 @@ describe("the examples/aws estate rendered by Pulumi and by CDK", () => {
     expect(cdk.alarms.length).toBeGreaterThan(10);
     expect(cdk.alarms.filter((a) => /^AWS\/(RDS|Route53)\|/.test(a))).toHaveLength(3);
     expect(cdk.alarms).toEqual(pulumi.alarms);
+  });
+
+  it("checks the application's health the same way: one Route 53 HTTPS check of the same host, port, path, interval and threshold", () => {
+    expect(cdk.healthChecks).toEqual(["HTTPS|app.example.com|443|/healthz|30|3|true|\"every\""]);
+    expect(cdk.healthChecks).toEqual(pulumi.healthChecks);
   });
 
   it("has the same schedules, with the same retry policy", () => {
