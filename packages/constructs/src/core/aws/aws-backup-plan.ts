@@ -311,22 +311,11 @@ export function designAwsBackupPlan<V>(input: AwsBackupPlanDesignInput<V>, subje
   try {
     plan = planAwsBackup(
       {
-        ...(input.retention !== undefined ? { retention: input.retention } : {}),
-        ...(input.coldStorage !== undefined ? { coldStorage: input.coldStorage } : {}),
-        ...(input.continuousBackup !== undefined ? { continuousBackup: input.continuousBackup } : {}),
-        ...(input.backupTime !== undefined ? { backupTime: input.backupTime } : {}),
-        ...(input.maintenanceWindows !== undefined ? { maintenanceWindows: input.maintenanceWindows } : {}),
-        ...(input.startWindow !== undefined ? { startWindow: input.startWindow } : {}),
-        ...(input.completionWindow !== undefined ? { completionWindow: input.completionWindow } : {}),
-        ...(input.lock !== undefined ? { lock: input.lock } : {}),
-        ...(input.restoreTesting !== undefined ? { restoreTesting: input.restoreTesting } : {}),
+        ...input,
         drRegion: input.dr?.region,
-        ...(input.primaryRegion !== undefined ? { primaryRegion: input.primaryRegion } : {}),
-        vaultName: input.vaultName,
         drVaultName: input.dr?.vaultName,
         keyArn: input.key,
         drKeyArn: input.dr?.key,
-        ...(input.selection !== undefined ? { selection: input.selection } : {}),
       },
       subject,
     );
