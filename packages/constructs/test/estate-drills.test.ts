@@ -42,6 +42,20 @@ describe("DisasterRecoveryEstate drills and Fargate jobs", () => {
     expect(JSON.parse(container.environment[0].value).sources[0].drill).toEqual({ smokeQueries: [{ sql: "SELECT count(*) FROM orders", min: 1 }] });
   });
 
+  it("runs its Fargate tasks and its Lambda jobs on the jobs image's architecture, x86_64 unless the code says arm64", async () => {
+    const platforms = async (code: DisasterRecoveryEstateArgs["jobs"]["code"]) => {
+      const rec = await record(() => new DisasterRecoveryEstate("prod", estateArgs({ jobs: { code, vpc, fargate: {} } })));
+      const imageFunctions = rec.ofType("aws:lambda/function:Function").filter((f) => f.inputs.packageType === "Image");
+      return {
+        tasks: [...new Set(rec.ofType("aws:ecs/taskDefinition:TaskDefinition").map((t) => (t.inputs.runtimePlatform as { cpuArchitecture: string }).cpuArchitecture))],
+        functions: [...new Set(imageFunctions.map((f) => (f.inputs.architectures as string[]).join(",")))],
+      };
+    };
+
+    expect(await platforms({ imageUri })).toEqual({ tasks: ["X86_64"], functions: ["x86_64"] });
+    expect(await platforms({ imageUri, architecture: "arm64" })).toEqual({ tasks: ["ARM64"], functions: ["arm64"] });
+  });
+
   it("names the task families after the project and stack, so two stacks with one estate name in an account do not collide", async () => {
     const families = async (stack: string) =>
       (await record(() => new DisasterRecoveryEstate("prod", estateArgs()), { project: "shop", stack })).ofType("aws:ecs/taskDefinition:TaskDefinition").map((t) => t.inputs.family);

@@ -27,6 +27,17 @@ function estate(stack: Stack, overrides: (p: DisasterRecoveryEstateProps) => Par
 }
 
 describe("CDK DisasterRecoveryEstate on Fargate", () => {
+  it("runs its Fargate tasks and its image Lambda jobs on the jobs image's architecture when the code says arm64", () => {
+    const { stack } = newStack();
+    estate(stack, (p) => ({ jobs: { ...p.jobs, code: { ...(p.jobs.code as { repository: ecr.IRepository; tag: string }), architecture: "arm64" } } }));
+    const template = templateOf(stack);
+    const imageFunctions = all(template, "AWS::Lambda::Function").filter((f) => f.Properties.PackageType === "Image");
+
+    expect(all(template, "AWS::ECS::TaskDefinition").map((t) => t.Properties.RuntimePlatform)).toEqual(Array(3).fill({ OperatingSystemFamily: "LINUX", CpuArchitecture: "ARM64" }));
+    expect(imageFunctions.length).toBeGreaterThan(0);
+    expect([...new Set(imageFunctions.map((f) => f.Properties.Architectures.join(",")))]).toEqual(["arm64"]);
+  });
+
   it("runs a source whose backup, verification and drill outgrow Lambda as Fargate tasks in a cluster in the jobs' VPC, and a small one's on Lambda", () => {
     const { stack } = newStack();
     const built = estate(stack);
