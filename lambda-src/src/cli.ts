@@ -5,6 +5,7 @@ import { runBackup } from "./backup/backup";
 import { loadJobConfig } from "./config";
 import { findSources, jobContext, type JobContext } from "./context";
 import { DrillFailedError, runDrill } from "./drill/drill";
+import { estateRecords } from "./drill/records";
 import { healthServerOptions, serveHealthUntilStopped } from "./health/command";
 import { runRestore } from "./restore/restore";
 import { catalogSource, sizeMismatch } from "./s3/catalog";
@@ -51,6 +52,9 @@ Commands:
                                           measure restore time and data loss, clean up, record the drill.
   list    [--source <name>]...            List complete, broken (stored size differs from the manifest) and
                                           incomplete backups.
+  records [--source <name>]...            Print JSON { drills, backups }: each source's newest drill record (and
+                                          newest successful one) and newest complete backup's manifest, for the
+                                          estate's \`records\` argument (measured restore times, job placement).
   health-server [--host <address>] [--port <port>] [--report-file <file> [--report-max-age <minutes>]]
           [--cache-seconds <seconds>]     Serve GET /healthz until SIGTERM: 200 when every source's newest complete
           [--drills-file <file>]          backup is within its RPO, the last verify (--report-file) passed and, with
@@ -84,7 +88,7 @@ Exit status:
 
 class UsageError extends Error {}
 
-const COMMANDS = ["backup", "verify", "restore", "drill", "list", "health-server"] as const;
+const COMMANDS = ["backup", "verify", "restore", "drill", "list", "records", "health-server"] as const;
 
 /** The commands that move artifacts, and so report progress. */
 const LONG_COMMANDS = new Set(["backup", "verify", "restore", "drill"]);
@@ -253,6 +257,10 @@ async function run(
         print(error.result.record);
         return fail(error.message);
       }
+    }
+    case "records": {
+      print(await estateRecords(job, sources));
+      return 0;
     }
     default: {
       await list(job, sources, values.json === true, io);

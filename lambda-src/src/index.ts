@@ -3,6 +3,7 @@ export * from "./cli";
 export * from "./config";
 export * from "./context";
 export * from "./drill/drill";
+export { estateRecords, type EstateRecords } from "./drill/records";
 export * from "./restore/restore";
 export * from "./s3/catalog";
 export * from "./support/errors";

@@ -90,7 +90,7 @@ describe("the lifeboat command line's exit status", () => {
     const ran = await lifeboat(["backpu"]);
 
     expect(ran.code).toBe(2);
-    expect(ran.stderr).toContain('lifeboat: Unknown command "backpu"; the commands are backup, verify, restore, drill, list, health-server.');
+    expect(ran.stderr).toContain('lifeboat: Unknown command "backpu"; the commands are backup, verify, restore, drill, list, records, health-server.');
     expect(ran.stderr).toContain("Exit status:");
   });
 

@@ -311,3 +311,22 @@ describe("verification after drills", () => {
     expect(age("shop-db-strict")).toBe(Math.round((now.getTime() - Date.parse(firstStrict.startedAt)) / 60_000));
   });
 });
+
+describe("the records an estate reads", () => {
+  it("prints each source's newest drill record, its newest success when that is older, and its newest backup's manifest", async () => {
+    const stored = async (source: string) => (await Promise.all((await listKeys(s3.directClient(), "vault", `drills/${source}/`)).map(record))).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    const [db, strict] = [await stored("shop-db"), await stored("shop-db-strict")];
+    const stdout: string[] = [];
+
+    const code = await main(["records", "--source", "shop-db", "--source", "shop-db-strict"], { stdout: (t) => stdout.push(t), stderr: () => undefined, env: { ...env, LIFEBOAT_CONFIG: JSON.stringify(config) } });
+
+    expect(code).toBe(0);
+    const printed = JSON.parse(stdout.join("")) as { drills: DrillRecord[]; backups: { source: string; startedAt: string }[] };
+    const lastSuccess = db.filter((r) => r.outcome === "succeeded").at(-1)!;
+    // shop-db's newest drill failed (its scratch name was taken), so its last success comes too; shop-db-strict never passed.
+    expect(db.at(-1)!.outcome).toBe("failed");
+    expect(printed.drills).toEqual([db.at(-1), lastSuccess, strict.at(-1)]);
+    expect(printed.backups.map((m) => m.source)).toEqual(["shop-db", "shop-db-strict"]);
+    expect(printed.drills.flatMap((r) => drillRecordProblems(r))).toEqual([]);
+  });
+});

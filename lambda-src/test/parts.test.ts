@@ -85,7 +85,7 @@ describe("the command line", () => {
     const code = await main(["backpu"], { stdout: () => undefined, stderr: (t) => err.push(t), env: {} });
 
     expect(code).toBe(2);
-    expect(err.join("")).toContain('Unknown command "backpu"; the commands are backup, verify, restore, drill, list, health-server.');
+    expect(err.join("")).toContain('Unknown command "backpu"; the commands are backup, verify, restore, drill, list, records, health-server.');
   });
 
   it("requires --at and --target for restore", async () => {

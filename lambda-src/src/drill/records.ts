@@ -1,7 +1,7 @@
 import { GetObjectCommand } from "@aws-sdk/client-s3";
-import { drillRecordProblems, drillRecordsPrefix, parseDrillRecordKey, type DrillRecord } from "@lifeboat/constructs/core";
-import type { JobContext } from "../context";
-import { listObjects } from "../s3/catalog";
+import { drillRecordProblems, drillRecordsPrefix, parseDrillRecordKey, type BackupManifest, type DrillRecord } from "@lifeboat/constructs/core";
+import { findSources, type JobContext } from "../context";
+import { listObjects, newestBackup } from "../s3/catalog";
 
 /** Records read from the newest back, at most: a source whose last 20 drills failed is told so by age alone. */
 const MAX_RECORDS_READ = 20;
@@ -54,4 +54,29 @@ export async function readDrillRecord(job: JobContext, key: string): Promise<Dri
   } catch {
     return undefined;
   }
+}
+
+/** What an estate's `records` argument takes: the records that give the posture measured restore times and place jobs. */
+export interface EstateRecords {
+  readonly drills: DrillRecord[];
+  readonly backups: BackupManifest[];
+}
+
+/**
+ * Per source (every configured one, or `names`): the newest drill record, the newest successful one
+ * when that is another, and the manifest of the newest complete backup. Printed by `lifeboat records`
+ * for a program to pass as `DisasterRecoveryEstate`'s `records`.
+ */
+export async function estateRecords(job: JobContext, names: readonly string[] = []): Promise<EstateRecords> {
+  const sources = names.length ? findSources(job.config, names) : job.config.sources;
+  const drills: DrillRecord[] = [];
+  const backups: BackupManifest[] = [];
+  for (const source of sources) {
+    const history = await drillHistory(job, source.name);
+    if (history.newest?.record) drills.push(history.newest.record);
+    if (history.lastSucceeded && history.lastSucceeded !== history.newest?.record) drills.push(history.lastSucceeded);
+    const { newest } = await newestBackup(job.vault, job.config.vault.bucket, source.name, job.config.vault.tiers);
+    if (newest) backups.push(newest.manifest);
+  }
+  return { drills, backups };
 }
