@@ -1,22 +1,12 @@
 import type { Construct } from "constructs";
-import { designSourceJob, jobRoleStatements, Problems, type ScheduledJobPlan, type SourceConfig, sourceBucketReadStatements } from "../core";
-import { checkJobProps, ScheduledJob, type ScheduledJobProps, type VaultTarget } from "./scheduled-job";
+import { type BackupJobArguments, designSourceJob, jobRoleStatements, Problems, type ScheduledJobPlan, type SourceConfig, sourceBucketReadStatements } from "../core";
+import { checkJobProps, ScheduledJob, type ScheduledJobProps } from "./scheduled-job";
 
 /** A source as the job configuration describes it, without the interval its schedule sets. */
 export type JobSource = SourceConfig extends infer S ? (S extends unknown ? Omit<S, "intervalMinutes"> : never) : never;
 
-/** Properties of a {@link BackupJob}. */
-export interface BackupJobProps extends ScheduledJobProps {
-  /** What to back up. Its name is the job's prefix in the vault. */
-  readonly source: JobSource;
-  /** Where backups go. */
-  readonly vault: VaultTarget;
-  /**
-   * The ARN of the bucket an `objects` source copies from, when it is an AWS bucket.
-   * @default - none
-   */
-  readonly sourceBucketArn?: string;
-}
+/** Properties of a {@link BackupJob}: core's {@link BackupJobArguments} and the shared {@link ScheduledJobProps}, with CDK values. */
+export interface BackupJobProps extends ScheduledJobProps, BackupJobArguments<JobSource> {}
 
 /**
  * A scheduled backup of one source into a vault: a Lambda function whose role may only write its

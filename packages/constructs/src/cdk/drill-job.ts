@@ -1,17 +1,10 @@
 import type { Construct } from "constructs";
-import { designSourceJob, drillRoleStatements, Problems, type ScheduledJobPlan, type SourceConfig } from "../core";
+import { designSourceJob, type DrillJobArguments, drillRoleStatements, Problems, type ScheduledJobPlan, type SourceConfig } from "../core";
 import type { JobSource } from "./backup-job";
-import { checkJobProps, ScheduledJob, type ScheduledJobProps, type VaultTarget } from "./scheduled-job";
+import { checkJobProps, ScheduledJob, type ScheduledJobProps } from "./scheduled-job";
 
-/** Properties of a {@link DrillJob}. */
-export interface DrillJobProps extends ScheduledJobProps {
-  /** The source to drill, with its `drill` settings (scratch target, smoke queries). */
-  readonly source: JobSource;
-  /** The vault its backups are in and its drill records go to. */
-  readonly vault: VaultTarget;
-  /** An objects drill's scratch bucket ARN: the role may write and delete under the drill prefix there. @default - none */
-  readonly scratchBucketArn?: string;
-}
+/** Properties of a {@link DrillJob}: core's {@link DrillJobArguments} and the shared {@link ScheduledJobProps}, with CDK values. */
+export interface DrillJobProps extends ScheduledJobProps, DrillJobArguments<JobSource> {}
 
 /**
  * A scheduled restore drill of one source: a Lambda function from the jobs image that restores the

@@ -7,7 +7,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { checkScheduledJob, type JobConfig, type PolicyStatement, Problems, type ScheduledJobPlan, type ScheduledJobSettings, schedulerRoleStatements, jobLogGroupName, QUEUE_DATA_KEY_REUSE_SECONDS, BUNDLED_JOB_RUNTIME } from "../core";
+import { checkScheduledJob, type JobConfig, type PolicyStatement, Problems, type ScheduledJobPlan, type ScheduledJobArguments, type JobVaultTarget, schedulerRoleStatements, jobLogGroupName, QUEUE_DATA_KEY_REUSE_SECONDS, BUNDLED_JOB_RUNTIME } from "../core";
 import { serviceRole } from "./service-role";
 import { type KeyInput, keyOf, type VaultKey } from "./vault-key";
 
@@ -30,30 +30,14 @@ export interface JobVpc {
 }
 
 /** The vault a job writes to or reads from: a {@link BackupVault} fits. */
-export interface VaultTarget {
-  readonly bucketName: string;
-  readonly bucketArn: string;
-  readonly keyArn: string;
-}
+export type VaultTarget = JobVaultTarget<string>;
 
-/** Settings shared by {@link BackupJob} and {@link VerifyJob}. */
-export interface ScheduledJobProps extends Omit<ScheduledJobSettings, "memoryMb"> {
-  /** The jobs image or the bundled handler. */
-  readonly code: JobCode;
-  /**
-   * The key that encrypts the function's environment and its dead-letter queue.
-   * @default - a new VaultKey (child `Key`)
-   */
-  readonly key?: KeyInput;
-  /** @default - no VPC */
-  readonly vpc?: JobVpc;
-  /** @default - 1024 MB for PostgreSQL and verification, 512 MB otherwise */
-  readonly memoryMb?: number;
-  /** Customer keys that encrypt the credential secrets, when not the AWS managed key. @default - none */
-  readonly secretKeyArns?: readonly string[];
-  /** Vault client settings for S3-compatible servers; keep the defaults against AWS. @default - AWS defaults */
-  readonly vaultClient?: Pick<JobConfig["vault"], "endpoint" | "forcePathStyle" | "checksums">;
-}
+/**
+ * Settings shared by {@link BackupJob}, {@link VerifyJob} and {@link DrillJob}: core's
+ * {@link ScheduledJobArguments} (documented and defaulted there) with CDK values. The code is the
+ * jobs image in ECR (`{ repository, tag }`) or the bundled handler (`{ bundle: true, directory }`).
+ */
+export interface ScheduledJobProps extends ScheduledJobArguments<JobCode, KeyInput, JobVpc, readonly string[]> {}
 
 /** Checks what {@link BackupJob} and {@link VerifyJob} share. */
 export function checkJobProps(props: ScheduledJobProps, defaultMemoryMb: number, problems: Problems): ScheduledJobPlan | undefined {

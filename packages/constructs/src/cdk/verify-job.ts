@@ -1,25 +1,10 @@
 import type { Construct } from "constructs";
-import { checkSourceName, jobRoleStatements, type JobConfig, Problems, type ScheduledJobPlan, type SourceConfig, type VerifySettings } from "../core";
+import { checkSourceName, jobRoleStatements, type JobConfig, Problems, type ScheduledJobPlan, type SourceConfig, type VerifyJobArguments } from "../core";
 import type { JobSource } from "./backup-job";
-import { checkJobProps, ScheduledJob, type ScheduledJobProps, type VaultTarget } from "./scheduled-job";
+import { checkJobProps, ScheduledJob, type ScheduledJobProps } from "./scheduled-job";
 
-/** Properties of a {@link VerifyJob}. */
-export interface VerifyJobProps extends ScheduledJobProps {
-  /** The sources to verify, as their backup jobs describe them (each with its RPO). */
-  readonly sources: readonly JobSource[];
-  /** The vault their backups are in. */
-  readonly vault: VaultTarget;
-  /**
-   * The replica vault, checked for a copy of each verified backup.
-   * @default - no replica check
-   */
-  readonly replica?: VaultTarget & { readonly region: string };
-  /**
-   * Verification settings: size tolerance, test restores, how many backups to checksum.
-   * @default - ±10% size tolerance, checksum of the newest backup, no test restore
-   */
-  readonly verify?: VerifySettings;
-}
+/** Properties of a {@link VerifyJob}: core's {@link VerifyJobArguments} and the shared {@link ScheduledJobProps}, with CDK values. */
+export interface VerifyJobProps extends ScheduledJobProps, VerifyJobArguments<JobSource> {}
 
 /**
  * A scheduled verification of every source's backups: freshness against each source's RPO,

@@ -1,21 +1,124 @@
 import { checkDays, Duration, type DurationInput } from "../duration";
 import { Problems } from "../errors";
+import type { JobConfig, VerifySettings } from "../job-config";
 import { parseScheduleExpression } from "./schedule-expression";
 
 /** Retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
-/** The engine-neutral settings of a scheduled job (a backup or a verification). */
+/** The engine-neutral settings of a scheduled job (a backup, a verification or a drill), declared once. */
 export interface ScheduledJobSettings {
-  /** An EventBridge Scheduler expression: `rate(30 minutes)` or `cron(0 3 * * ? *)`. */
+  /**
+   * An EventBridge Scheduler expression: `rate(30 minutes)` or `cron(0 3 * * ? *)`. Derive it from
+   * objectives with `planEstate`.
+   */
   readonly schedule: string;
-  /** Memory in MB, 128 to 10,240. */
+  /**
+   * Memory in MB, 128 to 10,240.
+   * @default - 1024 MB for PostgreSQL and verification, 512 MB otherwise
+   */
   readonly memoryMb?: number;
-  /** At most 15 minutes: the Lambda limit. */
+  /**
+   * How long one run may take: 1 to 15 minutes, the Lambda limit.
+   * @default 15 minutes
+   */
   readonly timeout?: DurationInput;
+  /**
+   * How long the job's logs are kept: a period CloudWatch Logs offers.
+   * @default 90 days
+   */
   readonly logRetention?: DurationInput;
-  /** Retries of a failed run by Lambda, 0 to 2. */
+  /**
+   * Lambda's retries of a failed run before it lands in the dead-letter queue: 0 to 2.
+   * @default 2
+   */
   readonly retryAttempts?: number;
+  /**
+   * Vault client settings for S3-compatible servers; keep the defaults against AWS.
+   * @default - AWS defaults
+   */
+  readonly vaultClient?: Pick<JobConfig["vault"], "endpoint" | "forcePathStyle" | "checksums">;
+}
+
+/**
+ * The arguments every scheduled job takes, declared once with their docs and defaults. Each front
+ * end fills in its own types: `C` for the code, `K` for a key, `V` for a network placement, `A` for
+ * a list of key ARNs.
+ */
+export interface ScheduledJobArguments<C = unknown, K = unknown, V = unknown, A = unknown> extends ScheduledJobSettings {
+  /** Where the code comes from: the jobs image (PostgreSQL and Redis need its binaries) or the bundled handler. */
+  readonly code: C;
+  /**
+   * The key that encrypts the function's environment and its dead-letter queue.
+   * @default - a new VaultKey created with the job
+   */
+  readonly key?: K;
+  /**
+   * Subnets and security groups, for databases in a private network.
+   * @default - no VPC
+   */
+  readonly vpc?: V;
+  /**
+   * Customer keys that encrypt the credential secrets, when not the AWS managed key.
+   * @default - none
+   */
+  readonly secretKeyArns?: A;
+}
+
+/**
+ * The vault a job writes to or reads from (a BackupVault of either front end fits). `S` is the front
+ * end's string (a Pulumi `Input`, a CDK token).
+ */
+export interface JobVaultTarget<S = string> {
+  readonly bucketName: S;
+  readonly bucketArn: S;
+  readonly keyArn: S;
+}
+
+/** The arguments of a backup job, declared once; `Src` is the front end's source, `S` its string. */
+export interface BackupJobArguments<Src, S = string> {
+  /** What to back up. Its name is the job's prefix in the vault. */
+  readonly source: Src;
+  /** Where backups go. */
+  readonly vault: JobVaultTarget<S>;
+  /**
+   * The ARN of the bucket an `objects` source copies from, when it is an AWS bucket (read access is
+   * granted on exactly it). Not needed for S3-compatible endpoints, which use the source's credentials.
+   * @default - none
+   */
+  readonly sourceBucketArn?: S;
+}
+
+/** The arguments of a verification job, declared once; `Src` is the front end's source, `S` its string. */
+export interface VerifyJobArguments<Src, S = string> {
+  /** The sources to verify, as their backup jobs describe them (each with its RPO). */
+  readonly sources: readonly Src[];
+  /** The vault their backups are in. */
+  readonly vault: JobVaultTarget<S>;
+  /**
+   * The replica vault, checked for a copy of each verified backup.
+   * @default - no replica check
+   */
+  readonly replica?: JobVaultTarget<S> & { readonly region: string };
+  /**
+   * Verification settings: size tolerance, test restores, how many backups to checksum.
+   * @default - ±10% size tolerance, checksum of the newest backup, no test restore
+   */
+  readonly verify?: VerifySettings;
+}
+
+/** The arguments of a restore drill job, declared once; `Src` is the front end's source, `S` its string. */
+export interface DrillJobArguments<Src, S = string> {
+  /** The source to drill, with its `drill` settings (scratch target, smoke queries). */
+  readonly source: Src;
+  /** The vault its backups are in and its drill records go to. */
+  readonly vault: JobVaultTarget<S>;
+  /**
+   * An objects drill's scratch bucket ARN (its `drill.scratch.bucket`): the role may write and
+   * delete under the drill prefix there.
+   * @default - none
+   */
+  readonly scratchBucketArn?: S;
 }
 
 /** A scheduled job's settings after validation. */

@@ -1,21 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { designSourceJob, jobRoleStatements, type JobConfig, Problems, type ScheduledJobPlan, sourceBucketReadStatements } from "../../core";
+import { type BackupJobArguments, designSourceJob, jobRoleStatements, type JobConfig, Problems, type ScheduledJobPlan, sourceBucketReadStatements } from "../../core";
 import type { ScheduledFunctionArgs } from "./scheduled-function";
-import { checkJobArgs, type JobSource, ScheduledJob, type ScheduledJobArgs, secretArnsOf, type VaultTarget } from "./scheduled-job";
+import { checkJobArgs, type JobSource, ScheduledJob, type ScheduledJobArgs, secretArnsOf } from "./scheduled-job";
 
-/** Arguments of a {@link BackupJob}. */
-export interface BackupJobArgs extends ScheduledJobArgs {
-  /** What to back up. Its name is the job's prefix in the vault. */
-  readonly source: JobSource;
-  /** Where backups go. */
-  readonly vault: VaultTarget;
-  /**
-   * The ARN of the bucket an `objects` source copies from, when it is an AWS bucket (read access is
-   * granted on exactly it). Not needed for S3-compatible endpoints, which use the source's credentials.
-   * @default - none
-   */
-  readonly sourceBucketArn?: pulumi.Input<string>;
-}
+/** Arguments of a {@link BackupJob}: core's {@link BackupJobArguments} and the shared {@link ScheduledJobArgs}, with Pulumi values. */
+export interface BackupJobArgs extends ScheduledJobArgs, BackupJobArguments<JobSource, pulumi.Input<string>> {}
 
 /**
  * A scheduled backup of one source into a vault: a Lambda function (from the jobs image, or the

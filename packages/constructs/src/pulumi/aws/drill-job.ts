@@ -1,17 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { designSourceJob, drillRoleStatements, type JobConfig, Problems, type ScheduledJobPlan } from "../../core";
+import { designSourceJob, type DrillJobArguments, drillRoleStatements, type JobConfig, Problems, type ScheduledJobPlan } from "../../core";
 import type { ScheduledFunctionArgs } from "./scheduled-function";
-import { checkJobArgs, type JobSource, ScheduledJob, type ScheduledJobArgs, secretArnsOf, type VaultTarget } from "./scheduled-job";
+import { checkJobArgs, type JobSource, ScheduledJob, type ScheduledJobArgs, secretArnsOf } from "./scheduled-job";
 
-/** Arguments of a {@link DrillJob}. */
-export interface DrillJobArgs extends ScheduledJobArgs {
-  /** The source to drill, with its `drill` settings (scratch target, smoke queries). */
-  readonly source: JobSource;
-  /** The vault its backups are in and its drill records go to. */
-  readonly vault: VaultTarget;
-  /** An objects drill's scratch bucket ARN (its `drill.scratch.bucket`): the role may write and delete under the drill prefix there. @default - none */
-  readonly scratchBucketArn?: pulumi.Input<string>;
-}
+/** Arguments of a {@link DrillJob}: core's {@link DrillJobArguments} and the shared {@link ScheduledJobArgs}, with Pulumi values. */
+export interface DrillJobArgs extends ScheduledJobArgs, DrillJobArguments<JobSource, pulumi.Input<string>> {}
 
 /**
  * A scheduled restore drill of one source: a Lambda function from the jobs image that restores the

@@ -4,7 +4,7 @@ import type * as iam from "@pulumi/aws/iam";
 import type * as lambda from "@pulumi/aws/lambda";
 import type * as scheduler from "@pulumi/aws/scheduler";
 import type * as sqs from "@pulumi/aws/sqs";
-import { checkScheduledJob, type DurationInput, type JobConfig, Problems, type ScheduledJobPlan, type SourceConfig } from "../../core";
+import { checkScheduledJob, type JobVaultTarget, Problems, type ScheduledJobArguments, type ScheduledJobPlan, type SourceConfig } from "../../core";
 import { bundledHandlerDirectory, bundleExists, createScheduledFunction, type JobCode, type JobVpc, type ScheduledFunctionArgs } from "./scheduled-function";
 import type { VaultKey } from "./vault-key";
 
@@ -13,41 +13,16 @@ type Lifted<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 export type JobSource = SourceConfig extends infer S ? (S extends unknown ? Lifted<S> : never) : never;
 
 /** The vault a job writes to or reads from: a {@link BackupVault} fits, or any bucket and key ARN. */
-export interface VaultTarget {
-  readonly bucketName: pulumi.Input<string>;
-  readonly bucketArn: pulumi.Input<string>;
-  readonly keyArn: pulumi.Input<string>;
-}
+export type VaultTarget = JobVaultTarget<pulumi.Input<string>>;
 
-/** Settings shared by {@link BackupJob} and {@link VerifyJob}. */
-export interface ScheduledJobArgs {
-  /** An EventBridge Scheduler expression, such as `rate(30 minutes)`. Derive it from objectives with `planEstate`. */
-  readonly schedule: string;
-  /** The jobs image (`{ imageUri }`) or the bundled handler (`{ bundle: true }`). */
-  readonly code: JobCode;
-  /**
-   * The key that encrypts the function's environment and its dead-letter queue.
-   * @default - a new VaultKey named `<name>-key`
-   */
-  readonly key?: VaultKey | pulumi.Input<string>;
-  /**
-   * Subnets and security groups, for databases in a private network.
-   * @default - no VPC
-   */
-  readonly vpc?: JobVpc;
-  /** @default - 1024 MB for PostgreSQL and verification, 512 MB otherwise */
-  readonly memoryMb?: number;
-  /** @default 15 minutes (the Lambda maximum) */
-  readonly timeout?: DurationInput;
-  /** @default 90 days */
-  readonly logRetention?: DurationInput;
-  /** Lambda's retries of a failed run before it lands in the dead-letter queue. @default 2 */
-  readonly retryAttempts?: number;
-  /** Customer keys that encrypt the credential secrets, when not the AWS managed key. @default - none */
-  readonly secretKeyArns?: pulumi.Input<pulumi.Input<string>[]>;
+/**
+ * Settings shared by {@link BackupJob}, {@link VerifyJob} and {@link DrillJob}: core's
+ * {@link ScheduledJobArguments} (documented and defaulted there) with Pulumi values. The code is the
+ * jobs image (`{ imageUri }`) or the bundled handler (`{ bundle: true }`).
+ */
+export interface ScheduledJobArgs extends ScheduledJobArguments<JobCode, VaultKey | pulumi.Input<string>, JobVpc, pulumi.Input<pulumi.Input<string>[]>> {
+  /** @default - none */
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** Vault client settings for S3-compatible servers; keep the defaults against AWS. @default - AWS defaults */
-  readonly vaultClient?: Pick<JobConfig["vault"], "endpoint" | "forcePathStyle" | "checksums">;
 }
 
 /** Checks what {@link BackupJob} and {@link VerifyJob} share, and the code's availability. */

@@ -1,25 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { checkSourceName, type JobConfig, jobRoleStatements, Problems, type ScheduledJobPlan, type VerifySettings } from "../../core";
+import { checkSourceName, type JobConfig, jobRoleStatements, Problems, type ScheduledJobPlan, type VerifyJobArguments } from "../../core";
 import type { ScheduledFunctionArgs } from "./scheduled-function";
-import { checkJobArgs, type JobSource, ScheduledJob, type ScheduledJobArgs, secretArnsOf, type VaultTarget } from "./scheduled-job";
+import { checkJobArgs, type JobSource, ScheduledJob, type ScheduledJobArgs, secretArnsOf } from "./scheduled-job";
 
-/** Arguments of a {@link VerifyJob}. */
-export interface VerifyJobArgs extends ScheduledJobArgs {
-  /** The sources to verify, as their backup jobs describe them (each with its RPO). */
-  readonly sources: readonly JobSource[];
-  /** The vault their backups are in. */
-  readonly vault: VaultTarget;
-  /**
-   * The replica vault, checked for a copy of each verified backup.
-   * @default - no replica check
-   */
-  readonly replica?: { readonly bucketName: pulumi.Input<string>; readonly bucketArn: pulumi.Input<string>; readonly keyArn: pulumi.Input<string>; readonly region: string };
-  /**
-   * Verification settings: size tolerance, test restores, how many backups to checksum.
-   * @default - ±10% size tolerance, checksum of the newest backup, no test restore
-   */
-  readonly verify?: VerifySettings;
-}
+/** Arguments of a {@link VerifyJob}: core's {@link VerifyJobArguments} and the shared {@link ScheduledJobArgs}, with Pulumi values. */
+export interface VerifyJobArgs extends ScheduledJobArgs, VerifyJobArguments<JobSource, pulumi.Input<string>> {}
 
 /**
  * A scheduled verification of every source's backups: freshness against each source's RPO,
