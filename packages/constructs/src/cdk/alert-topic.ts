@@ -1,31 +1,12 @@
-import { createHash } from "node:crypto";
-import { Stack, Token } from "aws-cdk-lib";
+import { Stack } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as sns from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
-import { alertTopicPolicyStatements, type AlertTopicPlan, type AlertTopicSettings, planAlertTopic } from "../core";
-import { givenKeyArn, type KeyInput, keyOf, type VaultKey } from "./vault-key";
+import { type AlertTopicArguments, type AlertTopicPlan, designAlertTopic } from "../core";
+import { type KeyInput, keyOf, type VaultKey } from "./vault-key";
 
-/** Properties of an {@link AlertTopic}. */
-export interface AlertTopicProps extends Omit<AlertTopicSettings, "keyArn" | "emails" | "httpsEndpoints"> {
-  /**
-   * Addresses that receive every alert by email (each must confirm the subscription once).
-   * @default - none
-   */
-  readonly emails?: readonly string[];
-  /**
-   * `https://` endpoints (a pager or chat integration) that receive every alert.
-   * @default - none
-   */
-  readonly httpsEndpoints?: readonly string[];
-  /**
-   * The key that encrypts the topic; it must let the publishers use it.
-   * @default - a new VaultKey (child `Key`) usable by the publishers
-   */
-  readonly key?: KeyInput;
-  /** @default - the construct's id */
-  readonly displayName?: string;
-}
+/** Properties of an {@link AlertTopic}: core's {@link AlertTopicArguments} (documented and defaulted there) with CDK values. */
+export interface AlertTopicProps extends AlertTopicArguments<string, KeyInput> {}
 
 /**
  * An SNS topic for backup alerts, encrypted with a customer managed key that CloudWatch alarms,
@@ -47,29 +28,24 @@ export class AlertTopic extends Construct {
   readonly plan: AlertTopicPlan;
 
   constructor(scope: Construct, id: string, props: AlertTopicProps = {}) {
-    const plan = planAlertTopic(
-      { ...(props.emails ? { emails: props.emails } : {}), ...(props.httpsEndpoints ? { httpsEndpoints: props.httpsEndpoints } : {}), ...(props.publishers ? { publishers: props.publishers } : {}), keyArn: givenKeyArn(props.key) },
-      `AlertTopic "${id}"`,
-    );
+    const p = props ?? {};
+    const design = designAlertTopic(id, p, `${Stack.of(scope).stackName}/${scope.node.path}`, `AlertTopic "${id}"`);
     super(scope, id);
-    this.plan = plan;
-    const key = keyOf(this, "Key", props.key, { description: `Lifeboat alert topic ${id}`, services: plan.publishers });
+    this.plan = { publishers: design.publishers };
+    const key = keyOf(this, "Key", p.key, design.key ? { description: design.key.description, services: design.key.services } : {});
     if (key.created) this.vaultKey = key.created;
-    const masterKey = key.key;
     this.keyArn = key.keyArn;
 
-    this.topic = new sns.Topic(this, "Resource", { displayName: props.displayName ?? id, masterKey });
+    this.topic = new sns.Topic(this, "Resource", { displayName: p.displayName ?? design.displayName, masterKey: key.key });
     this.topicArn = this.topic.topicArn;
     const stack = Stack.of(this);
-    const statements = alertTopicPolicyStatements({ topicArn: this.topicArn, partition: stack.partition, account: stack.account, publishers: plan.publishers });
+    const statements = design.policyStatements({ topicArn: this.topicArn, partition: stack.partition, account: stack.account });
     new sns.TopicPolicy(this, "Policy", { topics: [this.topic], policyDocument: iam.PolicyDocument.fromJson({ Version: "2012-10-17", Statement: statements }) });
 
-    const subscribe = (protocol: sns.SubscriptionProtocol, endpoint: string, index: number) => {
-      // Named after the endpoint, not its position: reordering the list must not replace subscriptions.
-      const suffix = Token.isUnresolved(endpoint) ? String(index) : createHash("sha256").update(endpoint).digest("hex").slice(0, 8);
-      new sns.Subscription(this, `${protocol}-${suffix}`, { topic: this.topic, protocol, endpoint });
-    };
-    (props.emails ?? []).forEach((e, i) => subscribe(sns.SubscriptionProtocol.EMAIL, e, i));
-    (props.httpsEndpoints ?? []).forEach((u, i) => subscribe(sns.SubscriptionProtocol.HTTPS, u, i));
+    const protocols = { email: sns.SubscriptionProtocol.EMAIL, https: sns.SubscriptionProtocol.HTTPS } as const;
+    for (const subscription of design.subscriptions) {
+      const endpoint = (subscription.protocol === "email" ? p.emails : p.httpsEndpoints)?.[subscription.index] as string;
+      new sns.Subscription(this, `${protocols[subscription.protocol]}-${subscription.nameSuffix}`, { topic: this.topic, protocol: protocols[subscription.protocol], endpoint });
+    }
   }
 }

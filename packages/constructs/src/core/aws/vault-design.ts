@@ -329,15 +329,35 @@ export function replicaRegionMismatch(component: string, primaryAt: string, repl
   return crossRegionMismatch({ subject: component, originalAt: primaryAt, copyAt: replicaAt, copyRegion: replicaRegion, argument: "replica", pair: "the primary and the replica" });
 }
 
-/** The arguments of an alert topic, declared once for every front end. */
-export interface AlertTopicOptions {
+/**
+ * The arguments of an alert topic, declared once for every front end. `S` is the front end's string
+ * (a Pulumi `Input`, a CDK token), `K` its key (a VaultKey, or an existing key).
+ */
+export interface AlertTopicArguments<S = unknown, K = unknown> {
+  /**
+   * Addresses that receive every alert by email (each must confirm the subscription once).
+   * @default - none
+   */
+  readonly emails?: readonly S[];
+  /**
+   * `https://` endpoints (a pager or chat integration) that receive every alert.
+   * @default - none
+   */
+  readonly httpsEndpoints?: readonly S[];
+  /**
+   * The key that encrypts the topic. A key passed in must let the publishers use it
+   * (`kms:Decrypt`, `kms:GenerateDataKey*`); the AWS managed `alias/aws/sns` key does not let
+   * CloudWatch alarms publish, so it is refused.
+   * @default - a new VaultKey usable by the publishers
+   */
+  readonly key?: K;
   /**
    * Service principals allowed to publish, only on behalf of this account.
    * @default - CloudWatch alarms, EventBridge and AWS Backup
    */
   readonly publishers?: readonly string[];
   /** @default - the component's name */
-  readonly displayName?: string;
+  readonly displayName?: S;
 }
 
 /** One subscription of an alert topic, named after its endpoint so reordering never replaces it. */
@@ -352,6 +372,7 @@ export interface SubscriptionDesign {
 /** Everything about an alert topic, for a front end to render. */
 export interface AlertTopicDesign {
   readonly publishers: readonly string[];
+  /** The display name: the one given when known now, else the component's name (a front end passes a deploy-time one through). */
   readonly displayName: string;
   /** The key to create, when the topic was not given one: usable by the publishers. */
   readonly key?: KeyDesign;
@@ -363,7 +384,7 @@ export interface AlertTopicDesign {
 /** Designs an alert topic, or throws every problem at once. */
 export function designAlertTopic(
   name: string,
-  settings: AlertTopicOptions & { readonly emails?: readonly unknown[]; readonly httpsEndpoints?: readonly unknown[]; readonly key?: unknown; readonly tagsGiven?: boolean },
+  settings: AlertTopicArguments,
   scope: string,
   subject: string,
 ): AlertTopicDesign {
@@ -375,7 +396,7 @@ export function designAlertTopic(
   };
   return {
     publishers: plan.publishers,
-    displayName: settings.displayName ?? name,
+    displayName: knownString(settings.displayName) ?? name,
     ...(key ? { key } : {}),
     subscriptions: [...(settings.emails ?? []).map(subscription("email")), ...(settings.httpsEndpoints ?? []).map(subscription("https"))],
     policyStatements: (ids) => alertTopicPolicyStatements({ ...ids, publishers: plan.publishers }),
