@@ -1,32 +1,16 @@
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as events from "aws-cdk-lib/aws-events";
 import { Construct } from "constructs";
-import { AWS_BACKUP_FAILURE_PATTERN, backupAlarmSpecs, type BackupAlarmsDesignArgs } from "../core";
+import { AWS_BACKUP_FAILURE_PATTERN, backupAlarmSpecs, type BackupAlarmsArguments, type WatchedJob as CoreWatchedJob } from "../core";
 import { cloudWatchAlarm } from "./cloudwatch-alarm";
 import { AlertTopic } from "./alert-topic";
 import type { ReplicatedBackupVault } from "./replicated-backup-vault";
 
-/** A job the alarms watch: its function and its dead-letter queue. */
-export interface WatchedJob {
-  /** A short name for the job, used in alarm ids (`postgres-main-backup`). */
-  readonly id: string;
-  readonly functionName: string;
-  readonly deadLetterQueueName: string;
-  /** The source the job serves, when it serves one. @default - none */
-  readonly source?: string;
-}
+/** A job the alarms watch: core's {@link CoreWatchedJob} with CDK values. */
+export type WatchedJob = CoreWatchedJob<string>;
 
-/** Properties of {@link BackupAlarms}: core's {@link BackupAlarmsDesignArgs}, with the topic and vaults as constructs. */
-export interface BackupAlarmsProps extends Omit<BackupAlarmsDesignArgs<string>, "topic" | "replicatedVaults" | "jobs"> {
-  /** Where every alarm and failure event goes: an {@link AlertTopic} or a topic ARN. */
-  readonly topic: AlertTopic | string;
-  /** Jobs whose errors, throttles and dead letters raise alarms. @default - none */
-  readonly jobs?: readonly WatchedJob[];
-  /** Replicated vaults whose replication failures and latency raise alarms. @default - none */
-  readonly replicatedVaults?: readonly ReplicatedBackupVault[];
-  /** Send AWS Backup job, copy and restore failures (EventBridge) to the topic. @default false */
-  readonly awsBackupFailures?: boolean;
-}
+/** Properties of {@link BackupAlarms}: core's {@link BackupAlarmsArguments} (documented and defaulted there), with the topic and vaults as constructs. */
+export interface BackupAlarmsProps extends BackupAlarmsArguments<string, AlertTopic | string, ReplicatedBackupVault> {}
 
 /** An alarm as created, for the posture and the runbook. */
 export interface CreatedAlarm {

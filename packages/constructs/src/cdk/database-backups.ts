@@ -3,31 +3,20 @@ import type * as elasticache from "aws-cdk-lib/aws-elasticache";
 import type * as kms from "aws-cdk-lib/aws-kms";
 import * as rds from "aws-cdk-lib/aws-rds";
 import { Construct } from "constructs";
-import { type DatabaseAdoptionPlan, type RdsBackupOptions, type DatabaseBackupPlan, type DurationInput, type ManagedDatabaseEngine, planDatabaseAdoption, planDatabaseBackup } from "../core";
+import { type DatabaseAdoptionPlan, type RdsBackupOptions, type DatabaseBackupPlan, type DatabaseBackupsArguments, type DatabaseReplicaSettings, type ManagedDatabaseEngine, planDatabaseAdoption, planDatabaseBackup } from "../core";
 import { drStackFor } from "./dr-stack";
 import { type KeyInput, keyOf, VaultKey } from "./vault-key";
 
-/** Where a database's automated backups are replicated. */
-export interface DatabaseReplicaProps {
-  /** The DR region, which must differ from the database's. */
-  readonly region: string;
+/** Where a database's automated backups are replicated: core's {@link DatabaseReplicaSettings} with CDK values and the DR stack. */
+export interface DatabaseReplicaProps extends DatabaseReplicaSettings<KeyInput> {
   /** @default - the stack's DR stack for `region` */
   readonly stack?: Stack;
-  /** @default - a new VaultKey in the DR stack */
-  readonly key?: KeyInput;
-  /** @default - the database's own backup retention */
-  readonly retention?: DurationInput;
 }
 
-/** Properties of {@link DatabaseBackups}. */
-export interface DatabaseBackupsProps {
+/** Properties of {@link DatabaseBackups}: core's {@link DatabaseBackupsArguments} with CDK values. */
+export interface DatabaseBackupsProps extends DatabaseBackupsArguments<DatabaseReplicaProps> {
   /** The database: an RDS instance of this app (L2 or L1). */
   readonly rdsInstance: rds.DatabaseInstance | rds.CfnDBInstance;
-  /**
-   * Replicate automated backups (and their point-in-time recovery) to the DR region; `false` turns it off.
-   * @default - no replication
-   */
-  readonly dr?: DatabaseReplicaProps | false;
 }
 
 /**

@@ -250,7 +250,39 @@ export function adoptedEngine(database: Readonly<Record<string, unknown>>, subje
   return { engine: ADOPTED_DATABASE_KEYS[known[0]!]!, key: known[0]! };
 }
 
-/** Where the automated backups of an RDS instance are replicated. */
+/**
+ * Where the automated backups of an adopted RDS instance are replicated, declared once for every
+ * front end. `K` is the front end's key (a VaultKey, or an existing key in the DR region).
+ */
+export interface DatabaseReplicaSettings<K = unknown> {
+  /** The DR region, for example `"us-west-2"`. Must differ from the database's. */
+  readonly region: string;
+  /**
+   * The key, in the DR region, that encrypts the replicated backups: a VaultKey created in the DR
+   * region, or a key ARN there.
+   * @default - a new VaultKey in the DR region
+   */
+  readonly key?: K;
+  /**
+   * How long the replicated automated backups are kept (1 to 35 days).
+   * @default 7 days
+   */
+  readonly retention?: DurationInput;
+}
+
+/** The arguments of a DatabaseBackups, declared once; `R` is the front end's {@link DatabaseReplicaSettings}. */
+export interface DatabaseBackupsArguments<R extends DatabaseReplicaSettings> {
+  /**
+   * RDS instances only: replicate automated backups (and their point-in-time recovery) to this
+   * region. `false` keeps them in one region and must be said explicitly (for example because an
+   * AwsBackupPlan copies the instance's snapshots to the DR region). Refused for Aurora and
+   * ElastiCache, which have no cross-region automated backups.
+   * @default - required for an RDS instance
+   */
+  readonly dr?: R | false;
+}
+
+/** Where the automated backups of an RDS instance are replicated, as core validates them. */
 export interface BackupReplicationSettings {
   readonly region: unknown;
   /** The destination key: an ARN (checked, and its region too), a deploy-time value or `undefined` (one is created). */

@@ -27,3 +27,4 @@ export * from "./fargate-job";
 export * from "./estate-design";
 export * from "./aws-backup-plan";
 export * from "./job-image";
+export * from "./backup-alarms-arguments";

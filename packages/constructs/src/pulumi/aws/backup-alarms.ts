@@ -1,31 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
-import { AWS_BACKUP_FAILURE_PATTERN, backupAlarmSpecs, type BackupAlarmsDesignArgs } from "../../core";
+import { AWS_BACKUP_FAILURE_PATTERN, backupAlarmSpecs, type BackupAlarmsArguments, type WatchedJob as CoreWatchedJob } from "../../core";
 import { metricAlarm } from "./metric-alarm";
 import { AlertTopic } from "./alert-topic";
 import type { ReplicatedBackupVault } from "./replicated-backup-vault";
 
-/** A job the alarms watch: its function and its dead-letter queue. */
-export interface WatchedJob {
-  /** A short name for the job, used in alarm names (`postgres-main-backup`). */
-  readonly id: string;
-  readonly functionName: pulumi.Input<string>;
-  readonly deadLetterQueueName: pulumi.Input<string>;
-  /** The source the job serves, when it serves one. */
-  readonly source?: string;
-}
+/** A job the alarms watch: core's {@link CoreWatchedJob} with Pulumi values. */
+export type WatchedJob = CoreWatchedJob<pulumi.Input<string>>;
 
-/** Arguments of {@link BackupAlarms}: core's {@link BackupAlarmsDesignArgs}, with the topic and vaults as components. */
-export interface BackupAlarmsArgs extends Omit<BackupAlarmsDesignArgs<pulumi.Input<string>>, "topic" | "replicatedVaults" | "jobs"> {
-  /** Where every alarm and failure event goes: an {@link AlertTopic} or a topic ARN. */
-  readonly topic: AlertTopic | pulumi.Input<string>;
-  /** Jobs whose errors, throttles and dead letters raise alarms. @default - none */
-  readonly jobs?: readonly WatchedJob[];
-  /** Replicated vaults whose replication failures and latency raise alarms. @default - none */
-  readonly replicatedVaults?: readonly ReplicatedBackupVault[];
-  /** Send AWS Backup job, copy and restore failures (EventBridge) to the topic. @default false */
-  readonly awsBackupFailures?: boolean;
-}
+/** Arguments of {@link BackupAlarms}: core's {@link BackupAlarmsArguments} (documented and defaulted there), with the topic and vaults as components. */
+export interface BackupAlarmsArgs extends BackupAlarmsArguments<pulumi.Input<string>, AlertTopic | pulumi.Input<string>, ReplicatedBackupVault> {}
 
 /** An alarm as created, for the posture and the runbook. */
 export interface CreatedAlarm {

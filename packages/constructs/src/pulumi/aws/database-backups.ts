@@ -3,31 +3,18 @@ import * as rds from "@pulumi/aws/rds";
 import * as elasticache from "@pulumi/aws/elasticache";
 import { getRegionOutput } from "@pulumi/aws/getRegion";
 import { Provider } from "@pulumi/aws/provider";
-import { adoptedEngine, crossRegionMismatch, type DatabaseAdoptionPlan, databaseArn, type DurationInput, type ManagedDatabaseEngine, planDatabaseAdoption, regionOfArn } from "../../core";
+import { adoptedEngine, crossRegionMismatch, type DatabaseAdoptionPlan, databaseArn, type DatabaseBackupsArguments, type DatabaseReplicaSettings, type ManagedDatabaseEngine, planDatabaseAdoption, regionOfArn } from "../../core";
 import { accountContext } from "./account";
 import { configuredRegion } from "./configured-region";
 import { VaultKey } from "./vault-key";
 
-/** Where the automated backups of an adopted RDS instance are replicated. */
-export interface DatabaseReplicaArgs {
-  /** The DR region, for example `"us-west-2"`. Must differ from the database's. */
-  readonly region: string;
+/** Where the automated backups of an adopted RDS instance are replicated: core's {@link DatabaseReplicaSettings} with Pulumi values and the DR provider. */
+export interface DatabaseReplicaArgs extends DatabaseReplicaSettings<VaultKey | pulumi.Input<string>> {
   /**
    * The AWS provider for the DR region.
    * @default - a provider for `region` with the default credentials
    */
   readonly provider?: pulumi.ProviderResource;
-  /**
-   * The key, in the DR region, that encrypts the replicated backups: a {@link VaultKey} created with
-   * the DR provider, or a key ARN in the DR region.
-   * @default - a new VaultKey named `<name>-dr-key` in the DR region
-   */
-  readonly key?: VaultKey | pulumi.Input<string>;
-  /**
-   * How long the replicated automated backups are kept (1 to 35 days).
-   * @default 7 days
-   */
-  readonly retention?: DurationInput;
 }
 
 /** The database a {@link DatabaseBackups} adopts: exactly one of these. */
@@ -39,17 +26,10 @@ export type AdoptedDatabase =
   /** An ElastiCache replication group: the resource, or its ARN or id. */
   | { readonly elastiCache: elasticache.ReplicationGroup | pulumi.Input<string> };
 
-/** Arguments of a {@link DatabaseBackups}. */
-export interface DatabaseBackupsArgs {
+/** Arguments of a {@link DatabaseBackups}: core's {@link DatabaseBackupsArguments} with Pulumi values. */
+export interface DatabaseBackupsArgs extends DatabaseBackupsArguments<DatabaseReplicaArgs> {
+  /** The database to adopt: the resource, or its ARN or identifier. */
   readonly database: AdoptedDatabase;
-  /**
-   * RDS instances only: replicate automated backups to this region. `false` keeps them in one
-   * region and must be said explicitly (for example because an {@link AwsBackupPlan} copies the
-   * instance's snapshots to the DR region). Refused for Aurora and ElastiCache, which have no
-   * cross-region automated backups.
-   * @default - required for an RDS instance
-   */
-  readonly dr?: DatabaseReplicaArgs | false;
   /**
    * The database's region, to refuse a DR region equal to it before anything is created. Also
    * checked at deploy time.
@@ -61,6 +41,7 @@ export interface DatabaseBackupsArgs {
    * @default true
    */
   readonly protect?: boolean;
+  /** @default - none */
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
