@@ -21,6 +21,13 @@ const slackWebhook = config.getSecret("slackWebhook") ?? pulumi.secret("https://
 // encrypted to a key nobody holds could never be restored. The identities (private keys) stay with
 // whoever restores (`lifeboat restore --identity-file restore.key`), never in this stack or its state.
 const ageRecipients = config.getObject<string[]>("ageRecipients") ?? [config.require("ageRecipient")];
+// Scheduled restore drills (opt-in): a drill decrypts what it restores, so it needs the age identity,
+// which never goes in this repository. `pulumi config set --secret ageIdentity "$(cat restore.key)"`
+// turns drills on: a separate drill runner droplet holds the identity (a secret in the state), drills
+// PostgreSQL monthly into a scratch database on its cluster and the cache into its empty database 15,
+// and the dead-man's switch pages when a drill fails, is overdue, or restores slower than the RTO.
+// Without it there is no drill runner, and the posture prints the command to drill by hand.
+const ageIdentity = config.getSecret("ageIdentity");
 // The off-site copy in AWS: another provider is the strongest disaster-recovery boundary.
 const offsite = config.getBoolean("offsite") ?? false;
 
@@ -78,12 +85,15 @@ const estate = new DigitalOceanRecoveryEstate("prod", {
   alerts: { emails: alertEmails, slack: [{ channel: slackChannel, url: slackWebhook }] },
   encryption: { ageRecipients },
   monitor: { healthUrl: pulumi.interpolate`${app.liveUrl}/healthz` },
+  // uploads is not drilled: a Spaces drill needs a scratch bucket (`uploads: { scratch: { bucket } }`).
+  ...(ageIdentity ? { drills: { identity: ageIdentity, sources: { cache: { scratch: { database: 15 } } } } } : {}),
   ...(offsite ? { offsite: { region: new pulumi.Config("aws").get("region") ?? "us-east-1", replicaRegion: config.get("offsiteReplicaRegion") ?? "us-west-2" } } : {}),
 });
 
 export const appUrl = app.liveUrl;
 export const vaultBucket = estate.vault.bucketName;
 export const runnerHealthUrl = estate.runner.healthUrl;
+export const drillRunnerIp = estate.drillRunner?.droplet.ipv4Address;
 // Per source: achieved RPO and RTO against the objectives, copies, alerts, restore commands.
 export const posture = estate.posture;
 export const runbook = estate.runbook;

@@ -7,6 +7,7 @@ import { type RecordedResource, type RecordedStack, recordProgram } from "@lifeb
 
 const example = loadExample(join(__dirname, ".."));
 let stack: RecordedStack;
+
 const find = (type: string, name: string) => {
   const found = stack.resources.find((r) => r.type === type && r.name === name);
   if (!found) throw new Error(`no ${type} named ${name}`);
@@ -69,6 +70,13 @@ describe("examples/digitalocean under the mock engine", () => {
     expect(example.config[`${example.project}:ageRecipient`]).toMatch(/^age1/);
     expect(runbook).toMatch(/LIFEBOAT_AGE_IDENTITY_FILE=<path to the age identity> LIFEBOAT_CONFIG_FILE=\S+ lifeboat restore --source postgres-main/);
     expect(JSON.stringify(stack)).not.toContain("AGE-SECRET-KEY");
+  });
+
+  it("schedules no drill and creates no drill runner unless an identity is configured as a secret", () => {
+    const posture = stack.outputs.posture as EstatePosture;
+
+    expect(stack.resources.filter((r) => r.name.includes("drill-runner"))).toEqual([]);
+    expect(posture.sources[0]!.notes.join("\n")).toContain("No restore drill is scheduled");
   });
 
   it("passes the policy pack with no findings", () => {
