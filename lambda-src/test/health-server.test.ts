@@ -278,6 +278,12 @@ describe("the backup health endpoint watching restore drills", () => {
     expect(later.body.failing).toContainEqual(expect.stringMatching(/settings: drill-stale: no restore drill of settings has run since the endpoint started 2 days ago/));
   });
 
+  it("refuses to start when a drill watch names a source the configuration lacks, instead of never judging it", async () => {
+    const started = serve({ drillWatches: [watch("billing")] });
+
+    await expect(started).rejects.toThrow("The drill watches name billing, not in the job configuration (sources: uploads, settings)");
+  });
+
   it("refuses to start when --drills-file is not a list of drill watches, naming the file and each field (exit 2)", async () => {
     const bad = join(work, "drills-bad.json");
     writeFileSync(bad, JSON.stringify([{ source: "uploads", everyMinutes: 0 }]));

@@ -33,6 +33,9 @@ export interface HealthServer {
  * one read); the verification report, a local file, is read on every probe.
  */
 export async function startHealthServer(job: JobContext, options: HealthServerOptions): Promise<HealthServer> {
+  // A watch of a source the configuration lacks would never be judged: refuse it rather than pass silently.
+  const unknown = (options.drillWatches ?? []).filter((w) => !job.config.sources.some((s) => s.name === w.source)).map((w) => w.source);
+  if (unknown.length > 0) throw new Error(`The drill watches name ${unknown.join(", ")}, not in the job configuration (sources: ${job.config.sources.map((s) => s.name).join(", ")}); redeploy the runner so its drills file and configuration agree.`);
   const ttlMs = (options.cacheSeconds ?? DEFAULT_HEALTH_CACHE_SECONDS) * 1000;
   let cached: { at: number; state: Promise<VaultState> } | undefined;
   const vaultState = () => {
