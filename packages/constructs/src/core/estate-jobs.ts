@@ -33,10 +33,10 @@ export interface SourceJobsDesign {
 }
 
 /**
- * Decides, per source with a logical backup, where its backup runs, whether and how often it is
- * drilled and where the drill runs. A job goes to Fargate when its expected duration is over Lambda's
+ * Decides, per source with a logical backup, where its backup and verification run, whether and how
+ * often it is drilled and where the drill runs. A job goes to Fargate when its expected duration is over Lambda's
  * budget and the estate can run Fargate tasks (`fargate`: a cluster, private subnets and the jobs
- * image); otherwise it stays on Lambda (a backup) or is not scheduled (a drill, which would be killed
+ * image); otherwise it stays on Lambda (a backup, a verification) or is not scheduled (a drill, which would be killed
  * at 15 minutes), and a note says what to declare. Redis and objects drills need a declared scratch
  * target. Problems (a bad interval or runtime) are recorded under `sources[i]`.
  */
