@@ -31,8 +31,8 @@ describe("Component arguments declared once in core", () => {
     expectTypeOf<SharedVaultSettings>().toExtend<cdk.BackupVaultProps>();
     expectTypeOf<Omit<ReplicatedBackupVaultSettings<string, string, never>, "protect" | "primaryRegion">>().toExtend<pulumiAws.ReplicatedBackupVaultArgs>();
     expectTypeOf<Omit<ReplicatedBackupVaultSettings<string, string, never>, "protect" | "primaryRegion">>().toExtend<cdk.ReplicatedBackupVaultProps>();
-    expectTypeOf<Omit<KeySettings, "alias" | "protect" | "description"> & { readonly alias?: string; readonly description?: string }>().toExtend<pulumiAws.VaultKeyArgs>();
-    expectTypeOf<Omit<KeySettings, "alias" | "protect" | "description"> & { readonly alias?: string; readonly description?: string }>().toExtend<cdk.VaultKeyProps>();
+    expectTypeOf<Omit<KeySettings<string>, "protect">>().toExtend<pulumiAws.VaultKeyArgs>();
+    expectTypeOf<Omit<KeySettings<string>, "protect">>().toExtend<cdk.VaultKeyProps>();
     expectTypeOf<AlertTopicArguments<string, string>>().toExtend<pulumiAws.AlertTopicArgs>();
     expectTypeOf<AlertTopicArguments<string, string>>().toExtend<cdk.AlertTopicProps>();
   });

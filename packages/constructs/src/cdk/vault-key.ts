@@ -4,13 +4,8 @@ import { Construct } from "constructs";
 import { designKey, type KeySettings, type VaultKeyPlan } from "../core";
 import { cdkPolicyDocument } from "./policy";
 
-/** Properties of a {@link VaultKey}. */
-export interface VaultKeyProps extends Omit<KeySettings, "alias" | "protect"> {
-  /**
-   * The key's alias.
-   * @default - "alias/lifeboat/<id>-<suffix of the stack's name>", unique in the account and region (a stack's name is)
-   */
-  readonly alias?: string;
+/** Properties of a {@link VaultKey}: core's {@link KeySettings} (documented and defaulted there) with CDK values, and a removal policy instead of `protect`. */
+export interface VaultKeyProps extends Omit<KeySettings<string>, "protect"> {
   /**
    * What happens to the key when it leaves the stack. Deleting a vault key makes every backup it
    * encrypted unreadable.
@@ -48,7 +43,7 @@ export class VaultKey extends Construct {
     this.plan = { rotationPeriodDays: design.rotationPeriodDays, deletionWindowDays: design.deletionWindowDays, services: design.services };
     const stack = Stack.of(this);
     this.key = new kms.Key(this, "Resource", {
-      description: design.description,
+      description: p.description ?? design.description,
       keySpec: kms.KeySpec.SYMMETRIC_DEFAULT,
       keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT,
       enableKeyRotation: design.enableKeyRotation,
@@ -57,7 +52,7 @@ export class VaultKey extends Construct {
       policy: cdkPolicyDocument(design.policyStatements({ partition: stack.partition, account: stack.account })),
       removalPolicy: p.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    this.alias = new kms.Alias(this, "Alias", { aliasName: design.alias as string, targetKey: this.key });
+    this.alias = new kms.Alias(this, "Alias", { aliasName: p.alias ?? (design.alias as string), targetKey: this.key });
     this.keyArn = this.key.keyArn;
     this.keyId = this.key.keyId;
   }

@@ -1,21 +1,25 @@
+import { knownString } from "../deploy-time";
 import { Problems } from "../errors";
 import type { PolicyStatement } from "./iam";
 import { vaultKeyPolicyStatements } from "./key-policy";
 import { KMS_ALIAS_RULE, uniquePhysicalName } from "./physical-names";
 import { checkVaultKey, type VaultKeySettings } from "./vault-key";
 
-/** The arguments of a customer managed key, declared once for every front end. */
-export interface KeySettings extends VaultKeySettings {
+/**
+ * The arguments of a customer managed key, declared once for every front end. `S` is the front end's
+ * string (a Pulumi `Input`, a CDK token); core checks the values known now and skips the rest.
+ */
+export interface KeySettings<S = unknown> extends VaultKeySettings {
   /**
    * What the key protects, shown in the KMS console.
    * @default - "Lifeboat vault key <name>"
    */
-  readonly description?: string;
+  readonly description?: S;
   /**
    * The key's alias.
-   * @default "alias/lifeboat/<name>-<suffix of the deployment scope>"
+   * @default "alias/lifeboat/<name>-<suffix of the deployment scope (the Pulumi project and stack, the CDK stack)>", unique in the account and region
    */
-  readonly alias?: unknown;
+  readonly alias?: S;
   /**
    * AWS service principals allowed to encrypt and decrypt with the key on the account's behalf, such
    * as `cloudwatch.amazonaws.com` for alarms publishing to an encrypted topic.
@@ -55,9 +59,9 @@ export interface KeyDesign {
 export function checkKeyDesign(name: string, settings: KeySettings, scope: string, problems: Problems, path = ""): KeyDesign | undefined {
   const plan = checkVaultKey(settings, problems, path);
   if (!plan) return undefined;
-  const alias = settings.alias === undefined ? `alias/lifeboat/${uniquePhysicalName([name], scope, KMS_ALIAS_RULE)}` : typeof settings.alias === "string" ? settings.alias : undefined;
+  const alias = settings.alias === undefined ? `alias/lifeboat/${uniquePhysicalName([name], scope, KMS_ALIAS_RULE)}` : knownString(settings.alias);
   return {
-    description: settings.description ?? `Lifeboat vault key ${name}`,
+    description: knownString(settings.description) ?? `Lifeboat vault key ${name}`,
     ...(alias !== undefined ? { alias } : {}),
     keyUsage: "ENCRYPT_DECRYPT",
     keySpec: "SYMMETRIC_DEFAULT",

@@ -3,11 +3,22 @@ import { knownString } from "../deploy-time";
 import { checkDays, type DurationInput } from "../duration";
 import { Problems } from "../errors";
 
-/** The engine-neutral settings of a vault key. */
+/** The engine-neutral settings of a vault key (see {@link KeySettings} for every front end's arguments). */
 export interface VaultKeySettings {
+  /** The key's alias, checked when known now. @default - one unique to the deployment */
   readonly alias?: unknown;
+  /** Service principals that may use the key. @default - none */
   readonly services?: readonly string[];
+  /**
+   * How long KMS waits before deleting the key once deletion is scheduled: 7 to 30 days, time to
+   * notice a mistake.
+   * @default 30 days
+   */
   readonly deletionWindow?: DurationInput;
+  /**
+   * How often KMS rotates the key material: 90 to 2,560 days.
+   * @default 365 days
+   */
   readonly rotationPeriod?: DurationInput;
 }
 

@@ -4,18 +4,8 @@ import { designKey, type KeySettings, type VaultKeyPlan } from "../../core";
 import { deploymentScope } from "./deployment-scope";
 import { accountContext, policyJson } from "./account";
 
-/** Arguments of a {@link VaultKey}: core's {@link KeySettings}, with Pulumi values where the key takes them. */
-export interface VaultKeyArgs extends Omit<KeySettings, "alias" | "description"> {
-  /**
-   * What the key protects, shown in the KMS console.
-   * @default - "Lifeboat vault key <name>"
-   */
-  readonly description?: pulumi.Input<string>;
-  /**
-   * The key's alias.
-   * @default "alias/lifeboat/<name>-<suffix of the project and stack>", unique in the account and region
-   */
-  readonly alias?: pulumi.Input<string>;
+/** Arguments of a {@link VaultKey}: core's {@link KeySettings} (documented and defaulted there), with Pulumi values. */
+export interface VaultKeyArgs extends KeySettings<pulumi.Input<string>> {
   /** @default - none */
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
@@ -42,7 +32,7 @@ export class VaultKey extends pulumi.ComponentResource {
 
   constructor(name: string, args: VaultKeyArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     const a = args ?? {};
-    const design = designKey(name, { ...a, description: typeof a.description === "string" ? a.description : undefined }, deploymentScope(), `VaultKey "${name}"`);
+    const design = designKey(name, a, deploymentScope(), `VaultKey "${name}"`);
     super("lifeboat:aws:VaultKey", name, {}, opts);
     this.plan = { rotationPeriodDays: design.rotationPeriodDays, deletionWindowDays: design.deletionWindowDays, services: design.services } as VaultKeyPlan;
 
