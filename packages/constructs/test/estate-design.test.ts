@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { designEstate, type EstateDesignArgs, estateDesignPosture, estateJobConfigs, estateJobSource, fargateJobTaskStatements, LifeboatValidationError, verificationFunctionSources } from "@lifeboat/constructs/core";
+import { designEstate, type EstateDesignArgs, estateDesignPosture, estateJobConfigs, estateJobSource, estateDesignArgs, fargateJobTaskStatements, LifeboatValidationError, verificationFunctionSources } from "@lifeboat/constructs/core";
 
 /** The examples/aws estate as plain declarations: RDS, ElastiCache and a bucket, jobs in a VPC with S3 and Secrets Manager endpoints. */
 function args(overrides: Partial<EstateDesignArgs> = {}): EstateDesignArgs {
@@ -274,5 +274,18 @@ describe("designEstate's verification on Fargate", () => {
       ["ReadDrillRecords", ["s3:GetObject"], ["arn:aws:s3:::vault/drills/orders/*"], undefined],
       ["ListDrillRecords", ["s3:ListBucket"], ["arn:aws:s3:::vault"], { StringLike: { "s3:prefix": ["drills/orders/*"] } }],
     ]);
+  });
+});
+
+describe("estateDesignArgs", () => {
+  it("reduces a front end's estate to designEstate's arguments: the network's routes only, the image argument, the subject and the front end's problems", () => {
+    const declared = { ...args(), jobs: { vpc: { subnetIds: ["subnet-a"], routes: { nat: true }, everyJob: true }, fargate: {}, code: { imageUri: "x" } }, awsBackup: false, drills: false };
+
+    const built = estateDesignArgs({ estate: "prod", scope: "shop-dev-prod", primaryRegion: "eu-west-1", declared, image: { given: true, argument: "jobs.code.imageUri" }, problems: [{ argument: "sources[0].credentials", value: undefined, message: "is required." }] as never });
+
+    expect(built).toMatchObject({ estate: "prod", scope: "shop-dev-prod", subject: 'DisasterRecoveryEstate "prod"', awsBackup: false, drills: false });
+    expect(built.objectives.primaryRegion).toBe("eu-west-1");
+    expect(built.jobs).toEqual({ vpc: { routes: { nat: true }, everyJob: true }, fargate: {}, image: true, imageArgument: "jobs.code.imageUri" });
+    expect(problemsOf(() => designEstate(built)).problems.map((p) => p.argument)).toContain("sources[0].credentials");
   });
 });

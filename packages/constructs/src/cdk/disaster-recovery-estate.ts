@@ -10,9 +10,9 @@ import {
   type DeployedAlarm,
   type DeployedSourceIds,
   designEstate,
+  estateDesignArgs,
   type DrillRecord,
   type EstateDesign,
-  type EstateDesignArgs,
   estateDesignPosture,
   estateExtraAlarms,
   estateJobConfigs,
@@ -228,23 +228,16 @@ export class DisasterRecoveryEstate extends Construct {
     });
     if (props.monitor) checkMonitor(scope, props.monitor, found);
     const vpc = props.jobs?.vpc;
-    const design = designEstate({
-      estate: id,
-      scope: `${Stack.of(scope).stackName}-${id}`,
-      subject: `DisasterRecoveryEstate "${id}"`,
-      objectives: { ...props.objectives, ...(Token.isUnresolved(primaryRegion) ? {} : { primaryRegion }) },
-      sources: (props.sources ?? []).map(declarationOf),
-      jobs: {
-        ...(vpc ? { vpc: { routes: vpc.routes, ...(vpc.everyJob !== undefined ? { everyJob: vpc.everyJob } : {}) } } : {}),
-        ...(props.jobs?.fargate !== undefined ? { fargate: props.jobs.fargate } : {}),
-        image: Boolean(props.jobs?.code && "repository" in props.jobs.code),
-        imageArgument: "jobs.code.repository",
-      },
-      ...(props.drills !== undefined ? { drills: props.drills } : {}),
-      ...(props.records ? { records: props.records } : {}),
-      ...(props.awsBackup !== undefined ? { awsBackup: props.awsBackup as EstateDesignArgs["awsBackup"] } : {}),
-      problems: found.all,
-    });
+    const design = designEstate(
+      estateDesignArgs({
+        estate: id,
+        scope: `${Stack.of(scope).stackName}-${id}`,
+        ...(Token.isUnresolved(primaryRegion) ? {} : { primaryRegion }),
+        declared: { ...props, sources: (props.sources ?? []).map(declarationOf) },
+        image: { given: Boolean(props.jobs?.code && "repository" in props.jobs.code), argument: "jobs.code.repository" },
+        problems: found.all,
+      }),
+    );
     super(scope, id);
     this.design = design;
     this.plan = design.plan;

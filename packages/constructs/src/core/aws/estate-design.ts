@@ -113,6 +113,57 @@ export interface EstateDesignArgs {
   readonly problems?: readonly ValidationProblem[];
 }
 
+/** An estate's arguments as a front end holds them, with its sources already reduced to declarations. */
+export interface DeclaredEstate {
+  readonly objectives: ObjectivesArgs;
+  readonly sources?: readonly EstateSourceDeclaration[];
+  /** `jobs` as given: only its network's routes and `everyJob`, and whether `fargate` is given, count. */
+  readonly jobs?: { readonly vpc?: EstateNetworkDeclaration; readonly fargate?: unknown };
+  /** @default true */
+  readonly drills?: boolean;
+  /** @default - none */
+  readonly records?: EstateDesignArgs["records"];
+  /** The front end's `awsBackup` argument; only the settings core reads count. @default - on when a source runs on RDS or Aurora */
+  readonly awsBackup?: unknown;
+}
+
+/**
+ * The arguments of {@link designEstate} from a front end's estate: its name, what makes its task
+ * families unique (`scope`), the primary region when known, the declared estate, whether its jobs'
+ * code is the jobs image (and the argument that gives it, for messages), and problems only the front
+ * end could find.
+ */
+export function estateDesignArgs(input: {
+  readonly estate: string;
+  readonly scope: string;
+  /** @default - the objectives' own, else not known */
+  readonly primaryRegion?: string;
+  readonly declared: DeclaredEstate;
+  readonly image: { readonly given: boolean; readonly argument: string };
+  /** @default - none */
+  readonly problems?: readonly ValidationProblem[];
+}): EstateDesignArgs {
+  const { declared } = input;
+  const vpc = declared.jobs?.vpc;
+  return {
+    estate: input.estate,
+    scope: input.scope,
+    subject: `DisasterRecoveryEstate "${input.estate}"`,
+    objectives: { ...declared.objectives, ...(input.primaryRegion !== undefined ? { primaryRegion: input.primaryRegion } : {}) },
+    sources: declared.sources ?? [],
+    jobs: {
+      ...(vpc ? { vpc: { ...(vpc.routes !== undefined ? { routes: vpc.routes } : {}), ...(vpc.everyJob !== undefined ? { everyJob: vpc.everyJob } : {}) } } : {}),
+      ...(declared.jobs?.fargate !== undefined ? { fargate: declared.jobs.fargate } : {}),
+      image: input.image.given,
+      imageArgument: input.image.argument,
+    },
+    ...(declared.drills !== undefined ? { drills: declared.drills } : {}),
+    ...(declared.records ? { records: declared.records } : {}),
+    ...(declared.awsBackup !== undefined ? { awsBackup: declared.awsBackup as EstateDesignArgs["awsBackup"] } : {}),
+    ...(input.problems && input.problems.length > 0 ? { problems: input.problems } : {}),
+  };
+}
+
 /** One scheduled job of the estate. */
 export interface EstateJobDesign {
   /** `<source>-backup`, `<source>-verify` (a Fargate task), `<source>-drill` or `verify` (the verification function): the job's part of resource names. */

@@ -6,11 +6,11 @@ import {
   type BackupManifest,
   type CredentialsSource,
   designEstate,
+  estateDesignArgs,
   type DeployedAlarm,
   type DeployedSourceIds,
   type DrillRecord,
   type EstateDesign,
-  type EstateDesignArgs,
   estateDesignPosture,
   estateExtraAlarms,
   type EstateJobDesign,
@@ -289,23 +289,16 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
   constructor(name: string, args: DisasterRecoveryEstateArgs, opts?: pulumi.ComponentResourceOptions) {
     const primaryRegion = args.objectives?.primaryRegion ?? configuredRegion(opts);
     const vpc = args.jobs?.vpc;
-    const design = designEstate({
-      estate: name,
-      // Task families are account-wide per region: the project and stack keep two stacks' apart.
-      scope: `${deploymentScope()}-${name}`.replace(/[^A-Za-z0-9_-]/g, "-"),
-      subject: `DisasterRecoveryEstate "${name}"`,
-      objectives: { ...args.objectives, ...(primaryRegion !== undefined ? { primaryRegion } : {}) },
-      sources: (args.sources ?? []).map(declarationOf),
-      jobs: {
-        ...(vpc ? { vpc: { routes: vpc.routes, ...(vpc.everyJob !== undefined ? { everyJob: vpc.everyJob } : {}) } } : {}),
-        ...(args.jobs?.fargate !== undefined ? { fargate: args.jobs.fargate } : {}),
-        image: Boolean(args.jobs?.code && "imageUri" in args.jobs.code),
-        imageArgument: "jobs.code.imageUri",
-      },
-      ...(args.drills !== undefined ? { drills: args.drills } : {}),
-      ...(args.records ? { records: args.records } : {}),
-      ...(args.awsBackup !== undefined ? { awsBackup: args.awsBackup as EstateDesignArgs["awsBackup"] } : {}),
-    });
+    const design = designEstate(
+      estateDesignArgs({
+        estate: name,
+        // Task families are account-wide per region: the project and stack keep two stacks' apart.
+        scope: `${deploymentScope()}-${name}`.replace(/[^A-Za-z0-9_-]/g, "-"),
+        ...(primaryRegion !== undefined ? { primaryRegion } : {}),
+        declared: { ...args, sources: (args.sources ?? []).map(declarationOf) },
+        image: { given: Boolean(args.jobs?.code && "imageUri" in args.jobs.code), argument: "jobs.code.imageUri" },
+      }),
+    );
     super("lifeboat:aws:DisasterRecoveryEstate", name, {}, opts);
     this.design = design;
     this.plan = design.plan;
