@@ -41,6 +41,16 @@ async function record(key: string): Promise<DrillRecord> {
   return JSON.parse((await readObject(s3.directClient(), "vault", key)).toString("utf8")) as DrillRecord;
 }
 
+/** A drill that met a corrupt backup: failed at the restore, said so in its record, and cleaned its scratch target up. */
+async function expectCorruptBackupRefused(error: unknown, artifact: string): Promise<void> {
+  const stored = await record((error as DrillFailedError).result.recordKey);
+  expect(stored.outcome).toBe("failed");
+  expect(stored.backup?.artifactKey).toBe(artifact);
+  expect(stored.checks[0]).toMatchObject({ check: "restore", status: "fail" });
+  expect(stored.error).toContain("is corrupt");
+  expect(stored.checks.at(-1)).toMatchObject({ check: "cleanup", status: "pass" });
+}
+
 async function drillDatabases(): Promise<string[]> {
   return pg.sql("postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'lifeboat_drill_%' ORDER BY 1");
 }
@@ -161,12 +171,7 @@ describe("a PostgreSQL restore drill", () => {
 
     const error = await runDrill(job, "shop-db-corrupt").catch((e: unknown) => e);
 
-    const stored = await record((error as DrillFailedError).result.recordKey);
-    expect(stored.outcome).toBe("failed");
-    expect(stored.backup?.artifactKey).toBe(artifact);
-    expect(stored.checks[0]).toMatchObject({ check: "restore", status: "fail" });
-    expect(stored.error).toContain("is corrupt");
-    expect(stored.checks.at(-1)).toMatchObject({ check: "cleanup", status: "pass" });
+    await expectCorruptBackupRefused(error, artifact!);
     expect(await drillDatabases()).toEqual([]);
   });
 
@@ -226,12 +231,7 @@ describe("a Redis restore drill", () => {
     try {
       const error = await runDrill(job, "cache").catch((e: unknown) => e);
 
-      const stored = await record((error as DrillFailedError).result.recordKey);
-      expect(stored.outcome).toBe("failed");
-      expect(stored.backup?.artifactKey).toBe(artifact);
-      expect(stored.checks[0]).toMatchObject({ check: "restore", status: "fail" });
-      expect(stored.error).toContain("is corrupt");
-      expect(stored.checks.at(-1)).toMatchObject({ check: "cleanup", status: "pass" });
+      await expectCorruptBackupRefused(error, artifact);
       expect((await redis.cli("-n", "9", "DBSIZE")).trim()).toBe("0");
       expect((await redis.cli("DBSIZE")).trim()).toBe("200");
     } finally {
