@@ -170,7 +170,7 @@ describe("the DigitalOcean posture's job placement", () => {
     expect(pg.jobs?.[0]?.reason).toBe("the runner droplet's timer lifeboat-backup-postgres-main.timer; expected 18 minutes (20 GiB at an assumed 20 MiB/s, until a backup measures it), within the 24 hours before its next run, when systemd stops it");
     expect(cache.jobs?.[1]?.reason).toMatch(/^the runner droplet's timer lifeboat-verify\.timer \(every source in turn\); expected .*, within the 15 minutes before its next run, when systemd stops it$/);
     expect(pg.notes).toContain(
-      "No restore drill is scheduled: a drill decrypts the backup, and the runner holds only the age recipients. Its RTO stays an estimate until you drill it where the identity is: `LIFEBOAT_CONFIG_FILE=lifeboat.json LIFEBOAT_AGE_IDENTITY_FILE=<path to the age identity> lifeboat drill --source postgres-main` (the record goes to the vault).",
+      "No restore drill is scheduled: a drill decrypts the backup, and the runner holds only the age recipients. Its RTO stays an estimate until you drill it where the identity is: `LIFEBOAT_CONFIG_FILE=lifeboat.json LIFEBOAT_AGE_IDENTITY_FILE=<path to the age identity> lifeboat drill --source postgres-main` (the record goes to the vault), or opt in to scheduled drills (`drills`).",
     );
     expect(renderRunbook(posture)).toContain("- backup: the runner, the runner droplet's timer lifeboat-backup-postgres-main.timer;");
   });
