@@ -41,7 +41,7 @@ describe("examples/aws under the mock engine", () => {
     ]);
   });
 
-  it("runs the jobs from the image in the example's ECR repository, the backups too long for Lambda on Fargate inside the private subnets, verification on Lambda", () => {
+  it("runs the jobs from the image in the example's ECR repository, the backups too long for Lambda on Fargate inside the private subnets, verification of the primary copy on Fargate, of the replica on Lambda", () => {
     const fn = find("aws:lambda/function:Function", "estate-verify-function");
     const repository = find("aws:ecr/repository:Repository", "lifeboat-jobs");
     const jobsGroup = find("aws:ec2/securityGroup:SecurityGroup", "backup-jobs").id;
@@ -54,7 +54,7 @@ describe("examples/aws under the mock engine", () => {
     expect(fn.inputs.vpcConfig).toBeUndefined();
     expect(container).toMatchObject({ image: `${repository.outputs.repositoryUrl}:0.1.0`, entryPoint: ["/usr/local/bin/lifeboat"], command: ["backup", "--source", "postgres-main"] });
     expect((schedule.inputs.target as any).ecsParameters.networkConfiguration).toMatchObject({ securityGroups: [jobsGroup], assignPublicIp: false });
-    expect(stack.resources.filter((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition").map((r) => r.name).sort()).toEqual(["estate-postgres-main-backup-task-task", "estate-postgres-main-drill-task-task", "estate-uploads-backup-task-task"].sort());
+    expect(stack.resources.filter((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition").map((r) => r.name).sort()).toEqual(["estate-postgres-main-backup-task-task", "estate-postgres-main-drill-task-task", "estate-postgres-main-verify-task-task", "estate-uploads-backup-task-task", "estate-uploads-verify-task-task"].sort());
     expect(stack.resources.filter((r) => r.type === "aws:lambda/function:Function").map((r) => r.name)).toEqual(["estate-verify-function"]);
     expect(find("aws:sns/topicSubscription:TopicSubscription", stack.resources.find((r) => r.type === "aws:sns/topicSubscription:TopicSubscription")!.name).inputs.endpoint).toBe(
       "backups-oncall@example.com",
