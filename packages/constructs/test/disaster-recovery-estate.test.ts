@@ -173,4 +173,26 @@ describe("DisasterRecoveryEstate", () => {
     expect(recorder.resources.map((r) => r.type)).toContain("aws:rds/instance:Instance"); // the user's own resources register
     expect(recorder.resources.filter((r) => r.type.startsWith("lifeboat:") || r.name.startsWith("prod-"))).toEqual([]);
   });
+
+  it("refuses a bad monitor with the estate's own problems, before creating anything", async () => {
+    const recorder = new Recorder();
+    const args = estateArgs();
+
+    // The estate is in eu-west-1, so its topic cannot take the health check alarm, which lives in us-east-1.
+    const error = errorOf(
+      () =>
+        new DisasterRecoveryEstate("prod", {
+          ...args,
+          objectives: { ...args.objectives, primaryRegion: "eu-west-1" },
+          monitor: { healthCheck: { fqdn: "https://app.example.com" }, database: { instance: "orders", maxConnections: 0, allocatedStorageGiB: 50 } },
+        }),
+    ) as LifeboatValidationError;
+    await recorder.settle();
+
+    expect(error).toBeInstanceOf(LifeboatValidationError);
+    expect(error.message).toMatch(/^DisasterRecoveryEstate "prod": 3 problems in the arguments:/);
+    expect(error.problems.map((p) => p.argument)).toEqual(["monitor.healthCheck.fqdn", "monitor.database.maxConnections", "monitor.topic"]);
+    expect(error.message).toContain("Pass monitor.healthCheckTopic");
+    expect(recorder.resources.filter((r) => r.type.startsWith("lifeboat:") || r.name.startsWith("prod-"))).toEqual([]);
+  });
 });

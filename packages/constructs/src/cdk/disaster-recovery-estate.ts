@@ -27,13 +27,11 @@ import {
   estateSourceSettings,
   type JobConfig,
   type JobNetworkRoutes,
-  LifeboatValidationError,
   type ObjectivesArgs,
   type ObjectLockArgs,
-  planServiceMonitor,
+  checkEstateMonitor,
   Problems,
   renderRunbook,
-  ROUTE53_METRICS_REGION,
   type SourceEndpoint,
   type SourceJobsDesign,
   verificationFunctionSources,
@@ -226,7 +224,10 @@ export class DisasterRecoveryEstate extends Construct {
         found.add(`sources[${i}].credentials`, undefined, `is required: ${make} has no generated secret. Create it with credentials: rds.Credentials.fromGeneratedSecret(...), or pass { secretArn }.`);
       }
     });
-    if (props.monitor) checkMonitor(scope, props.monitor, found);
+    if (props.monitor) {
+      const region = Stack.of(scope).region;
+      checkEstateMonitor(serviceMonitorSettings({ ...props.monitor, topic: undefined as never }), Token.isUnresolved(region) ? undefined : region, found);
+    }
     const vpc = props.jobs?.vpc;
     const design = designEstate(
       estateDesignArgs({
@@ -458,27 +459,6 @@ export class DisasterRecoveryEstate extends Construct {
     const show = resolve ?? ((v: string) => showToken(this, v));
     const jobConfigs = Object.fromEntries(Object.entries(this.jobConfigs).map(([file, config]) => [file, JSON.stringify(resolveDeep(config, show), null, 2)]));
     return renderRunbook(this.posture(show), { jobConfigs });
-  }
-}
-
-/**
- * The monitor's problems, named as the estate's arguments (`monitor.healthCheck.fqdn`), found before
- * anything is created. Its alarms go to the estate's topic, which lives in the estate's stack.
- */
-function checkMonitor(scope: Construct, monitor: Omit<ServiceMonitorProps, "topic">, problems: Problems): void {
-  const region = Stack.of(scope).region;
-  const topic = `arn:aws:sns:${Token.isUnresolved(region) ? ROUTE53_METRICS_REGION : region}:123456789012:estate-alerts`;
-  try {
-    planServiceMonitor(serviceMonitorSettings({ ...monitor, topic }), "monitor");
-  } catch (error) {
-    if (!(error instanceof LifeboatValidationError)) throw error;
-    problems.addAll(
-      error.problems.map((p) => ({
-        argument: `monitor.${p.argument}`,
-        value: p.argument === "topic" ? "the estate's alert topic" : p.value,
-        message: p.message.replace("Pass healthCheckTopic", "Pass monitor.healthCheckTopic"),
-      })),
-    );
   }
 }
 

@@ -3,7 +3,7 @@ import type { AlarmSpec, UnboundAlarmSpec } from "./alarms";
 import { checkDatabaseIdentifier, regionOfArn } from "./database-backup";
 import { isDeployTimeValue, knownString } from "../deploy-time";
 import { Duration, type DurationInput, checkWholeUnits } from "../duration";
-import { Problems } from "../errors";
+import { LifeboatValidationError, Problems } from "../errors";
 
 /**
  * Route 53 publishes health check metrics only in us-east-1, so an alarm on a health check lives
@@ -371,4 +371,26 @@ export function planServiceMonitor(settings: ServiceMonitorSettings, subject: st
  */
 export function monitorPostureAlarm(spec: Pick<AlarmSpec<unknown, unknown>, "id" | "treatMissingData" | "missingDataReason">, name: string): PostureAlarm {
   return { id: `monitor-${spec.id}`, name, description: `Service monitor: ${spec.id} (missing data: ${spec.treatMissingData}, ${spec.missingDataReason ?? ""})` };
+}
+
+/**
+ * Records the problems of an estate's `monitor` under `monitor.…`, before anything is created. Its
+ * alarms go to the estate's own topic, created in `region` (the primary region): so a health check
+ * alarm, which lives in us-east-1, needs `monitor.healthCheckTopic` when the estate is elsewhere.
+ * `settings.topic` is ignored.
+ */
+export function checkEstateMonitor(settings: ServiceMonitorSettings, region: string | undefined, problems: Problems): void {
+  const topic = `arn:aws:sns:${region ?? ROUTE53_METRICS_REGION}:123456789012:estate-alerts`;
+  try {
+    planServiceMonitor({ ...settings, topic }, "monitor");
+  } catch (error) {
+    if (!(error instanceof LifeboatValidationError)) throw error;
+    problems.addAll(
+      error.problems.map((p) => ({
+        argument: `monitor.${p.argument}`,
+        value: p.argument === "topic" ? "the estate's alert topic" : p.value,
+        message: p.message.replace("Pass healthCheckTopic", "Pass monitor.healthCheckTopic"),
+      })),
+    );
+  }
 }

@@ -33,6 +33,8 @@ import {
   type SourceEndpoint,
   type SourceJobsDesign,
   type JobImageArchitecture,
+  checkEstateMonitor,
+  Problems,
 } from "../../core";
 import { AlertTopic } from "./alert-topic";
 import { AwsBackupPlan, type AwsBackupPlanArgs } from "./aws-backup-plan";
@@ -42,7 +44,7 @@ import { DatabaseBackups } from "./database-backups";
 import { DrillJob } from "./drill-job";
 import { deploymentScope } from "./deployment-scope";
 import { FargateJob } from "./fargate-job";
-import { ServiceMonitor, type ServiceMonitorArgs } from "./service-monitor";
+import { ServiceMonitor, type ServiceMonitorArgs, serviceMonitorSettings } from "./service-monitor";
 import { BackupAlarms, type WatchedJob } from "./backup-alarms";
 import { BackupJob } from "./backup-job";
 import { type JobSource, secretArnsOf } from "./scheduled-job";
@@ -289,6 +291,9 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
   constructor(name: string, args: DisasterRecoveryEstateArgs, opts?: pulumi.ComponentResourceOptions) {
     const primaryRegion = args.objectives?.primaryRegion ?? configuredRegion(opts);
     const vpc = args.jobs?.vpc;
+    // The monitor is created last; its problems are found with the estate's, before anything is created.
+    const found = new Problems();
+    if (args.monitor) checkEstateMonitor(serviceMonitorSettings({ ...args.monitor, topic: undefined as never }), primaryRegion, found);
     const design = designEstate(
       estateDesignArgs({
         estate: name,
@@ -297,6 +302,7 @@ export class DisasterRecoveryEstate extends pulumi.ComponentResource {
         ...(primaryRegion !== undefined ? { primaryRegion } : {}),
         declared: { ...args, sources: (args.sources ?? []).map(declarationOf) },
         image: { given: Boolean(args.jobs?.code && "imageUri" in args.jobs.code), argument: "jobs.code.imageUri" },
+        problems: found.all,
       }),
     );
     super("lifeboat:aws:DisasterRecoveryEstate", name, {}, opts);

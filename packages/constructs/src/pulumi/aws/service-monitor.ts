@@ -13,6 +13,7 @@ import {
   planServiceMonitor,
   Problems,
   type ServiceMonitorPlan,
+  type ServiceMonitorSettings,
   type TreatMissingData,
 } from "../../core";
 import { AlertTopic } from "./alert-topic";
@@ -57,6 +58,34 @@ export interface MonitorAlarm {
   readonly missingDataReason: string;
 }
 
+/** The topic's ARN, as core reads it: an {@link AlertTopic}'s output or what was given. */
+function topicArnOf(topic: AlertTopic | pulumi.Input<string> | undefined): unknown {
+  return topic instanceof AlertTopic ? topic.arn : topic;
+}
+
+/** A {@link ServiceMonitor}'s arguments as core's settings, for planning and for checking before anything is created. */
+export function serviceMonitorSettings(args: ServiceMonitorArgs): ServiceMonitorSettings {
+  const database = args?.database;
+  const instance = database?.instance instanceof rds.Instance ? database.instance : undefined;
+  return {
+    healthCheck: args?.healthCheck ?? ({} as ServiceMonitorArgs["healthCheck"]),
+    ...(args?.loadBalancer ? { loadBalancer: args.loadBalancer } : {}),
+    ...(database
+      ? {
+          database: {
+            identifier: instance ? undefined : database.instance,
+            maxConnections: database.maxConnections,
+            allocatedStorageGiB: database.allocatedStorageGiB ?? instance?.allocatedStorage,
+            connectionsPercent: database.connectionsPercent,
+            storageUsedPercent: database.storageUsedPercent,
+          },
+        }
+      : {}),
+    topic: topicArnOf(args?.topic),
+    ...(args?.healthCheckTopic !== undefined ? { healthCheckTopic: topicArnOf(args.healthCheckTopic) } : {}),
+  };
+}
+
 /**
  * The production monitoring of a service: a Route 53 HTTPS health check on `/healthz` with an alarm
  * when it has been down for 2 minutes; optionally the load balancer's 5xx rate (ELB and target 5xx
@@ -98,29 +127,9 @@ export class ServiceMonitor extends pulumi.ComponentResource {
   readonly plan: ServiceMonitorPlan;
 
   constructor(name: string, args: ServiceMonitorArgs, opts?: pulumi.ComponentResourceOptions) {
-    const topicArnOf = (t: AlertTopic | pulumi.Input<string> | undefined) => (t instanceof AlertTopic ? t.arn : t);
     const database = args?.database;
     const instance = database?.instance instanceof rds.Instance ? database.instance : undefined;
-    const plan = planServiceMonitor(
-      {
-        healthCheck: args?.healthCheck ?? ({} as ServiceMonitorArgs["healthCheck"]),
-        ...(args?.loadBalancer ? { loadBalancer: args.loadBalancer } : {}),
-        ...(database
-          ? {
-              database: {
-                identifier: instance ? undefined : database.instance,
-                maxConnections: database.maxConnections,
-                allocatedStorageGiB: database.allocatedStorageGiB ?? instance?.allocatedStorage,
-                connectionsPercent: database.connectionsPercent,
-                storageUsedPercent: database.storageUsedPercent,
-              },
-            }
-          : {}),
-        topic: topicArnOf(args?.topic),
-        ...(args?.healthCheckTopic !== undefined ? { healthCheckTopic: topicArnOf(args.healthCheckTopic) } : {}),
-      },
-      `ServiceMonitor "${name}"`,
-    );
+    const plan = planServiceMonitor(serviceMonitorSettings(args), `ServiceMonitor "${name}"`);
     super("lifeboat:aws:ServiceMonitor", name, {}, opts);
     this.plan = plan;
     const tags = args.tags ? { tags: args.tags } : {};
