@@ -175,6 +175,7 @@ describe("invalid job arguments", () => {
     ["a bundle that was never built", () => new BackupJob("j", { source: { name: "uploads", kind: "objects", rpoMinutes: 60, bucket: "b" }, vault: vaultTarget, schedule: "rate(1 day)", code: { bundle: true, directory: "/nonexistent" } }), "code.directory", '"/nonexistent"'],
     ["a source name with capitals", () => new BackupJob("j", { source: { ...postgres, name: "Main" }, vault: vaultTarget, schedule: "rate(1 day)", code: { imageUri } }), "source.name", '"Main"'],
     ["a verification of nothing", () => new VerifyJob("v", { sources: [], vault: vaultTarget, schedule: "rate(1 hour)", code: { imageUri } }), "sources", "[]"],
+    ["an image for an architecture Lambda does not run", () => new BackupJob("j", { source: postgres, vault: vaultTarget, schedule: "rate(1 day)", code: { imageUri, architecture: "ppc64le" as never } }), "code.architecture", '"ppc64le"'],
   ];
 
   it.each(cases)("refuses %s before creating anything", async (_what, build, argument, value) => {

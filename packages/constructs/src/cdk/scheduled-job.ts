@@ -7,7 +7,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { checkScheduledJob, type JobConfig, type PolicyStatement, Problems, type ScheduledJobPlan, type ScheduledJobArguments, type JobVaultTarget, schedulerRoleStatements, jobLogGroupName, QUEUE_DATA_KEY_REUSE_SECONDS, BUNDLED_JOB_RUNTIME } from "../core";
+import { checkScheduledJob, type JobConfig, type PolicyStatement, Problems, type ScheduledJobPlan, type ScheduledJobArguments, type JobVaultTarget, schedulerRoleStatements, jobLogGroupName, QUEUE_DATA_KEY_REUSE_SECONDS, BUNDLED_JOB_RUNTIME, type JobImageArchitecture, jobImagePlatform } from "../core";
 import { serviceRole } from "./service-role";
 import { type KeyInput, keyOf, type VaultKey } from "./vault-key";
 
@@ -44,9 +44,12 @@ export function checkJobProps(props: ScheduledJobProps, defaultMemoryMb: number,
   const plan = checkScheduledJob(props, { memoryMb: defaultMemoryMb }, problems);
   if (!props.code || (!("repository" in props.code) && !("bundle" in props.code))) {
     problems.add("code", props.code, "must be { repository, tag } (the jobs image, needed for PostgreSQL and Redis) or { bundle: true, directory } (the bundled handler).");
-  }
+  } else if ("repository" in props.code) jobImagePlatform(props.code, problems);
   return plan;
 }
+
+/** aws-cdk-lib's architecture for each of core's. */
+const LAMBDA_ARCHITECTURE: Record<JobImageArchitecture, lambda.Architecture> = { x86_64: lambda.Architecture.X86_64, arm64: lambda.Architecture.ARM_64 };
 
 /** What a job adds to the shared scheduled function. */
 export interface JobDefinition {
@@ -108,9 +111,9 @@ export abstract class ScheduledJob extends Construct {
             code: lambda.Code.fromEcrImage(code.repository, { tagOrDigest: code.tag, cmd: [`${job.handler}/index.handler`] }),
             handler: lambda.Handler.FROM_IMAGE,
             runtime: lambda.Runtime.FROM_IMAGE,
-            architecture: code.architecture === "arm64" ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,
+            architecture: LAMBDA_ARCHITECTURE[jobImagePlatform(code, new Problems()).lambdaArchitecture],
           }
-        : { code: lambda.Code.fromAsset(code.directory), handler: "index.handler", runtime: new lambda.Runtime(BUNDLED_JOB_RUNTIME.runtime, lambda.RuntimeFamily.NODEJS, { supportsInlineCode: true }), architecture: lambda.Architecture.ARM_64 }),
+        : { code: lambda.Code.fromAsset(code.directory), handler: "index.handler", runtime: new lambda.Runtime(BUNDLED_JOB_RUNTIME.runtime, lambda.RuntimeFamily.NODEJS, { supportsInlineCode: true }), architecture: LAMBDA_ARCHITECTURE[BUNDLED_JOB_RUNTIME.architecture] }),
       memorySize: plan.memoryMb,
       timeout: Duration.seconds(plan.timeoutSeconds),
       environmentEncryption: jobKey,

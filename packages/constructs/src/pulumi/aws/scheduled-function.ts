@@ -8,7 +8,7 @@ import * as lambda from "@pulumi/aws/lambda";
 import * as scheduler from "@pulumi/aws/scheduler";
 import * as sqs from "@pulumi/aws/sqs";
 import { deploymentScope } from "./deployment-scope";
-import { policyDocument, type PolicyStatement, type ScheduledJobPlan, schedulerRoleStatements, serviceTrustPolicy, jobLogGroupName, QUEUE_DATA_KEY_REUSE_SECONDS, BUNDLED_JOB_RUNTIME, DEFAULT_JOB_IMAGE_ARCHITECTURE, type JobImageArchitecture } from "../../core";
+import { policyDocument, type PolicyStatement, type ScheduledJobPlan, schedulerRoleStatements, serviceTrustPolicy, jobLogGroupName, QUEUE_DATA_KEY_REUSE_SECONDS, BUNDLED_JOB_RUNTIME, type JobImageArchitecture, jobImagePlatform, Problems } from "../../core";
 import { accountContext, policyJson } from "./account";
 import { VaultKey } from "./vault-key";
 
@@ -122,7 +122,7 @@ export function createScheduledFunction(parent: pulumi.ComponentResource, name: 
           packageType: "Image",
           imageUri: args.code.imageUri,
           imageConfig: { commands: [`${args.handler}/index.handler`] },
-          architectures: [args.code.architecture ?? DEFAULT_JOB_IMAGE_ARCHITECTURE],
+          architectures: [jobImagePlatform(args.code, new Problems()).lambdaArchitecture],
         }
       : {
           packageType: "Zip",

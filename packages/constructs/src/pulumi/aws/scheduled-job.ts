@@ -4,7 +4,7 @@ import type * as iam from "@pulumi/aws/iam";
 import type * as lambda from "@pulumi/aws/lambda";
 import type * as scheduler from "@pulumi/aws/scheduler";
 import type * as sqs from "@pulumi/aws/sqs";
-import { checkScheduledJob, type JobVaultTarget, Problems, type ScheduledJobArguments, type ScheduledJobPlan, type SourceConfig } from "../../core";
+import { checkScheduledJob, jobImagePlatform, type JobVaultTarget, Problems, type ScheduledJobArguments, type ScheduledJobPlan, type SourceConfig } from "../../core";
 import { bundledHandlerDirectory, bundleExists, createScheduledFunction, type JobCode, type JobVpc, type ScheduledFunctionArgs } from "./scheduled-function";
 import type { VaultKey } from "./vault-key";
 
@@ -30,6 +30,8 @@ export function checkJobArgs(args: ScheduledJobArgs, defaultMemoryMb: number, ha
   const plan = checkScheduledJob(args, { memoryMb: defaultMemoryMb }, problems);
   if (!args.code || (!("imageUri" in args.code) && !("bundle" in args.code))) {
     problems.add("code", args.code, "must be { imageUri } (the jobs image, needed for PostgreSQL and Redis) or { bundle: true } (the bundled handler).");
+  } else if ("imageUri" in args.code) {
+    jobImagePlatform(args.code, problems);
   } else if ("bundle" in args.code) {
     const directory = args.code.directory ?? bundledHandlerDirectory(handler);
     if (!bundleExists(directory)) {
