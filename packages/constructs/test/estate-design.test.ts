@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { designEstate, type EstateDesignArgs, estateDesignPosture, estateJobConfigs, estateJobSource, estateDesignArgs, fargateJobTaskStatements, LifeboatValidationError, verificationFunctionSources } from "@lifeboat/constructs/core";
+import { designEstate, type EstateDesignArgs, estateDesignPosture, estateJobConfigs, estateJobSource, estateDesignArgs, fargateJobTaskStatements, LifeboatValidationError, verificationFunctionSources, verifyTaskSchedule } from "@lifeboat/constructs/core";
 
 /** The examples/aws estate as plain declarations: RDS, ElastiCache and a bucket, jobs in a VPC with S3 and Secrets Manager endpoints. */
 function args(overrides: Partial<EstateDesignArgs> = {}): EstateDesignArgs {
@@ -229,16 +229,28 @@ describe("designEstate's verification on Fargate", () => {
     expect(verifyFunction(over)?.verifies).toEqual([{ source: "orders", checks: "replica-only" }]);
   });
 
-  it("designs the verification task to read the primary vault only, so a VPC without NAT is enough, on the backup's schedule when that is longer", () => {
+  it("designs the verification task to read the primary vault only, so a VPC without NAT is enough, never starting before the previous run can have finished", () => {
     const design = designEstate(oneSource(50));
     const task = design.jobs.find((j) => j.id === "orders-verify");
 
-    expect(task).toMatchObject({ job: "verify", source: "orders", runtime: "fargate", inVpc: true, schedule: { expression: "rate(30 minutes)" } });
+    // Backups every 30 minutes, but reading 50 GiB is expected to take about 43 minutes: 1.5 times that is 65, so every 2 hours.
+    expect(design.jobDesigns[0]?.verify.expectedMinutes).toBeGreaterThan(40);
+    expect(task).toMatchObject({ job: "verify", source: "orders", runtime: "fargate", inVpc: true, schedule: { expression: "rate(2 hours)", intervalMinutes: 120 } });
     expect(task?.needs.map((n) => `${n.service}@${n.region ?? "primary"}`)).toEqual(["s3@primary", "ecr.api@primary", "ecr.dkr@primary", "s3@primary", "logs@primary"]);
-    expect(task?.fargate).toMatchObject({ family: "lifeboat-prod-orders-verify", command: ["verify", "--source", "orders"], scheduleExpression: "rate(30 minutes)", cpu: 1024, memoryMiB: 2048 });
+    expect(task?.fargate).toMatchObject({ family: "lifeboat-prod-orders-verify", command: ["verify", "--source", "orders"], scheduleExpression: "rate(2 hours)", cpu: 1024, memoryMiB: 2048 });
     expect(verifyFunction(design)).toMatchObject({ runtime: "lambda", inVpc: false, schedule: { expression: "rate(15 minutes)" } });
     expect(design.jobDesigns[0]?.verify.reason).toMatch(/; the Fargate task orders-verify verifies the primary copy, and the estate's verification function, outside the VPC, checks its replica in the DR region .* so the freshness alarm keeps its period$/);
     expect(design.alarms.lambdaJobs.map((j) => j.id)).toEqual(["verify"]);
+  });
+
+  it("schedules a verification task no more often than backups are written, the function runs, or the previous run can finish", () => {
+    const every = (minutes: number) => ({ expression: `every ${minutes}`, intervalMinutes: minutes });
+
+    expect(verifyTaskSchedule(every(1440), every(15), 43)).toEqual(every(1440)); // the daily backup is the longest
+    expect(verifyTaskSchedule(every(15), every(60), 11)).toEqual(every(60)); // the function's hour is the longest
+    expect(verifyTaskSchedule(every(30), every(15), 20)).toEqual(every(30)); // 1.5 x 20 = 30 fits the backup's interval exactly
+    expect(verifyTaskSchedule(every(30), every(15), 20.1)).toEqual({ expression: "rate(1 hour)", intervalMinutes: 60 });
+    expect(verifyTaskSchedule(every(60), every(15), 1000)).toEqual({ expression: "rate(2 days)", intervalMinutes: 2880 }); // beyond a day: whole days
   });
 
   it("marks the function's sources verified on Fargate as replica-only and leaves the others whole", () => {

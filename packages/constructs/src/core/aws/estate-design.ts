@@ -6,7 +6,7 @@ import { type DeployedAlarm, type DeployedEstate, type DeployedSource, estatePos
 import type { JobConfig, SourceConfig, VerifyChecks } from "../job-config";
 import type { JobRuntime } from "../job-runtime";
 import type { BackupManifest } from "../manifest";
-import { type EstatePlan, type FreshnessAlarm, type JobSchedule, type ObjectivesArgs, planEstate, type SourceEngine, type SourceObjectives, type SourcePlan } from "../objectives";
+import { BACKUP_INTERVALS, type EstatePlan, type FreshnessAlarm, type JobSchedule, type ObjectivesArgs, planEstate, rateExpression, type SourceEngine, type SourceObjectives, type SourcePlan } from "../objectives";
 import type { EstatePosture } from "../posture";
 import { type AlarmSpec, deadLetterAlarmSpec } from "./alarms";
 import { type AwsBackupPlanSettings, planAwsBackup } from "./aws-backup";
@@ -337,8 +337,10 @@ export function designEstate(args: EstateDesignArgs): EstateDesign {
   }
   if (plan.verify && withJobs.length > 0) {
     placeJob("verify", undefined, "lambda", plan.verify);
-    // Reading a backup whole more often than one is written verifies the same bytes again.
-    for (const s of withJobs.filter((p) => verifiedOnFargate.has(p.name))) placeJob("verify", s, "fargate", longerSchedule(s.logical as JobSchedule, plan.verify));
+    for (const s of withJobs.filter((p) => verifiedOnFargate.has(p.name))) {
+      const expected = jobDesigns.find((d) => d.source === s.name)?.verify.expectedMinutes ?? 0;
+      placeJob("verify", s, "fargate", verifyTaskSchedule(s.logical as JobSchedule, plan.verify, expected));
+    }
   }
   for (const design of jobDesigns) {
     const s = withJobs.find((p) => p.name === design.source);
@@ -390,6 +392,21 @@ export function designEstate(args: EstateDesignArgs): EstateDesign {
 /** The less frequent of two schedules. */
 function longerSchedule(a: JobSchedule, b: JobSchedule): JobSchedule {
   return a.intervalMinutes >= b.intervalMinutes ? a : b;
+}
+
+/** How much longer than expected a verification task may run before the next one starts. */
+export const VERIFY_TASK_OVERRUN = 1.5;
+
+/**
+ * The schedule of a source's verification task: not more often than a backup is written (reading a
+ * backup whole again verifies the same bytes) nor than the verification function runs, and never
+ * before the previous run can have finished: the shortest standard interval (then whole days) of at
+ * least {@link VERIFY_TASK_OVERRUN} times its expected duration, so two tasks do not read the vault at once.
+ */
+export function verifyTaskSchedule(backup: JobSchedule, verify: JobSchedule, expectedMinutes: number): JobSchedule {
+  const needed = Math.ceil(expectedMinutes * VERIFY_TASK_OVERRUN);
+  const minutes = BACKUP_INTERVALS.find((i) => i >= needed) ?? Math.ceil(needed / 1440) * 1440;
+  return longerSchedule(longerSchedule(backup, verify), { expression: rateExpression(minutes), intervalMinutes: minutes });
 }
 
 /**
