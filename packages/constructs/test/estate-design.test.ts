@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { designEstate, type EstateDesignArgs, estateDesignPosture, estateJobConfigs, estateJobSource, estateDesignArgs, fargateJobTaskStatements, LifeboatValidationError, verificationFunctionSources, verifyTaskSchedule } from "@lifeboat/constructs/core";
+import { errorOf } from "./support";
 
 /** The examples/aws estate as plain declarations: RDS, ElastiCache and a bucket, jobs in a VPC with S3 and Secrets Manager endpoints. */
 function args(overrides: Partial<EstateDesignArgs> = {}): EstateDesignArgs {
@@ -211,9 +212,9 @@ describe("designEstate", () => {
 
 describe("designEstate's verification on Fargate", () => {
   const fargateVpc = { vpc: { routes: { endpoints: ["s3", "secretsmanager", "ecr.api", "ecr.dkr", "logs"] as const } }, fargate: {}, image: true } as const;
-  /** One self-managed PostgreSQL source of `sizeGiB`: verification reads it at the assumed 20 MiB/s. */
+  /** One self-managed PostgreSQL source of `sizeGiB`, backed up hourly (a 2-hour RPO): verification reads it at the assumed 20 MiB/s. */
   const oneSource = (sizeGiB: number, jobs: EstateDesignArgs["jobs"] = fargateVpc): EstateDesignArgs =>
-    args({ sources: [{ name: "orders", kind: "postgres", engine: "self-managed", sizeGiB }], jobs: { ...jobs, vpc: { routes: { endpoints: [...(jobs.vpc?.routes?.endpoints ?? [])] } } } });
+    args({ sources: [{ name: "orders", kind: "postgres", engine: "self-managed", sizeGiB, rpo: "2h" }], jobs: { ...jobs, vpc: { routes: { endpoints: [...(jobs.vpc?.routes?.endpoints ?? [])] } } } });
   const verifyFunction = (design: ReturnType<typeof designEstate>) => design.jobs.find((j) => j.id === "verify");
 
   it("keeps verification in the function at exactly Lambda's 10-minute budget and moves it to a Fargate task just over it", () => {
@@ -233,14 +234,26 @@ describe("designEstate's verification on Fargate", () => {
     const design = designEstate(oneSource(50));
     const task = design.jobs.find((j) => j.id === "orders-verify");
 
-    // Backups every 30 minutes, but reading 50 GiB is expected to take about 43 minutes: 1.5 times that is 65, so every 2 hours.
+    // Backups every hour, but reading 50 GiB is expected to take about 43 minutes: 1.5 times that is 65, so every 2 hours.
     expect(design.jobDesigns[0]?.verify.expectedMinutes).toBeGreaterThan(40);
     expect(task).toMatchObject({ job: "verify", source: "orders", runtime: "fargate", inVpc: true, schedule: { expression: "rate(2 hours)", intervalMinutes: 120 } });
     expect(task?.needs.map((n) => `${n.service}@${n.region ?? "primary"}`)).toEqual(["s3@primary", "ecr.api@primary", "ecr.dkr@primary", "s3@primary", "logs@primary"]);
     expect(task?.fargate).toMatchObject({ family: "lifeboat-prod-orders-verify", command: ["verify", "--source", "orders"], scheduleExpression: "rate(2 hours)", cpu: 1024, memoryMiB: 2048 });
-    expect(verifyFunction(design)).toMatchObject({ runtime: "lambda", inVpc: false, schedule: { expression: "rate(15 minutes)" } });
+    expect(verifyFunction(design)).toMatchObject({ runtime: "lambda", inVpc: false, schedule: { expression: "rate(30 minutes)" } });
     expect(design.jobDesigns[0]?.verify.reason).toMatch(/; the Fargate task orders-verify verifies the primary copy, and the estate's verification function, outside the VPC, checks its replica in the DR region .* so the freshness alarm keeps its period$/);
     expect(design.alarms.lambdaJobs.map((j) => j.id)).toEqual(["verify"]);
+  });
+
+  it("refuses an RPO that a backup longer than Lambda's window cannot meet without point-in-time recovery, and names the RPO that it can", () => {
+    const error = errorOf(() => designEstate(args({ sources: [{ name: "orders", kind: "postgres", engine: "self-managed", sizeGiB: 50 }], jobs: fargateVpc }))) as LifeboatValidationError;
+
+    // Every 30 minutes (1 hour less the 15-minute window), and 50 GiB at the assumed 20 MiB/s takes 43 minutes.
+    expect(error.problems).toEqual([expect.objectContaining({ argument: "sources[0].rpo", value: "1 hour" })]);
+    expect(error.message).toContain('leaves up to 1 hour 13 minutes of data at risk. Raise the rpo to at least "73m"');
+    expect(() => designEstate(oneSource(50))).not.toThrow(); // hourly: 60 + 43 minutes is within 2 hours
+    expect(() => designEstate(oneSource(11.71875))).not.toThrow(); // within Lambda's window, as the plan assumed
+    // With point-in-time recovery the daily dump does not carry the RPO.
+    expect(() => designEstate(args({ sources: [{ name: "orders", kind: "postgres", engine: "rds-instance", sizeGiB: 100, readsSecret: true }], jobs: fargateVpc }))).not.toThrow();
   });
 
   it("schedules a verification task no more often than backups are written, the function runs, or the previous run can finish", () => {
@@ -254,7 +267,7 @@ describe("designEstate's verification on Fargate", () => {
   });
 
   it("marks the function's sources verified on Fargate as replica-only and leaves the others whole", () => {
-    const design = designEstate(args({ sources: [{ name: "big", kind: "postgres", engine: "self-managed", sizeGiB: 50 }, { name: "small", kind: "postgres", engine: "self-managed", sizeGiB: 1 }], jobs: fargateVpc }));
+    const design = designEstate(args({ sources: [{ name: "big", kind: "postgres", engine: "self-managed", sizeGiB: 50, rpo: "2h" }, { name: "small", kind: "postgres", engine: "self-managed", sizeGiB: 1 }], jobs: fargateVpc }));
 
     const sources = verificationFunctionSources(design, { big: { name: "big", host: "big.internal" }, small: { name: "small", host: "small.internal" } });
 
@@ -262,7 +275,7 @@ describe("designEstate's verification on Fargate", () => {
   });
 
   it("keeps a long verification in the function and says to declare jobs.fargate when the estate runs no Fargate tasks", () => {
-    const design = designEstate(args({ sources: [{ name: "orders", kind: "postgres", engine: "self-managed", sizeGiB: 50 }], jobs: { vpc: { routes: { endpoints: ["s3"] } }, image: true } }));
+    const design = designEstate(args({ sources: [{ name: "orders", kind: "postgres", engine: "self-managed", sizeGiB: 50, rpo: "2h" }], jobs: { vpc: { routes: { endpoints: ["s3"] } }, image: true } }));
 
     expect(design.jobs.map((j) => j.id)).toEqual(["orders-backup", "verify"]);
     expect(verifyFunction(design)?.verifies).toEqual([{ source: "orders", checks: "all" }]);

@@ -4,8 +4,9 @@ import type { DrillRecord } from "./drill-record";
 import type { Problems } from "./errors";
 import { LAMBDA_LIMIT_MINUTES, type JobPlacement, type JobRuntime } from "./job-runtime";
 import type { BackupManifest } from "./manifest";
-import type { EstatePlan } from "./objectives";
-import { describeEvery } from "./posture";
+import { type EstatePlan, JOB_TIMEOUT_MINUTES } from "./objectives";
+import { describeEvery, describeMinutes } from "./posture";
+import { Duration } from "./duration";
 
 /** What the estate declares about one source's jobs besides its objectives. */
 export interface SourceJobsDeclaration {
@@ -59,6 +60,7 @@ export function designEstateJobs(
     if (!jobs) return;
     const [backupWanted, verifyWanted, drillWanted] = jobs.placements as [JobPlacement, JobPlacement, JobPlacement];
     const notes: string[] = [];
+    checkBackupDuration(s, backupWanted, at, problems);
     const fallBack = (p: JobPlacement): JobPlacement => ({ ...p, runtime: "lambda", reason: `${p.reason}; stays on Lambda because the estate runs no Fargate tasks (declare \`jobs.fargate\`)` });
     const backup = backupWanted.runtime === "fargate" && !options.fargate ? fallBack(backupWanted) : backupWanted;
     if (backup !== backupWanted) notes.push(`The backup is ${backupWanted.reason.split(",")[0]}: over Lambda's budget. Declare \`jobs.fargate\` so it runs as a Fargate task before it outgrows 15 minutes.`);
@@ -87,6 +89,23 @@ function verifyPlacement(source: string, wanted: JobPlacement, fargate: boolean)
   if (wanted.runtime === "lambda") return { ...wanted, reason: `${wanted.reason}; in the estate's verification function, which verifies every such source in turn` };
   if (!fargate) return { ...wanted, runtime: "lambda", reason: `${wanted.reason}; runs on Lambda all the same, in the estate's verification function, because the estate runs no Fargate tasks (declare \`jobs.fargate\`)` };
   return { ...wanted, reason: `${wanted.reason}; the Fargate task ${source}-verify verifies the primary copy, and ${REPLICA_CHECK_REASON}` };
+}
+
+/**
+ * The plan gives a logical backup {@link JOB_TIMEOUT_MINUTES} to finish (Lambda's limit); a backup
+ * expected to take longer (on Fargate) leaves its interval plus its duration of data at risk. When
+ * the logical backup is what meets the RPO (no point-in-time recovery) and that exceeds the RPO, the
+ * objective cannot be met, and the estate is refused rather than promise it.
+ */
+function checkBackupDuration(source: EstatePlan["sources"][number], backup: JobPlacement, at: string, problems: Problems): void {
+  if (source.methods[0]?.method !== "logical" || !source.logical || backup.expectedMinutes <= JOB_TIMEOUT_MINUTES) return;
+  const atRisk = source.logical.intervalMinutes + Math.ceil(backup.expectedMinutes);
+  if (atRisk <= source.objective.rpoMinutes) return;
+  problems.add(
+    `${at}.rpo`,
+    Duration.minutes(source.objective.rpoMinutes),
+    `cannot be met: a backup every ${describeMinutes(source.logical.intervalMinutes)} is expected to take ${describeMinutes(Math.ceil(backup.expectedMinutes))} (${backup.basis === "measured" ? "at its measured throughput" : "from its declared size at an assumed throughput"}), which leaves up to ${describeMinutes(atRisk)} of data at risk. Raise the rpo to at least "${atRisk}m", move the database to RDS or Aurora (engine "rds-instance" or "aurora-cluster") for point-in-time recovery, or, once backups are measured faster, pass them in \`records\`.`,
+  );
 }
 
 /** Where each of a source's jobs runs, as the posture lists them: backup, verification, and the drill when there is one. */
